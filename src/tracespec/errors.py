@@ -1,0 +1,195 @@
+"""The exceptions tracespec raises, and the caret snippets they print.
+
+Every error a user can cause is a :class:`TracespecError`.  Errors about text the user wrote
+(a selector, an assertion, a test file) carry the source, a 0-based half-open character span and
+the 1-based line and column computed from it, and render a caret under the offending text, the
+way soupsieve and lark do.  Nothing here knows about lark: ``_grammar`` translates lark's
+exceptions into these in one place.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "CompileError",
+    "ParseError",
+    "TestFileError",
+    "TraceFileNotFoundError",
+    "TraceLoadError",
+    "TracespecError",
+    "line_column",
+    "render_context",
+]
+
+
+class TracespecError(Exception):
+    """Base class of every error tracespec raises on purpose."""
+
+
+def line_column(source: str, offset: int) -> tuple[int, int]:
+    """Return the 1-based (line, column) of a 0-based character offset in ``source``."""
+    offset = max(0, min(offset, len(source)))
+    line = source.count("\n", 0, offset) + 1
+    last_nl = source.rfind("\n", 0, offset)
+    return line, offset - last_nl
+
+
+def render_context(source: str, start: int, end: int | None = None) -> str:
+    """Return the source line holding ``start`` with a caret (or carets) under ``start:end``.
+
+    Multi-line sources get a ``-->`` marker naming the line, as soupsieve prints them.
+    """
+    start = max(0, min(start, len(source)))
+    if end is None or end <= start:
+        end = start + 1
+    line_no, col = line_column(source, start)
+    line_start = source.rfind("\n", 0, start) + 1
+    line_end = source.find("\n", start)
+    if line_end == -1:
+        line_end = len(source)
+    text = source[line_start:line_end].replace("\t", " ")
+    width = max(1, min(end, line_end) - start)
+    caret = " " * (col - 1) + "^" * width
+    if "\n" in source:
+        return f"  --> line {line_no}\n  {text}\n  {caret}"
+    return f"  {text}\n  {caret}"
+
+
+class _PositionedError(TracespecError, ValueError):
+    """An error located in a piece of source text (selector, assertion, test file)."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        source: str,
+        span: tuple[int, int],
+        language: str,
+        expected: tuple[str, ...] = (),
+    ) -> None:
+        self.message = message
+        self.source = source
+        self.span = span
+        self.language = language
+        self.expected = expected
+        self.line, self.column = line_column(source, span[0])
+        super().__init__(str(self))
+
+    @property
+    def position(self) -> int:
+        """The 0-based character offset where the error starts."""
+        return self.span[0]
+
+    def __str__(self) -> str:
+        head = f"{self.message} ({self.language}, line {self.line}, column {self.column})"
+        return head + "\n" + render_context(self.source, self.span[0], self.span[1])
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (
+            _rebuild_positioned,
+            (type(self), self.message, self.source, self.span, self.language, self.expected),
+        )
+
+
+def _rebuild_positioned(
+    cls: type[_PositionedError],
+    message: str,
+    source: str,
+    span: tuple[int, int],
+    language: str,
+    expected: tuple[str, ...],
+) -> _PositionedError:
+    return cls(message, source=source, span=span, language=language, expected=expected)
+
+
+class ParseError(_PositionedError):
+    """Text that does not parse: a selector, an assertion or an expression.
+
+    Attributes: ``language`` (``"selector"``, ``"assertion"``, ``"expression"``), ``source``,
+    ``span`` (0-based half-open character range), ``line`` and ``column`` (1-based),
+    ``expected`` (display names of what would have been accepted) and ``message``.
+    """
+
+
+class CompileError(_PositionedError):
+    """Text that parses but means nothing: an unknown pseudo-class, a bad regex, ..."""
+
+
+class TraceLoadError(TracespecError):
+    """A trace that cannot be loaded: unknown format, truncated or corrupt data, missing ids.
+
+    ``source`` names the file (or ``<bytes>``, ``<json>``), ``place`` where in it the problem
+    is (a JSON pointer, a byte offset, a span path), ``format`` the format being read.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        source: str | None = None,
+        place: str | None = None,
+        format: str | None = None,
+    ) -> None:
+        self.message = message
+        self.source = source
+        self.place = place
+        self.format = format
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = []
+        if self.source:
+            where.append(self.source)
+        if self.place:
+            where.append(f"at {self.place}")
+        if self.format:
+            where.append(f"({self.format})")
+        prefix = " ".join(where)
+        return f"{prefix}: {self.message}" if prefix else self.message
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (
+            _rebuild_load_error,
+            (self.message, self.source, self.place, self.format),
+        )
+
+
+def _rebuild_load_error(
+    message: str, source: str | None, place: str | None, format: str | None
+) -> TraceLoadError:
+    return TraceLoadError(message, source=source, place=place, format=format)
+
+
+class TraceFileNotFoundError(TraceLoadError, FileNotFoundError):
+    """The trace file does not exist (also a ``FileNotFoundError``)."""
+
+
+class TestFileError(TracespecError):
+    """A Tracetest YAML/JSON resource file that is malformed or does not fit its schema.
+
+    ``path`` names the file, ``line`` (1-based, when known) and ``field`` (a dotted path such as
+    ``spec.specs[2].selector``) say where.
+    """
+
+    __test__ = False  # not a pytest test class
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: str | None = None,
+        line: int | None = None,
+        field: str | None = None,
+    ) -> None:
+        self.message = message
+        self.path = path
+        self.line = line
+        self.field = field
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = self.path or "<test file>"
+        if self.line is not None:
+            where += f":{self.line}"
+        if self.field:
+            where += f" ({self.field})"
+        return f"{where}: {self.message}"

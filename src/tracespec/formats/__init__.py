@@ -1,0 +1,324 @@
+"""Loading traces: one front door (:func:`load_trace`, :func:`load_traces`) over every format.
+
+The source is read once into bytes (or taken as an already parsed JSON object), decompressed
+when it starts with a gzip or zstd magic number, then *sniffed*: JSON shapes are told apart by
+their keys, anything else is OTLP protobuf (plain or as the collector's length-prefixed
+records).  Each format module fills a :class:`~tracespec._build.TraceBuilder`; the builder
+assembles the traces.  Every failure is a :class:`~tracespec.errors.TraceLoadError` naming the
+source and the place.
+"""
+
+from __future__ import annotations
+
+import gc
+import gzip
+import io
+import os
+import zlib
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import IO, Any, Literal
+
+import orjson
+
+from .._build import TraceBuilder
+from ..errors import TraceFileNotFoundError, TraceLoadError
+from ..trace import Trace
+
+__all__ = ["FORMATS", "Format", "load_trace", "load_traces", "pick_trace", "sniff_json"]
+
+Format = Literal[
+    "otlp-proto",
+    "otlp-json",
+    "tempo",
+    "jaeger",
+    "jaeger-v3",
+    "zipkin",
+    "opensearch",
+]
+FORMATS: tuple[str, ...] = (
+    "otlp-proto",
+    "otlp-json",
+    "tempo",
+    "jaeger",
+    "jaeger-v3",
+    "zipkin",
+    "opensearch",
+)
+
+Source = str | os.PathLike[str] | bytes | bytearray | memoryview | IO[bytes] | dict[str, Any] | list[Any]
+
+_GZIP_MAGIC = b"\x1f\x8b"
+_ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
+
+
+def _read_source(source: Any) -> tuple[bytes | None, Any, str]:
+    """Return (bytes or None, parsed JSON object or None, display name)."""
+    if isinstance(source, dict | list):
+        return None, source, "<json>"
+    if isinstance(source, bytes | bytearray | memoryview):
+        return bytes(source), None, "<bytes>"
+    if isinstance(source, str | os.PathLike):
+        path = Path(source)
+        name = str(source)
+        try:
+            return path.read_bytes(), None, name
+        except FileNotFoundError:
+            raise TraceFileNotFoundError(
+                "file not found", source=name
+            ) from None
+        except IsADirectoryError:
+            raise TraceLoadError("is a directory, not a trace file", source=name) from None
+        except OSError as exc:
+            raise TraceLoadError(f"cannot read: {exc.strerror or exc}", source=name) from None
+    read = getattr(source, "read", None)
+    if callable(read):
+        name = str(getattr(source, "name", "<file>"))
+        data = read()
+        if isinstance(data, str):
+            data = data.encode("utf-8")
+        if not isinstance(data, bytes | bytearray):
+            raise TraceLoadError("file object did not return bytes", source=name)
+        return bytes(data), None, name
+    raise TypeError(
+        "load_trace() takes a path, bytes, a binary file object or a parsed JSON object, "
+        f"not {type(source).__name__}"
+    )
+
+
+def _decompress(data: bytes, name: str) -> bytes:
+    if data.startswith(_GZIP_MAGIC):
+        try:
+            return _decompress(gzip.decompress(data), name)
+        except (OSError, EOFError, zlib.error) as exc:
+            raise TraceLoadError(f"corrupt or truncated gzip data: {exc}", source=name) from None
+    if data.startswith(_ZSTD_MAGIC):
+        try:
+            import zstandard
+        except ImportError:  # pragma: no cover - zstandard is a dependency
+            raise TraceLoadError(
+                "zstd-compressed data needs the 'zstandard' package", source=name
+            ) from None
+        try:
+            reader = zstandard.ZstdDecompressor().stream_reader(io.BytesIO(data), read_across_frames=True)
+            out = reader.read()
+        except zstandard.ZstdError as exc:
+            raise TraceLoadError(f"corrupt or truncated zstd data: {exc}", source=name) from None
+        return _decompress(out, name)
+    return data
+
+
+def _first_byte(data: bytes) -> int | None:
+    for b in data[:4096]:
+        if b not in b" \t\r\n":
+            return b
+    stripped = data.lstrip()
+    return stripped[0] if stripped else None
+
+
+def sniff_json(obj: Any) -> str | None:
+    """Name the format of a parsed JSON document, or ``None`` when it is none we know."""
+    if isinstance(obj, dict):
+        if "resourceSpans" in obj or "resource_spans" in obj:
+            return "otlp-json"
+        if "batches" in obj:
+            return "tempo"
+        trace = obj.get("trace")
+        if isinstance(trace, dict) and ("resourceSpans" in trace or "batches" in trace):
+            return "tempo"
+        result = obj.get("result")
+        if isinstance(result, dict) and ("resourceSpans" in result or "resource_spans" in result):
+            return "jaeger-v3"
+        data = obj.get("data")
+        if isinstance(data, list) and (
+            not data or (isinstance(data[0], dict) and "spans" in data[0])
+        ):
+            return "jaeger"
+        if "spans" in obj and "traceID" in obj:
+            return "jaeger"
+        hits = obj.get("hits")
+        if isinstance(hits, dict) and isinstance(hits.get("hits"), list):
+            return "opensearch"
+        if "traceId" in obj and ("durationInNanos" in obj or "traceGroup" in obj):
+            return "opensearch"
+        if "traceId" in obj and "id" in obj:
+            return "zipkin"
+        return None
+    if isinstance(obj, list):
+        if not obj:
+            return "zipkin"
+        first = obj[0]
+        if isinstance(first, list):
+            return "zipkin"
+        if isinstance(first, dict):
+            if "_source" in first:
+                return "opensearch"
+            if "durationInNanos" in first or "traceGroup" in first or "spanId" in first:
+                return "opensearch"
+            if "traceId" in first and "id" in first:
+                return "zipkin"
+            if "resourceSpans" in first or "resource_spans" in first:
+                return "otlp-json"
+    return None
+
+
+def _loader(fmt: str) -> Callable[[Any, TraceBuilder], None]:
+    if fmt == "otlp-proto":
+        from . import otlp_proto
+
+        return otlp_proto.load_bytes
+    if fmt in ("otlp-json", "tempo", "jaeger-v3"):
+        from . import otlp_json
+
+        return otlp_json.load_document
+    if fmt == "jaeger":
+        from . import jaeger
+
+        return jaeger.load_document
+    if fmt == "zipkin":
+        from . import zipkin
+
+        return zipkin.load_document
+    if fmt == "opensearch":
+        from . import opensearch
+
+        return opensearch.load_document
+    raise ValueError(f"unknown trace format {fmt!r}; known: {', '.join(FORMATS)}")
+
+
+def _parse_json_bytes(data: bytes, name: str, fmt: str | None) -> list[tuple[Any, str]]:
+    """One document, or JSON Lines (one document per line).  Returns (doc, place) pairs."""
+    try:
+        return [(orjson.loads(data), "")]
+    except orjson.JSONDecodeError as whole_error:
+        lines = data.split(b"\n")
+        docs = []
+        for no, line in enumerate(lines, 1):
+            if not line.strip():
+                continue
+            try:
+                docs.append((orjson.loads(line), f"line {no}"))
+            except orjson.JSONDecodeError as exc:
+                if len(docs) == 0 and no == 1:
+                    # not JSON Lines either: report the whole-document error
+                    raise TraceLoadError(
+                        f"invalid JSON: {whole_error.msg}",
+                        source=name,
+                        place=_json_place(data, whole_error.pos),
+                        format=fmt,
+                    ) from None
+                raise TraceLoadError(
+                    f"invalid JSON: {exc.msg}", source=name,
+                    place=f"line {no}, column {exc.colno}", format=fmt,
+                ) from None
+        if not docs:
+            raise TraceLoadError("empty JSON input", source=name, format=fmt) from None
+        return docs
+
+
+def _json_place(data: bytes, pos: int) -> str:
+    line = data.count(b"\n", 0, pos) + 1
+    col = pos - (data.rfind(b"\n", 0, pos) + 1) + 1
+    return f"line {line}, column {col}"
+
+
+def _load(source: Any, format: str | None) -> tuple[list[Trace], str]:
+    # Loading allocates millions of small objects and no cycles: the cyclic GC would only
+    # rescan them over and over (it more than doubles the load time of a large trace).
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _load_inner(source, format)
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _load_inner(source: Any, format: str | None) -> tuple[list[Trace], str]:
+    if format is not None and format not in FORMATS:
+        raise ValueError(f"unknown trace format {format!r}; known: {', '.join(FORMATS)}")
+    data, obj, name = _read_source(source)
+    docs: list[tuple[Any, str]]
+    if data is not None:
+        data = _decompress(data, name)
+        first = _first_byte(data)
+        if first is None:
+            raise TraceLoadError("empty input: no trace data", source=name, format=format)
+        is_json = first in (ord("{"), ord("["))
+        if format == "otlp-proto" or (format is None and not is_json):
+            builder = TraceBuilder(source=name, format="otlp-proto")
+            _loader("otlp-proto")(data, builder)
+            return builder.build(), name
+        if not is_json:
+            raise TraceLoadError(
+                "expected a JSON document (it does not start with '{' or '[')",
+                source=name, format=format,
+            )
+        docs = _parse_json_bytes(data, name, format)
+    else:
+        docs = [(obj, "")]
+    fmt = format
+    if fmt is None:
+        fmt = sniff_json(docs[0][0])
+        if fmt is None:
+            raise TraceLoadError(
+                "unknown trace format: not OTLP JSON, Tempo, Jaeger, Zipkin or OpenSearch "
+                "(pass format= to say which)",
+                source=name, place=docs[0][1] or None,
+            )
+    builder = TraceBuilder(source=name, format=fmt)
+    load = _loader(fmt)
+    for doc, place in docs:
+        builder.places = [place] if place else None
+        load(doc, builder)
+    return builder.build(), name
+
+
+def load_traces(source: Source, *, format: Format | None = None) -> list[Trace]:
+    """Every trace in ``source``, grouped by trace id, in order of first appearance.
+
+    ``source`` is a path, ``bytes``, a binary file object, or an already parsed JSON object.
+    ``format`` is one of :data:`FORMATS`; when omitted it is sniffed from the data.
+    """
+    traces, name = _load(source, format)
+    if not traces:
+        raise TraceLoadError("no spans found", source=name, format=format)
+    return traces
+
+
+def pick_trace(traces: Sequence[Trace], trace_id: str | None, name: str) -> Trace:
+    """The trace with ``trace_id``, or the only trace; a clear error otherwise."""
+    if not traces:
+        raise TraceLoadError("no spans found", source=name)
+    if trace_id is not None:
+        want = trace_id.strip().lower()
+        if len(want) == 16:
+            want = want.rjust(32, "0")
+        for t in traces:
+            if t.trace_id == want:
+                return t
+        ids = ", ".join(t.trace_id for t in traces[:5])
+        raise TraceLoadError(
+            f"no trace with id {trace_id} (found: {ids}{', ...' if len(traces) > 5 else ''})",
+            source=name,
+        )
+    if len(traces) > 1:
+        ids = ", ".join(t.trace_id for t in traces[:5])
+        raise TraceLoadError(
+            f"holds {len(traces)} traces ({ids}{', ...' if len(traces) > 5 else ''}); "
+            "pass trace_id= to choose one, or use load_traces()",
+            source=name,
+        )
+    return traces[0]
+
+
+def load_trace(
+    source: Source, *, format: Format | None = None, trace_id: str | None = None
+) -> Trace:
+    """Load one trace from ``source`` (a path, bytes, a binary file object or parsed JSON).
+
+    The format is sniffed unless ``format`` names it.  When the source holds several traces,
+    ``trace_id`` picks one (a 16-character id is left-padded with zeros).
+    """
+    traces, name = _load(source, format)
+    return pick_trace(traces, trace_id, name)

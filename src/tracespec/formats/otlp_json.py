@@ -1,0 +1,496 @@
+"""OTLP JSON and its relatives: collector JSON Lines, Tempo v1/v2 and Jaeger API v3 bodies.
+
+All of them are ``TracesData`` in the proto3 JSON mapping, with the traps of each: ids in hex
+(OTLP) or base64 (Tempo's gogo jsonpb), 64-bit integers as strings or numbers, enums as numbers
+or names (``SPAN_KIND_SERVER``), Tempo's ``batches`` key, the old
+``instrumentationLibrarySpans``, snake_case keys from some writers.  The document is walked by
+hand: ``google.protobuf.json_format`` would silently decode hex ids as base64.
+
+Only ids, parent ids and times are read up front; each span keeps its JSON object and its
+attributes, events and links are decoded when first asked for.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import math
+from collections.abc import Iterable, Sequence
+from types import MappingProxyType
+from typing import Any
+
+from .._build import TraceBuilder
+from ..attrvalue import AttrValue
+from ..trace import Adapter, Event, Group, Link, Resource, Scope
+
+__all__ = ["JSON_ADAPTER", "JsonAdapter", "decode_id", "json_any_value", "load_document"]
+
+_KIND_NAMES = {
+    "SPAN_KIND_UNSPECIFIED": 0,
+    "SPAN_KIND_INTERNAL": 1,
+    "SPAN_KIND_SERVER": 2,
+    "SPAN_KIND_CLIENT": 3,
+    "SPAN_KIND_PRODUCER": 4,
+    "SPAN_KIND_CONSUMER": 5,
+    "UNSPECIFIED": 0,
+    "INTERNAL": 1,
+    "SERVER": 2,
+    "CLIENT": 3,
+    "PRODUCER": 4,
+    "CONSUMER": 5,
+}
+_STATUS_NAMES = {
+    "STATUS_CODE_UNSET": 0,
+    "STATUS_CODE_OK": 1,
+    "STATUS_CODE_ERROR": 2,
+    "UNSET": 0,
+    "OK": 1,
+    "ERROR": 2,
+}
+_HEX = frozenset("0123456789abcdefABCDEF")
+
+
+def _enum(value: Any, names: dict[str, int]) -> int:
+    if isinstance(value, bool):
+        return 0
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str):
+        if value in names:
+            return names[value]
+        try:
+            return int(value)
+        except ValueError:
+            return 0
+    return 0
+
+
+def _get(obj: Any, camel: str, snake: str) -> Any:
+    if not isinstance(obj, dict):
+        return None
+    v = obj.get(camel)
+    if v is None:
+        v = obj.get(snake)
+    return v
+
+
+def decode_id(text: Any, size: int) -> bytes | None:
+    """An id given as hex (OTLP) or base64 (Tempo): ``size`` is 16 for trace ids, 8 for spans.
+
+    Hex of the expected length (or of half of it, for 64-bit trace ids) wins over base64;
+    returns ``None`` for text that is neither.
+    """
+    if not isinstance(text, str) or not text:
+        return None
+    n = len(text)
+    if n in (2 * size, size) and _HEX.issuperset(text):
+        raw = bytes.fromhex(text)
+        return raw.rjust(size, b"\0") if size == 16 else raw
+    try:
+        raw = base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        if n % 2 == 0 and _HEX.issuperset(text):
+            return bytes.fromhex(text)
+        return None
+    if size == 16 and len(raw) < 16:
+        raw = raw.rjust(16, b"\0")
+    return raw
+
+
+def json_any_value(v: Any) -> AttrValue | None:
+    """An OTLP JSON ``AnyValue`` object as an attribute value (``None`` when empty/invalid)."""
+    if not isinstance(v, dict):
+        return None
+    if "stringValue" in v:
+        s = v["stringValue"]
+        return s if isinstance(s, str) else None
+    if "intValue" in v:
+        i = v["intValue"]
+        if isinstance(i, bool):
+            return None
+        if isinstance(i, int):
+            return i
+        if isinstance(i, str):
+            try:
+                return int(i)
+            except ValueError:
+                return None
+        if isinstance(i, float) and i.is_integer():
+            return int(i)
+        return None
+    if "boolValue" in v:
+        b = v["boolValue"]
+        return b if isinstance(b, bool) else None
+    if "doubleValue" in v:
+        d = v["doubleValue"]
+        if isinstance(d, bool):
+            return None
+        if isinstance(d, int | float):
+            return float(d)
+        if isinstance(d, str):
+            try:
+                return float(d)
+            except ValueError:
+                return None
+        return None
+    if "arrayValue" in v:
+        arr = v["arrayValue"]
+        values = arr.get("values") if isinstance(arr, dict) else None
+        if not isinstance(values, list):
+            return ()
+        return tuple(x for x in (json_any_value(item) for item in values) if x is not None)
+    if "kvlistValue" in v:
+        kvl = v["kvlistValue"]
+        values = kvl.get("values") if isinstance(kvl, dict) else None
+        return MappingProxyType(json_key_values(values))
+    if "bytesValue" in v:
+        b64 = v["bytesValue"]
+        if not isinstance(b64, str):
+            return None
+        try:
+            return base64.b64decode(b64)
+        except (binascii.Error, ValueError):
+            return None
+    # snake_case writers
+    for snake, camel in (
+        ("string_value", "stringValue"),
+        ("int_value", "intValue"),
+        ("bool_value", "boolValue"),
+        ("double_value", "doubleValue"),
+        ("array_value", "arrayValue"),
+        ("kvlist_value", "kvlistValue"),
+        ("bytes_value", "bytesValue"),
+    ):
+        if snake in v:
+            return json_any_value({camel: v[snake]})
+    return None
+
+
+def json_key_values(items: Any) -> dict[str, AttrValue]:
+    """A JSON list of ``{"key", "value"}`` as a dict (malformed entries skipped)."""
+    out: dict[str, AttrValue] = {}
+    if not isinstance(items, list):
+        return out
+    for kv in items:
+        if isinstance(kv, dict):
+            key = kv.get("key")
+            if isinstance(key, str):
+                val = json_any_value(kv.get("value"))
+                if val is not None:
+                    out[key] = val
+    return out
+
+
+def _int64(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str):
+        try:
+            return int(value)
+        except ValueError:
+            return None
+    if isinstance(value, float) and math.isfinite(value):
+        return int(value)
+    return None
+
+
+class JsonAdapter(Adapter):
+    """Reads spans kept as their OTLP JSON objects."""
+
+    format_name = "otlp-json"
+
+    def name(self, raw: Any) -> str:
+        n = raw.get("name")
+        return n if isinstance(n, str) else ""
+
+    def kind(self, raw: Any) -> int:
+        return _enum(raw.get("kind"), _KIND_NAMES)
+
+    def status(self, raw: Any) -> tuple[int, str]:
+        st = raw.get("status")
+        if not isinstance(st, dict):
+            return 0, ""
+        msg = st.get("message")
+        return _enum(st.get("code"), _STATUS_NAMES), msg if isinstance(msg, str) else ""
+
+    def attributes(self, raw: Any) -> dict[str, AttrValue]:
+        return json_key_values(raw.get("attributes"))
+
+    def attribute_keys(self, raw: Any) -> Iterable[str]:
+        items = raw.get("attributes")
+        if not isinstance(items, list):
+            return ()
+        return [kv["key"] for kv in items if isinstance(kv, dict) and isinstance(kv.get("key"), str)]
+
+    def events(self, raw: Any) -> tuple[Event, ...]:
+        items = raw.get("events")
+        if not isinstance(items, list):
+            return ()
+        out = []
+        for e in items:
+            if not isinstance(e, dict):
+                continue
+            name = e.get("name")
+            t = _int64(_get(e, "timeUnixNano", "time_unix_nano")) or 0
+            out.append(
+                Event(
+                    name if isinstance(name, str) else "",
+                    t,
+                    MappingProxyType(json_key_values(e.get("attributes"))),
+                )
+            )
+        return tuple(out)
+
+    def links(self, raw: Any) -> tuple[Link, ...]:
+        items = raw.get("links")
+        if not isinstance(items, list):
+            return ()
+        out = []
+        for lk in items:
+            if not isinstance(lk, dict):
+                continue
+            tid = decode_id(_get(lk, "traceId", "trace_id"), 16) or b""
+            sid = decode_id(_get(lk, "spanId", "span_id"), 8) or b""
+            ts = _get(lk, "traceState", "trace_state")
+            out.append(
+                Link(
+                    tid.hex(),
+                    sid.hex(),
+                    ts if isinstance(ts, str) else "",
+                    MappingProxyType(json_key_values(lk.get("attributes"))),
+                )
+            )
+        return tuple(out)
+
+    def trace_state(self, raw: Any) -> str:
+        ts = _get(raw, "traceState", "trace_state")
+        return ts if isinstance(ts, str) else ""
+
+    def flags(self, raw: Any) -> int:
+        return _int64(raw.get("flags")) or 0
+
+    def scan(
+        self, raws: Sequence[Any], positions: Iterable[int], key: str, out: list[AttrValue | None]
+    ) -> None:
+        for p in positions:
+            items = raws[p].get("attributes")
+            if items:
+                try:
+                    for kv in items:
+                        if kv["key"] == key:
+                            val = json_any_value(kv.get("value"))
+                            if val is not None:
+                                out[p] = val
+                except (TypeError, KeyError, AttributeError):
+                    val = json_key_values(items).get(key)
+                    if val is not None:
+                        out[p] = val
+
+    def names(self, raws: Sequence[Any], positions: Iterable[int], out: list[str]) -> None:
+        for p in positions:
+            n = raws[p].get("name")
+            out[p] = n if isinstance(n, str) else ""
+
+
+JSON_ADAPTER = JsonAdapter()
+
+
+def _resource_spans_of(doc: Any, builder: TraceBuilder) -> tuple[list[Any], str]:
+    """Find the list of ResourceSpans in any of the accepted envelopes."""
+    if isinstance(doc, list):
+        out: list[Any] = []
+        for i, item in enumerate(doc):
+            rs, _ = _resource_spans_of(item, builder)
+            out.extend(rs)
+            del i
+        return out, ""
+    if not isinstance(doc, dict):
+        raise builder.error("expected a JSON object holding resourceSpans", _place(builder, ""))
+    for key in ("resourceSpans", "resource_spans", "batches"):
+        if key in doc:
+            rs = doc[key]
+            if rs is None:
+                return [], "/" + key
+            if not isinstance(rs, list):
+                raise builder.error(f"{key!r} must be a list", _place(builder, "/" + key))
+            return rs, "/" + key
+    for wrapper in ("trace", "result"):
+        inner = doc.get(wrapper)
+        if isinstance(inner, dict):
+            rs, ptr = _resource_spans_of(inner, builder)
+            return rs, "/" + wrapper + ptr
+    if "error" in doc and isinstance(doc["error"], dict):
+        msg = doc["error"].get("message", "")
+        raise builder.error(f"the document is an error response: {msg}", _place(builder, "/error"))
+    raise builder.error(
+        "no resourceSpans (or Tempo 'batches') in the document", _place(builder, "")
+    )
+
+
+def _place(builder: TraceBuilder, pointer: str) -> str | None:
+    line = builder.places[0] if builder.places else None
+    if line and pointer:
+        return f"{line}, {pointer}"
+    return line or pointer or None
+
+
+def load_document(doc: Any, builder: TraceBuilder) -> None:
+    """Walk one parsed OTLP JSON / Tempo / Jaeger v3 document into ``builder``."""
+    rs_list, base = _resource_spans_of(doc, builder)
+    adapter = JSON_ADAPTER
+    ta = builder.trace_ids.append
+    ia = builder.span_ids.append
+    pa = builder.parent_ids.append
+    sa = builder.starts.append
+    ea = builder.ends.append
+    ra = builder.raws.append
+    ga = builder.group_of.append
+    fromhex = bytes.fromhex
+    for ri, rs in enumerate(rs_list):
+        if not isinstance(rs, dict):
+            raise builder.error("resource spans must be objects", _place(builder, f"{base}/{ri}"))
+        res = rs.get("resource")
+        resource = Resource(
+            MappingProxyType(json_key_values(res.get("attributes") if isinstance(res, dict) else None)),
+            _str(_get(rs, "schemaUrl", "schema_url")),
+        )
+        scope_key = "scopeSpans"
+        scopes = rs.get("scopeSpans")
+        if scopes is None:
+            for alt in ("scope_spans", "instrumentationLibrarySpans", "instrumentation_library_spans"):
+                if alt in rs:
+                    scope_key = alt
+                    scopes = rs[alt]
+                    break
+        if scopes is None:
+            continue
+        if not isinstance(scopes, list):
+            raise builder.error(
+                f"{scope_key!r} must be a list", _place(builder, f"{base}/{ri}/{scope_key}")
+            )
+        for si, ss in enumerate(scopes):
+            if not isinstance(ss, dict):
+                raise builder.error(
+                    "scope spans must be objects", _place(builder, f"{base}/{ri}/{scope_key}/{si}")
+                )
+            sc = ss.get("scope")
+            if sc is None:
+                sc = _get(ss, "instrumentationLibrary", "instrumentation_library")
+            scope = Scope(
+                _str(sc.get("name")) if isinstance(sc, dict) else "",
+                _str(sc.get("version")) if isinstance(sc, dict) else "",
+                MappingProxyType(json_key_values(sc.get("attributes") if isinstance(sc, dict) else None)),
+                present=isinstance(sc, dict),
+            )
+            spans = ss.get("spans")
+            if spans is None:
+                continue
+            if not isinstance(spans, list):
+                raise builder.error(
+                    "'spans' must be a list", _place(builder, f"{base}/{ri}/{scope_key}/{si}/spans")
+                )
+            g = builder.add_group(Group(resource, scope, adapter))
+            start_len = len(builder.span_ids)
+            try:
+                # Fast path: well-formed OTLP JSON with hex ids and string/int times.
+                last_t: Any = None
+                last_tb = b""
+                for sp in spans:
+                    t = sp["traceId"]
+                    if t != last_t:
+                        last_tb = fromhex(t)
+                        if len(last_tb) != 16:
+                            raise ValueError
+                        last_t = t
+                    sid = fromhex(sp["spanId"])
+                    if len(sid) != 8:
+                        raise ValueError
+                    p = sp.get("parentSpanId")
+                    pb = fromhex(p) if p else b""
+                    s = int(sp["startTimeUnixNano"])
+                    e = int(sp["endTimeUnixNano"])
+                    ta(last_tb)
+                    ia(sid)
+                    pa(pb)
+                    sa(s)
+                    ea(e)
+                    ra(sp)
+                    ga(g)
+            except (KeyError, ValueError, TypeError, OverflowError, AttributeError):
+                # Slow path: roll back this scope and read every span carefully.
+                _truncate(builder, start_len)
+                for k, sp in enumerate(spans):
+                    _careful_span(sp, g, builder, f"{base}/{ri}/{scope_key}/{si}/spans/{k}")
+
+
+def _truncate(builder: TraceBuilder, n: int) -> None:
+    del builder.trace_ids[n:]
+    del builder.span_ids[n:]
+    del builder.parent_ids[n:]
+    del builder.starts[n:]
+    del builder.ends[n:]
+    del builder.raws[n:]
+    del builder.group_of[n:]
+
+
+def _str(v: Any) -> str:
+    return v if isinstance(v, str) else ""
+
+
+def _careful_span(sp: Any, g: int, builder: TraceBuilder, ptr: str) -> None:
+    if not isinstance(sp, dict):
+        raise builder.error("a span must be a JSON object", _place(builder, ptr))
+    raw_tid = _get(sp, "traceId", "trace_id")
+    if raw_tid is None or raw_tid == "":
+        raise builder.error("span has no traceId", _place(builder, ptr + "/traceId"))
+    tid = decode_id(raw_tid, 16)
+    if tid is None:
+        raise builder.error(
+            f"traceId {str(raw_tid)[:40]!r} is neither hex nor base64", _place(builder, ptr + "/traceId")
+        )
+    raw_sid = _get(sp, "spanId", "span_id")
+    if raw_sid is None or raw_sid == "":
+        raise builder.error("span has no spanId", _place(builder, ptr + "/spanId"))
+    sid = decode_id(raw_sid, 8)
+    if sid is None:
+        raise builder.error(
+            f"spanId {str(raw_sid)[:40]!r} is neither hex nor base64", _place(builder, ptr + "/spanId")
+        )
+    raw_pid = _get(sp, "parentSpanId", "parent_span_id")
+    if raw_pid in (None, ""):
+        pid = b""
+    else:
+        decoded = decode_id(raw_pid, 8)
+        if decoded is None:
+            raise builder.error(
+                f"parentSpanId {str(raw_pid)[:40]!r} is neither hex nor base64",
+                _place(builder, ptr + "/parentSpanId"),
+            )
+        pid = decoded
+    times = []
+    for camel, snake in (("startTimeUnixNano", "start_time_unix_nano"),
+                         ("endTimeUnixNano", "end_time_unix_nano")):
+        raw_t = _get(sp, camel, snake)
+        if raw_t is None:
+            t = 0
+        else:
+            t_or_none = _int64(raw_t)
+            if t_or_none is None:
+                raise builder.error(
+                    f"{camel} {str(raw_t)[:40]!r} is not an integer", _place(builder, f"{ptr}/{camel}")
+                )
+            t = t_or_none
+        if not 0 <= t < 2**63:
+            raise builder.error(
+                f"{camel} {t} is out of range", _place(builder, f"{ptr}/{camel}")
+            )
+        times.append(t)
+    builder.trace_ids.append(tid)
+    builder.span_ids.append(sid)
+    builder.parent_ids.append(pid)
+    builder.starts.append(times[0])
+    builder.ends.append(times[1])
+    builder.raws.append(sp)
+    builder.group_of.append(g)
