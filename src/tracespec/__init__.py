@@ -7,6 +7,13 @@ them, with no server to run.  This module is the public API and nothing else.
 
 from __future__ import annotations
 
+from .assertions import (
+    Check,
+    check,
+    compile_assertion,
+    parse_assertion,
+    resolve_output,
+)
 from .errors import (
     CompileError,
     ParseError,
@@ -16,19 +23,26 @@ from .errors import (
     TracespecError,
 )
 from .formats import load_trace, load_traces
+from .results import AssertionResult, OutputResult, SpanResult, SpecResult
 from .trace import Event, Link, Resource, Scope, Span, SpanKind, StatusCode, Trace
+from .unparse import unparse
 
 __version__ = "0.1.0"
 
 __all__ = (
+    "AssertionResult",
+    "Check",
     "CompileError",
     "Event",
     "Link",
+    "OutputResult",
     "ParseError",
     "Resource",
     "Scope",
     "Span",
     "SpanKind",
+    "SpanResult",
+    "SpecResult",
     "StatusCode",
     "TestFileError",
     "Trace",
@@ -36,6 +50,11 @@ __all__ = (
     "TraceLoadError",
     "TracespecError",
     "__version__",
+    "check",
+    "compile_assertion",
     "load_trace",
     "load_traces",
+    "parse_assertion",
+    "resolve_output",
+    "unparse",
 )

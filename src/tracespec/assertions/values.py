@@ -1,0 +1,232 @@
+"""The value model of the assertion language: texts typed by their content, and durations.
+
+Tracetest keeps every value as text and gives it a type from what the text looks like
+(:func:`get_type`: ``"200"`` is a number, ``"25ms"`` a duration, ``'{"a":1}'`` json, ``[1, 2]``
+an "array" text).  A :class:`Value` is *nil*, *single* (one typed item) or an *array* of typed
+items; its :meth:`Value.text` is what comparisons and observed values show.  Durations compare
+after Tracetest's normalisation: nanoseconds → :func:`humanize` (``35ms``, ``1.2s``, ``27.5m``) →
+:func:`dehumanize`, so both sides are rounded to their display unit.  These functions reproduce
+Tracetest's Go code to the last digit (``%.0f`` rounds half to even on the binary value, as Go).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+import re
+from typing import Any
+
+import orjson
+import re2
+
+__all__ = [
+    "ARRAY",
+    "DURATION",
+    "JSON",
+    "NIL",
+    "NIL_VALUE",
+    "NUMBER",
+    "STRING",
+    "TYPE_NAMES",
+    "Value",
+    "atoi",
+    "dehumanize",
+    "get_type",
+    "humanize",
+    "loads_json",
+    "round_duration",
+    "unescape",
+]
+
+# Item types, numbered as Tracetest numbers them (attribute and variable types are unused).
+NIL, STRING, NUMBER, ATTRIBUTE, DURATION, VARIABLE, ARRAY, JSON = range(8)
+TYPE_NAMES = ("nil", "string", "number", "attribute", "duration", "variable", "array", "json")
+
+_NUMBER = re.compile(r"[0-9]+(?:\.[0-9]+)?")
+_DURATION = re.compile(r"([0-9]+(?:\.[0-9]+)?)(ns|us|ms|s|m|h)")
+# Unanchored, as in Tracetest; RE2 keeps it linear on hostile text.
+_ARRAY_LIKE = re2.compile(r"\[[^,]*(,[^\],]+)*\]")
+_ATOI = re.compile(r"[+-]?[0-9]+")
+_UNIT_NS = {"ns": 1, "us": 1_000, "ms": 1_000_000, "s": 1_000_000_000, "m": 60_000_000_000,
+            "h": 3_600_000_000_000}
+_UNITS = ("ns", "us", "ms", "s", "m", "h")
+_INT64_MIN = -(2**63)
+_INT64_MAX = 2**63 - 1
+_LOG_1000 = math.log(1000)
+
+
+def loads_json(text: str) -> Any:
+    """Decode JSON as Go's ``encoding/json`` accepts it (orjson, with a fallback for numbers
+    beyond 64 bits); raise ``ValueError`` for anything else (NaN, trailing commas, ...)."""
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        def reject(name: str) -> Any:
+            raise ValueError(f"invalid JSON constant {name}")
+
+        return json.loads(text, parse_constant=reject)
+
+
+@functools.lru_cache(maxsize=4096)
+def get_type(text: str) -> int:
+    """The type Tracetest gives a text: number, duration, json, array or string.
+
+    1. ``^[0-9]+(\\.[0-9]+)?$`` → number (so ``-1``, ``1e3``, ``.5`` are strings);
+    2. the same followed by a unit → duration;
+    3. a JSON object (or the text ``null``) → json;
+    4. text containing something like ``[a, b]`` → json if it is a JSON array of objects
+       (``[]`` included), else array;
+    5. anything else → string.
+    """
+    if _NUMBER.fullmatch(text):
+        return NUMBER
+    if _DURATION.fullmatch(text):
+        return DURATION
+    stripped = text.strip(" \t\r\n")
+    if stripped[:1] == "{" or stripped == "null":
+        try:
+            if isinstance(loads_json(text), dict | None):
+                return JSON
+        except (ValueError, TypeError):
+            pass
+    if "[" in text and _ARRAY_LIKE.search(text):
+        if stripped[:1] == "[":
+            try:
+                decoded = loads_json(text)
+            except (ValueError, TypeError):
+                decoded = None
+            if isinstance(decoded, list) and all(
+                isinstance(x, dict) or x is None for x in decoded
+            ):
+                return JSON
+        return ARRAY
+    return STRING
+
+
+def unescape(text: str) -> str:
+    """Tracetest's "unescaped string": only ``\\'`` → ``'`` and ``\\"`` → ``"``."""
+    if "\\" not in text:
+        return text
+    return text.replace("\\'", "'").replace('\\"', '"')
+
+
+class Value:
+    """A nil, single or array value: ``items`` are ``(text, type)`` pairs."""
+
+    __slots__ = ("is_array", "items")
+
+    def __init__(self, items: tuple[tuple[str, int], ...], is_array: bool = False) -> None:
+        self.items = items
+        self.is_array = is_array
+
+    @staticmethod
+    def of(text: str) -> Value:
+        """A single value typed by its content."""
+        return Value(((text, get_type(text)),))
+
+    @staticmethod
+    def typed(text: str, type_: int) -> Value:
+        return Value(((text, type_),))
+
+    @staticmethod
+    def array_of(texts: list[str]) -> Value:
+        return Value(tuple((t, get_type(t)) for t in texts), True)
+
+    @property
+    def first(self) -> tuple[str, int]:
+        """The first item (Tracetest's ``Value()``), ``("", nil)`` when there is none."""
+        return self.items[0] if self.items else ("", NIL)
+
+    @property
+    def type(self) -> int:
+        """``array`` for an array value, else the type of its item (nil when empty)."""
+        if self.is_array:
+            return ARRAY
+        return self.items[0][1] if self.items else NIL
+
+    @property
+    def text(self) -> str:
+        """Tracetest's ``String()``: the item's text; an array as ``[a, "b"]`` (string items
+        quoted without escaping); ``""`` for nil."""
+        if self.is_array:
+            return "[" + ", ".join(
+                f'"{t}"' if ty == STRING else t for t, ty in self.items
+            ) + "]"
+        return self.items[0][0] if self.items else ""
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, Value)
+            and self.items == other.items
+            and self.is_array == other.is_array
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.items, self.is_array))
+
+    def __repr__(self) -> str:
+        kind = "array" if self.is_array else ("nil" if not self.items else "single")
+        return f"Value({kind}, {[(t, TYPE_NAMES[ty]) for t, ty in self.items]!r})"
+
+
+NIL_VALUE = Value(())
+
+
+def atoi(text: str) -> int | None:
+    """Go's ``strconv.Atoi``: an optionally signed decimal int64, else ``None``."""
+    if not _ATOI.fullmatch(text):
+        return None
+    n = int(text)
+    return n if _INT64_MIN <= n <= _INT64_MAX else None
+
+
+def humanize(ns: int) -> str:
+    """Nanoseconds as Tracetest displays them: ``0ns``, ``38ns``, ``93us``, ``27ms``, ``1.2s``,
+    ``27.5m``, ``2h`` (hours are the largest unit)."""
+    if ns <= 0:
+        return "0ns"
+    value = float(ns)
+    scale = math.floor(math.log(value) / _LOG_1000)
+    if scale > 3:
+        scale = 3
+    number = value / math.pow(1000, scale)
+    if scale < 3:
+        return f"{number:.0f}{_UNITS[scale]}"
+    unit = 3
+    if number >= 60:
+        number /= 60
+        unit = 4
+    if number >= 60:
+        number /= 60
+        unit = 5
+    if math.fmod(number, 1.0) == 0:
+        return f"{number:.0f}{_UNITS[unit]}"
+    return f"{number:.1f}{_UNITS[unit]}"
+
+
+def dehumanize(text: str) -> int:
+    """A duration text (``68.35ms``) or a plain integer (nanoseconds) → nanoseconds; 0 for
+    anything else.  Fractions are truncated (``120.5ns`` → 120)."""
+    m = _DURATION.fullmatch(text)
+    if m is None:
+        n = atoi(text)
+        return 0 if n is None else n
+    product = float(m.group(1)) * _UNIT_NS[m.group(2)]
+    if not math.isfinite(product) or abs(product) >= 2.0**63:
+        return _INT64_MIN  # Go's int(float) on amd64 for values out of range
+    return int(product)
+
+
+def round_duration(ns: int) -> int:
+    """Tracetest's duration normalisation: rounded to the unit it displays in."""
+    return dehumanize(humanize(ns))
+
+
+def duration_ns(text: str) -> int:
+    """The nanoseconds of a duration item's text: its integer, or 0 (Go ``Atoi`` failure)."""
+    n = atoi(text)
+    return 0 if n is None else n
