@@ -1,0 +1,34 @@
+"""Data-driven assertion cases (tests/cases/assertions/*.json): upstream Tracetest cases, our
+rules, the fixed bugs and the error messages.  Each case gives the assertion (or expression),
+the current span's attributes (``null``: no span selected), and the expected verdict, observed
+value and error message."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from assertion_support import load_cases, run_case
+
+FILES = ("upstream_executor.json", "rules.json", "fixed_bugs.json", "errors.json")
+CASES = [c for f in FILES for c in load_cases(f)]
+
+
+@pytest.mark.parametrize(("case_id", "case"), CASES, ids=[c[0] for c in CASES])
+def test_case(case_id: str, case: dict[str, Any]) -> None:
+    passed, observed, error = run_case(case)
+    if "expression" in case:
+        if "error" in case:
+            assert error == case["error"]
+        else:
+            assert error is None
+            assert observed == case["value"]
+        return
+    assert passed is case["passed"], (observed, error)
+    if "observed" in case:
+        assert observed == case["observed"]
+    if "error" in case:
+        assert error == case["error"]
+    elif case["passed"]:
+        assert error is None
