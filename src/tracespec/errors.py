@@ -13,6 +13,7 @@ __all__ = [
     "CompileError",
     "ParseError",
     "TestFileError",
+    "TestFileNotFoundError",
     "TraceFileNotFoundError",
     "TraceLoadError",
     "TracespecError",
@@ -193,3 +194,9 @@ class TestFileError(TracespecError):
         if self.field:
             where += f" ({self.field})"
         return f"{where}: {self.message}"
+
+
+class TestFileNotFoundError(TestFileError, FileNotFoundError):
+    """A test, suite or variable-set file (or a file one of them names) does not exist."""
+
+    __test__ = False

@@ -1,0 +1,265 @@
+"""Safe YAML (and JSON) reading that remembers where every value was written.
+
+Test files are read with PyYAML's ``SafeLoader`` only as far as its *composer*: the node tree
+keeps each node's line and column, which the plain ``safe_load`` throws away.  We turn that tree
+into :class:`Node` values (mapping, sequence or scalar, each with its line) ourselves, so that
+no tag can construct a Python object, duplicate keys are an error instead of silently losing one,
+and alias bombs are capped.  A syntax error becomes a :class:`TestFileError` naming the file and
+line.  JSON files that YAML cannot read (tabs for indentation) fall back to a JSON parser.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import attrs
+import yaml
+
+from ..errors import TestFileError
+
+__all__ = ["MAX_NODES", "Node", "parse_document", "substitute_env"]
+
+#: Upper bound on the number of nodes a document may expand to (aliases included).
+MAX_NODES = 200_000
+
+_BOOL_TAG = "tag:yaml.org,2002:bool"
+_INT_TAG = "tag:yaml.org,2002:int"
+_FLOAT_TAG = "tag:yaml.org,2002:float"
+_NULL_TAG = "tag:yaml.org,2002:null"
+_STR_TAG = "tag:yaml.org,2002:str"
+_MAP_TAG = "tag:yaml.org,2002:map"
+_SEQ_TAG = "tag:yaml.org,2002:seq"
+
+
+@attrs.frozen
+class Node:
+    """A YAML value with the place it was written.
+
+    ``kind`` is ``"map"`` (``value``: dict of key → Node, in file order), ``"seq"`` (``value``:
+    tuple of Node) or ``"scalar"`` (``value``: str, int, float, bool or None; ``text``: the
+    scalar as written, so ``0200`` read as a string field stays ``"0200"``).  ``line`` is 1-based,
+    ``None`` for the rare JSON file only a JSON parser could read.
+    """
+
+    kind: str
+    value: Any
+    line: int | None
+    text: str = ""
+    key_lines: Mapping[str, int] = attrs.field(factory=dict, eq=False, repr=False)
+
+    def items(self) -> Iterator[tuple[str, Node]]:
+        """Key/value pairs of a mapping (empty for anything else)."""
+        if self.kind == "map":
+            yield from self.value.items()
+
+    def key_line(self, key: str) -> int | None:
+        """The line a mapping's key was written on (the value may start below it)."""
+        return self.key_lines.get(key, self.line)
+
+    def get(self, key: str) -> Node | None:
+        """The value of ``key`` in a mapping, or ``None``."""
+        if self.kind != "map":
+            return None
+        result: Node | None = self.value.get(key)
+        return result
+
+    def get_folded(self, key: str) -> Node | None:
+        """The value of ``key`` matched case-insensitively (Go's JSON decoder does that)."""
+        exact = self.get(key)
+        if exact is not None or self.kind != "map":
+            return exact
+        lowered = key.lower()
+        for k, v in self.value.items():
+            if k.lower() == lowered:
+                return v  # type: ignore[no-any-return]
+        return None
+
+    @property
+    def type_name(self) -> str:
+        """What the value is, in words, for error messages."""
+        if self.kind == "map":
+            return "a mapping"
+        if self.kind == "seq":
+            return "a list"
+        if self.value is None:
+            return "null"
+        if isinstance(self.value, bool):
+            return "a boolean"
+        if isinstance(self.value, int | float):
+            return "a number"
+        return "a string"
+
+    def plain(self) -> Any:
+        """The value as plain Python data (dicts, lists, scalars), without places."""
+        if self.kind == "map":
+            return {k: v.plain() for k, v in self.value.items()}
+        if self.kind == "seq":
+            return [v.plain() for v in self.value]
+        return self.value
+
+
+_ENV_REF = re.compile(r"\$\{(\w+)\}")
+
+
+def substitute_env(text: str, environ: Mapping[str, str]) -> str:
+    """Replace every ``${NAME}`` (word characters only) with ``environ[NAME]`` (or ``""``).
+
+    This is what Tracetest's CLI does to a whole file before reading it (§4.4); ``${var:X}``
+    and ``${env:X}`` contain a colon and are left for the expression language.
+    """
+    return _ENV_REF.sub(lambda m: environ.get(m.group(1), ""), text)
+
+
+def parse_document(text: str, path: str) -> Node:
+    """Parse one YAML (or JSON) document into a :class:`Node` tree; errors name the line."""
+    try:
+        loader = yaml.SafeLoader(text)
+        try:
+            root = loader.get_single_node()
+        finally:
+            loader.dispose()
+    except yaml.MarkedYAMLError as exc:
+        if _looks_like_json(text):
+            if "\t" in text:
+                # JSON indented with tabs: YAML forbids tabs there, JSON strings cannot
+                # hold raw tabs, so spaces keep every value (and every line) in place.
+                return parse_document(text.replace("\t", " "), path)
+            return _parse_json(text, path)
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        problem = exc.problem or exc.context or "invalid YAML"
+        where = f" (column {mark.column + 1})" if mark is not None else ""
+        raise TestFileError(f"invalid YAML: {problem}{where}", path=path, line=line) from None
+    except yaml.YAMLError as exc:
+        raise TestFileError(f"invalid YAML: {exc}", path=path) from None
+    if root is None:
+        raise TestFileError("the file is empty", path=path, line=1)
+    counter = [0]
+    return _convert(root, path, counter)
+
+
+def _looks_like_json(text: str) -> bool:
+    stripped = text.lstrip()
+    return stripped.startswith("{") or stripped.startswith("[")
+
+
+def _convert(node: yaml.Node, path: str, counter: list[int]) -> Node:
+    counter[0] += 1
+    if counter[0] > MAX_NODES:
+        raise TestFileError(
+            f"the document expands to more than {MAX_NODES} values (alias bomb?)",
+            path=path, line=node.start_mark.line + 1,
+        )
+    line = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        if node.tag not in (_MAP_TAG, "tag:yaml.org,2002:omap"):
+            raise TestFileError(f"unsupported YAML tag {node.tag}", path=path, line=line)
+        out: dict[str, Node] = {}
+        key_lines: dict[str, int] = {}
+        for key_node, value_node in _merged_pairs(node, path):
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise TestFileError(
+                    "mapping keys must be plain strings", path=path,
+                    line=key_node.start_mark.line + 1,
+                )
+            key = str(key_node.value)
+            if key in out:
+                raise TestFileError(
+                    f"duplicate key {key!r} (first written on line {out[key].line})",
+                    path=path, line=key_node.start_mark.line + 1,
+                )
+            out[key] = _convert(value_node, path, counter)
+            key_lines[key] = key_node.start_mark.line + 1
+        return Node("map", out, line, key_lines=key_lines)
+    if isinstance(node, yaml.SequenceNode):
+        if node.tag != _SEQ_TAG:
+            raise TestFileError(f"unsupported YAML tag {node.tag}", path=path, line=line)
+        return Node("seq", tuple(_convert(n, path, counter) for n in node.value), line)
+    assert isinstance(node, yaml.ScalarNode)
+    return Node("scalar", _scalar(node, path), line, text=str(node.value))
+
+
+def _merged_pairs(node: yaml.MappingNode, path: str) -> list[tuple[yaml.Node, yaml.Node]]:
+    """Key/value node pairs, with ``<<: *anchor`` merge keys expanded (explicit keys win)."""
+    pairs: list[tuple[yaml.Node, yaml.Node]] = []
+    merged: list[tuple[yaml.Node, yaml.Node]] = []
+    for key_node, value_node in node.value:
+        if key_node.tag == "tag:yaml.org,2002:merge":
+            is_list = isinstance(value_node, yaml.SequenceNode)
+            sources = value_node.value if is_list else [value_node]
+            for src in sources:
+                if not isinstance(src, yaml.MappingNode):
+                    raise TestFileError(
+                        "a '<<' merge needs a mapping", path=path,
+                        line=src.start_mark.line + 1,
+                    )
+                merged.extend(_merged_pairs(src, path))
+        else:
+            pairs.append((key_node, value_node))
+    explicit = {k.value for k, _ in pairs if isinstance(k, yaml.ScalarNode)}
+    return [(k, v) for k, v in merged if k.value not in explicit] + pairs
+
+
+def _scalar(node: yaml.ScalarNode, path: str) -> Any:
+    tag = node.tag
+    raw = node.value
+    if tag == _STR_TAG:
+        return raw
+    if tag == _NULL_TAG:
+        return None
+    if tag == _BOOL_TAG:
+        return raw.lower() in ("yes", "true", "on", "y")
+    if tag == _INT_TAG:
+        try:
+            return yaml.SafeLoader.construct_yaml_int(_CONSTRUCTOR, node)
+        except (ValueError, yaml.YAMLError):
+            return raw
+    if tag == _FLOAT_TAG:
+        try:
+            return yaml.SafeLoader.construct_yaml_float(_CONSTRUCTOR, node)
+        except (ValueError, yaml.YAMLError):
+            return raw
+    # timestamps, binary, custom tags: keep the text as written, never construct objects
+    return raw
+
+
+_CONSTRUCTOR = yaml.SafeLoader("")
+
+
+def _parse_json(text: str, path: str) -> Node:
+    """Read a JSON document (no line numbers inside values, but a line for syntax errors)."""
+    try:
+        data = json.loads(text, object_pairs_hook=_json_pairs)
+    except json.JSONDecodeError as exc:
+        raise TestFileError(
+            f"invalid JSON: {exc.msg} (column {exc.colno})", path=path, line=exc.lineno
+        ) from None
+    except _DuplicateKey as exc:
+        raise TestFileError(f"duplicate key {exc.key!r}", path=path) from None
+    return _from_plain(data)
+
+
+class _DuplicateKey(Exception):
+    def __init__(self, key: str) -> None:
+        self.key = key
+
+
+def _json_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for k, v in pairs:
+        if k in out:
+            raise _DuplicateKey(k)
+        out[k] = v
+    return out
+
+
+def _from_plain(data: Any, line: int | None = None) -> Node:
+    if isinstance(data, dict):
+        return Node("map", {str(k): _from_plain(v, line) for k, v in data.items()}, line)
+    if isinstance(data, list):
+        return Node("seq", tuple(_from_plain(v, line) for v in data), line)
+    text = "" if data is None else (json.dumps(data) if not isinstance(data, str) else data)
+    return Node("scalar", data, line, text=text)
