@@ -1,0 +1,24 @@
+"""Reports of test runs: pretty text for people, JSON for scripts, JUnit XML for CI servers.
+
+Each report is a pure function from run results (``tracespec.testfiles.runner``) to text or
+data, shaped as Tracetest's CLI and server shape theirs (tracetest-languages.md §4.6, §4.7), so
+tools written for Tracetest read ours.  Printing, colour decisions and files are the CLI's job.
+"""
+
+from __future__ import annotations
+
+from .jsonreport import spec_json, suite_json, test_json
+from .junit import junit_xml
+from .pretty import Line, pretty_spec, pretty_suite, pretty_test, render
+
+__all__ = (
+    "Line",
+    "junit_xml",
+    "pretty_spec",
+    "pretty_suite",
+    "pretty_test",
+    "render",
+    "spec_json",
+    "suite_json",
+    "test_json",
+)
