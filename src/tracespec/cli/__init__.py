@@ -1,0 +1,94 @@
+"""The ``tracespec`` command: run Tracetest test files and query traces from a terminal or CI.
+
+A click group of small commands (``run``, ``select``, ``check``, ``explain``, ``show``).
+:func:`main` runs click in non-standalone mode so that tracespec, not click, owns the exit
+codes (click's usage errors would otherwise exit 2, which here means "a test failed") and so
+every error a user can cause prints as one line, never a traceback.  Set ``TRACESPEC_DEBUG=1``
+to see the traceback of an unexpected internal error.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+
+import click
+
+from .. import __version__
+from ..errors import TracespecError
+from ._common import CliError, ExitCode, describe, exit_code_for
+from .inspect import check_command, explain_command, select_command, show_command
+from .run import run_command
+
+__all__ = ["app", "main"]
+
+
+@click.group(
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+    epilog="""\b
+Examples:
+  tracespec run -f examples/orders-pass.yaml --trace examples/orders-trace.json
+  tracespec select 'span[tracetest.span.type="database"]' examples/orders-trace.json
+  tracespec show examples/orders-trace.json
+
+Run 'tracespec COMMAND --help' for a command's options and examples.""",
+)
+@click.version_option(
+    __version__, "--version", prog_name="tracespec", message="%(prog)s %(version)s"
+)
+def app() -> None:
+    """Trace-based testing: Tracetest's selectors, assertions and test files, no server."""
+
+
+app.add_command(run_command)
+app.add_command(select_command)
+app.add_command(check_command)
+app.add_command(explain_command)
+app.add_command(show_command)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code (the console script exits with it)."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        result = app.main(args=args, prog_name="tracespec", standalone_mode=False)
+    except click.exceptions.NoArgsIsHelpError as exc:
+        click.echo(exc.ctx.get_help() if exc.ctx is not None else str(exc))
+        return ExitCode.PASSED
+    except click.UsageError as exc:
+        hint = ""
+        if exc.ctx is not None:
+            hint = f" (see '{exc.ctx.command_path} --help')"
+        click.echo(f"error: {exc.format_message()}{hint}", err=True)
+        return ExitCode.ERROR
+    except click.Abort:
+        click.echo("aborted", err=True)
+        return ExitCode.ERROR
+    except click.ClickException as exc:
+        click.echo(f"error: {exc.format_message()}", err=True)
+        return ExitCode.ERROR
+    except BrokenPipeError:
+        # the reader went away (| head): nothing more to say, and nothing to say it to
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return ExitCode.PASSED
+    except (TracespecError, CliError, OSError) as exc:  # every error a user can cause
+        click.echo(f"error: {describe(exc)}", err=True)
+        return exit_code_for(exc)
+    except Exception as exc:  # a bug: still one line, unless asked for the traceback
+        if os.environ.get("TRACESPEC_DEBUG"):
+            raise
+        click.echo(
+            f"internal error: {type(exc).__name__}: {describe(exc)} (please report it; "
+            "TRACESPEC_DEBUG=1 shows the traceback)", err=True,
+        )
+        return ExitCode.ERROR
+    if isinstance(result, int):
+        return result
+    return ExitCode.PASSED
+
+
+def console_main() -> None:
+    """Entry point of the ``tracespec`` console script."""
+    sys.exit(main())

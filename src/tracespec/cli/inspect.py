@@ -1,0 +1,255 @@
+"""Ad hoc commands: ``select`` spans, ``check`` assertions, ``explain`` selectors, ``show`` traces.
+
+They are thin: each loads a trace (or none), calls one public function of the library
+(``select``, ``check``, ``compile_selector``) and prints with rich.  Tables and trees go to
+stdout; on a pipe they are drawn wide enough not to cut names, so they can be grepped.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import shutil
+import sys
+from collections.abc import Iterator
+from types import ModuleType
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+from rich.tree import Tree
+
+from ..reports import pretty_spec, render
+from ..results import SpecResult
+from ..trace import Span, StatusCode, Trace
+from ._common import ExitCode, color_enabled, format_duration, load_trace_cli, trace_format_option
+
+__all__ = ["check_command", "explain_command", "select_command", "show_command"]
+
+
+def _api() -> ModuleType:
+    """The library's public API (the selector and assertion languages live above the CLI)."""
+    return importlib.import_module("tracespec")
+
+
+def _stdout_console() -> Console:
+    console = Console(file=sys.stdout)
+    if not console.is_terminal:
+        width = max(160, shutil.get_terminal_size((160, 24)).columns)
+        console = Console(file=sys.stdout, width=width, color_system=None)
+    return console
+
+
+def _service(span: Span) -> str:
+    value = span.attributes.get("service.name")
+    return "" if value is None else str(value)
+
+
+def _trace_id_option(func: Any) -> Any:
+    return click.option(
+        "--trace-id", metavar="ID", help="Which trace, when the file holds several."
+    )(func)
+
+
+def _span_row(span: Span) -> dict[str, Any]:
+    return {
+        "id": span.span_id,
+        "name": span.name,
+        "service": _service(span),
+        "duration": format_duration(span.duration_ns),
+        "duration_ns": span.duration_ns,
+    }
+
+
+@click.command(
+    "select",
+    epilog="""\b
+Examples:
+  tracespec select 'span[tracetest.span.type="database"]' examples/orders-trace.json
+  tracespec select 'span[service.name="api"] span[kind="client"]:first' trace.pb --json""",
+)
+@click.argument("selector")
+@click.argument("trace_path", metavar="TRACE")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list instead of a table.")
+@_trace_id_option
+def select_command(
+    selector: str, trace_path: str, as_json: bool, trace_id: str | None,
+    trace_format: str | None = None,
+) -> int:
+    """Print the spans a selector picks (id, name, service, duration), in trace order."""
+    query = _api().compile_selector(selector)  # a bad selector fails before the trace loads
+    trace = load_trace_cli(trace_path, trace_id=trace_id, trace_format=trace_format)
+    spans = query.select(trace)
+    if as_json:
+        click.echo(json.dumps([_span_row(s) for s in spans], indent=2, ensure_ascii=False))
+        return ExitCode.PASSED
+    console = _stdout_console()
+    table = Table(show_edge=False, pad_edge=False, box=None, header_style="bold")
+    table.add_column("span id", no_wrap=True)
+    table.add_column("name")
+    table.add_column("service")
+    table.add_column("duration", justify="right", no_wrap=True)
+    for span in spans:
+        row = _span_row(span)
+        table.add_row(row["id"], row["name"], row["service"], row["duration"])
+    if spans:
+        console.print(table)
+    noun = "span" if len(spans) == 1 else "spans"
+    console.print(f"{len(spans)} {noun} of {len(trace)} selected", style="dim")
+    return ExitCode.PASSED
+
+
+def _parse_var(text: str) -> tuple[str, str]:
+    key, sep, value = text.partition("=")
+    if not sep or not key.strip():
+        raise click.BadParameter(f"{text!r}: expected KEY=VALUE", param_hint="--var")
+    return key.strip(), value
+
+
+@click.command(
+    "check",
+    epilog="""\b
+Examples:
+  tracespec check 'span[tracetest.span.type="http"]' 'attr:http.status_code < 400' \\
+      examples/orders-trace.json
+  tracespec check 'span[name="SELECT users"]' 'attr:tracetest.span.duration < 10ms' \\
+      'attr:db.system = "postgresql"' examples/orders-trace.json
+
+Exit codes: 0 passed, 1 error, 2 an assertion failed, 3 the trace file not found.""",
+)
+@click.argument("selector")
+@click.argument("assertions", nargs=-1, required=True)
+@click.argument("trace_path", metavar="TRACE")
+@click.option("--var", "var_items", multiple=True, metavar="KEY=VALUE",
+              help="A variable for var:/env: (repeatable).")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.option("--no-color", is_flag=True, help="Never colour the output.")
+@_trace_id_option
+def check_command(
+    selector: str,
+    assertions: tuple[str, ...],
+    trace_path: str,
+    var_items: tuple[str, ...],
+    as_json: bool,
+    no_color: bool,
+    trace_id: str | None,
+    trace_format: str | None = None,
+) -> int:
+    """Check assertions on the spans a selector picks: every selected span must pass each.
+
+    Prints the spec as a failing Tracetest run prints it: #meta, then each selected span
+    with every assertion and its observed value.
+    """
+    api = _api()
+    api.compile_selector(selector)  # text that does not parse fails before the trace loads
+    for text in assertions:
+        api.compile_assertion(text)
+    variables = dict(_parse_var(v) for v in var_items)
+    trace = load_trace_cli(trace_path, trace_id=trace_id, trace_format=trace_format)
+    result: SpecResult = api.check(selector, assertions, trace, variables=variables)
+    if as_json:
+        from ..reports.jsonreport import spec_json
+
+        click.echo(json.dumps(spec_json(result), indent=2, ensure_ascii=False))
+    else:
+        color = color_enabled(no_color)
+        lines = pretty_spec(result)
+        noun = "span" if len(result.span_ids) == 1 else "spans"
+        lines.append((f"{len(result.span_ids)} {noun} selected", result.passed))
+        click.echo(render(lines, color=color), nl=False, color=color)
+    return ExitCode.PASSED if result.passed else ExitCode.FAILED
+
+
+@click.command(
+    "explain",
+    epilog="""\b
+Example:
+  tracespec explain 'span[service.name="api"] span[tracetest.span.type="database"]:first'""",
+)
+@click.argument("selector")
+def explain_command(selector: str) -> int:
+    """Print the plan a selector compiles to: which index starts it, what filters the rest."""
+    click.echo(_api().compile_selector(selector).explain())
+    return ExitCode.PASSED
+
+
+def _label(span: Span) -> Text:
+    text = Text()
+    failed = span.status_code == StatusCode.ERROR
+    text.append(span.name or "<no name>", style="bold red" if failed else "bold")
+    service = _service(span)
+    if service:
+        text.append(f"  {service}", style="cyan")
+    text.append(f"  {span.kind.value}", style="dim")
+    text.append(f"  {format_duration(span.duration_ns)}", style="yellow")
+    text.append(f"  #{span.span_id}", style="dim")
+    if failed:
+        message = f": {span.status_message}" if span.status_message else ""
+        text.append(f"  ✘ error{message}", style="red")
+    return text
+
+
+def _walk(trace: Trace, limit: int) -> Iterator[Span]:
+    for i, span in enumerate(trace):
+        if limit and i >= limit:
+            return
+        yield span
+
+
+@click.command(
+    "show",
+    epilog="""\b
+Examples:
+  tracespec show examples/orders-trace.json
+  tracespec show big-trace.pb --limit 50""",
+)
+@click.argument("trace_path", metavar="TRACE")
+@click.option("--limit", default=200, show_default=True, metavar="N",
+              help="Print at most N spans (0: all).")
+@click.option("--no-color", is_flag=True, help="Never colour the output.")
+@_trace_id_option
+def show_command(
+    trace_path: str, limit: int, no_color: bool, trace_id: str | None,
+    trace_format: str | None = None,
+) -> int:
+    """Print a trace as a span tree: name, service, kind, duration, id, errors."""
+    trace = load_trace_cli(trace_path, trace_id=trace_id, trace_format=trace_format)
+    console = _stdout_console()
+    if no_color:
+        console = Console(file=sys.stdout, width=console.width, color_system=None)
+    services = {_service(s) for s in trace} - {""}
+    errors = sum(1 for s in trace if s.status_code == StatusCode.ERROR)
+    root = trace.root
+    summary = (
+        f"trace {trace.trace_id} · {len(trace)} spans · {len(services)} "
+        f"service{'s' if len(services) != 1 else ''} · {format_duration(root.duration_ns)}"
+    )
+    if errors:
+        summary += f" · {errors} error{'s' if errors != 1 else ''}"
+    console.print(summary, style="bold", highlight=False)
+    for repair in trace.repairs:
+        console.print(f"repaired: {repair}", style="yellow", highlight=False)
+    nodes: dict[int, Tree] = {}
+    shown = 0
+    for span in _walk(trace, limit):
+        parent = span.parent
+        label = _label(span)
+        if parent is None or parent.position not in nodes:
+            nodes[span.position] = Tree(label)
+        else:
+            nodes[span.position] = nodes[parent.position].add(label)
+        shown += 1
+    if 0 in nodes:
+        console.print(nodes[0], highlight=False)
+    if shown < len(trace):
+        console.print(
+            f"… {len(trace) - shown} more spans (--limit 0 shows all)", style="dim",
+            highlight=False,
+        )
+    return ExitCode.PASSED
+
+
+for _command in (select_command, check_command, show_command):
+    _command.params.append(trace_format_option())

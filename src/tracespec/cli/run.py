@@ -1,0 +1,185 @@
+"""``tracespec run``: run Tracetest test and suite files against a trace, print, write JUnit.
+
+All files are read before anything runs, so a malformed file stops the command at once with a
+one-line error naming it (exit 1, or 3 when it does not exist).  Then each file runs in the
+order given; the pretty report streams test by test, JSON is printed at the end (one object
+for one file, a list for several), and the JUnit file is written last.  The exit code says
+the worst thing that happened: 1 something could not run, 2 an assertion failed, else 0.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import click
+
+from ..reports import junit_xml, pretty_suite, pretty_test, render, suite_json, test_json
+from ..testfiles import (
+    Test,
+    TestSuite,
+    load_resource,
+    load_variables,
+    run_suite,
+    run_test,
+)
+from ..testfiles.loader import resource_kind
+from ..testfiles.runner import SuiteResult, TestResult
+from ..trace import Trace
+from ._common import (
+    CliError,
+    ExitCode,
+    color_enabled,
+    load_traces_cli,
+    print_warnings,
+    trace_format_option,
+)
+
+__all__ = ["run_command"]
+
+
+def _parse_var(text: str) -> tuple[str, str]:
+    key, sep, value = text.partition("=")
+    if not sep or not key.strip():
+        raise CliError(f"--var {text!r}: expected KEY=VALUE")
+    return key.strip(), value
+
+
+def _load_files(
+    files: Sequence[str], environ: Mapping[str, str] | None
+) -> list[Test | TestSuite]:
+    kinds = [(f, resource_kind(f, environ=environ)) for f in files]
+    tests: dict[str, Test] = {}
+    loaded: dict[str, Test | TestSuite] = {}
+    for path, kind in kinds:
+        if kind == "Test":
+            resource = load_resource(path, environ=environ)
+            assert isinstance(resource, Test)
+            loaded[path] = resource
+            if resource.id:
+                tests[resource.id] = resource
+        elif kind in ("VariableSet", "PollingProfile"):
+            hint = " (pass it with --vars)" if kind == "VariableSet" else ""
+            raise CliError(f"{path}: is a {kind}, not a Test or TestSuite{hint}")
+    for path, kind in kinds:
+        if kind == "TestSuite":
+            suite = load_resource(path, environ=environ, tests=tests)
+            assert isinstance(suite, TestSuite)
+            loaded[path] = suite
+    return [loaded[path] for path, _ in kinds]
+
+
+def _warnings(resource: Test | TestSuite) -> list[str]:
+    out = list(resource.warnings)
+    if isinstance(resource, TestSuite):
+        for step in resource.steps:
+            out.extend(w for w in step.warnings if w not in out)
+    return out
+
+
+@click.command(
+    "run",
+    epilog="""\b
+Examples:
+  tracespec run -f examples/orders-pass.yaml --trace examples/orders-trace.json
+  tracespec run -f examples/orders-suite.yaml --trace examples/orders-trace.json -o json
+  tracespec run -f test.yaml --trace trace.pb --vars vars.yaml --junit report.xml
+
+Exit codes: 0 passed, 1 error, 2 a test failed, 3 a file not found.""",
+)
+@click.option(
+    "-f", "--file", "files", multiple=True, required=True, metavar="FILE",
+    help="Test or TestSuite file to run (repeat for several).",
+)
+@click.option(
+    "--trace", "-t", "trace_path", metavar="TRACE",
+    help="Trace file the tests check (OTLP protobuf/JSON, Jaeger, Zipkin, Tempo, ...).",
+)
+@click.option(
+    "--vars", "--environment", "-e", "vars_path", metavar="VARS",
+    help="VariableSet (or Environment) file whose values var:/env: read.",
+)
+@click.option(
+    "--var", "var_items", multiple=True, metavar="KEY=VALUE",
+    help="One variable (repeatable; wins over --vars).",
+)
+@click.option(
+    "-o", "--output", "output", type=click.Choice(["pretty", "json"]), default="pretty",
+    show_default=True, help="Report printed on stdout.",
+)
+@click.option("-j", "--junit", "junit_path", metavar="OUT.xml", help="Write a JUnit XML report.")
+@click.option(
+    "--env-subst", is_flag=True,
+    help="Replace ${NAME} in the files with environment variables first, as Tracetest's CLI "
+    "always does.",
+)
+@click.option("--no-color", is_flag=True, help="Never colour the pretty report.")
+@click.pass_context
+def run_command(
+    ctx: click.Context,
+    files: tuple[str, ...],
+    trace_path: str | None,
+    vars_path: str | None,
+    var_items: tuple[str, ...],
+    output: str,
+    junit_path: str | None,
+    env_subst: bool,
+    no_color: bool,
+    trace_format: str | None = None,
+) -> int:
+    """Run Tracetest test files against a trace you already have.
+
+    Each test's outputs are evaluated first and become variables of its specs and of the
+    later steps of a suite; then every spec is checked on the spans its selector picks.
+    A test with a traceid trigger checks the trace with that id in the trace file.
+    """
+    environ = dict(os.environ) if env_subst else None
+    resources = _load_files(files, environ)
+    variables: dict[str, str] = {}
+    if vars_path is not None:
+        var_set = load_variables(vars_path, environ=environ)
+        print_warnings(var_set.warnings)
+        variables.update(var_set.as_dict())
+    for item in var_items:
+        key, value = _parse_var(item)
+        variables[key] = value
+    for resource in resources:
+        print_warnings(_warnings(resource))
+    traces: list[Trace] | None = None
+    if trace_path is not None:
+        traces = load_traces_cli(trace_path, trace_format=trace_format)
+    color = output == "pretty" and color_enabled(no_color)
+    results: list[TestResult | SuiteResult] = []
+    for resource in resources:
+        result: TestResult | SuiteResult
+        if isinstance(resource, TestSuite):
+            result = run_suite(resource, traces, variables=variables)
+            lines = pretty_suite(result)
+        else:
+            result = run_test(resource, traces, variables=variables)
+            lines = pretty_test(result)
+        results.append(result)
+        if output == "pretty":
+            click.echo(render(lines, color=color), nl=False, color=color)
+            sys.stdout.flush()
+    if output == "json":
+        docs = [suite_json(r) if isinstance(r, SuiteResult) else test_json(r) for r in results]
+        click.echo(json.dumps(docs[0] if len(docs) == 1 else docs, indent=2, ensure_ascii=False))
+    if junit_path is not None:
+        try:
+            Path(junit_path).write_text(junit_xml(results), encoding="utf-8")
+        except OSError as exc:
+            raise CliError(
+                f"{junit_path}: cannot write the JUnit report: {exc.strerror or exc}"
+            ) from None
+    if any(r.errored for r in results):
+        return ExitCode.ERROR
+    if not all(r.passed for r in results):
+        return ExitCode.FAILED
+    return ExitCode.PASSED
+
+
+run_command.params.append(trace_format_option())

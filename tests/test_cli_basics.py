@@ -1,0 +1,206 @@
+"""The ``tracespec`` command without the languages: help, show, exit codes, one-line errors."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from tracespec.cli import main
+from tracespec.cli._common import format_duration
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+TRACE = str(EXAMPLES / "orders-trace.json")
+
+
+def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return int(code), out, err
+
+
+def write(tmp_path: Path, name: str, text: str) -> str:
+    path = tmp_path / name
+    path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+    return str(path)
+
+
+@pytest.mark.parametrize("command", ["run", "select", "check", "explain", "show"])
+def test_every_command_has_help_with_an_example(
+    capsys: pytest.CaptureFixture[str], command: str
+) -> None:
+    code, out, _ = run_cli(capsys, command, "--help")
+    assert code == 0
+    assert f"Usage: tracespec {command}" in out
+    assert "Example" in out
+    assert f"tracespec {command} " in out.split("Example", 1)[1]
+
+
+def test_top_level_help_and_version(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run_cli(capsys, "--help")
+    assert code == 0
+    for command in ("run", "select", "check", "explain", "show"):
+        assert command in out
+    code, out, _ = run_cli(capsys, "--version")
+    assert (code, out.split()[0]) == (0, "tracespec")
+    code, out, _ = run_cli(capsys)
+    assert code == 0 and "Usage: tracespec" in out
+
+
+def test_show_prints_the_span_tree(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run_cli(capsys, "show", TRACE)
+    assert (code, err) == (0, "")
+    lines = out.splitlines()
+    assert lines[0].startswith("trace 4bf92f3577b34da6a3ce929d0e0e4736 · 9 spans · 3 services")
+    assert "1 error" in lines[0]
+    assert lines[1].startswith("POST /api/orders  api  server  48.25ms  #a1b2c3d4e5f60001")
+    # pre-order, children by start time, tree guides showing depth
+    names = [line.lstrip("│├└─ ").split("  ")[0] for line in lines[1:]]
+    assert names == ["POST /api/orders", "SELECT users", "INSERT orders", "POST /charge",
+                     "POST /charge", "fraud-check", "orders publish", "orders process",
+                     "UPDATE inventory"]
+    assert lines[-1].startswith("        └── UPDATE inventory")
+    assert lines[-1].endswith("✘ error: no rows updated")
+
+
+def test_show_limit(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run_cli(capsys, "show", TRACE, "--limit", "3")
+    assert code == 0
+    assert out.splitlines()[-1] == "… 6 more spans (--limit 0 shows all)"
+    assert len(out.splitlines()) == 1 + 3 + 1
+
+
+def test_show_protobuf_example(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run_cli(capsys, "show", str(EXAMPLES / "orders-trace.pb"))
+    assert code == 0 and "9 spans" in out.splitlines()[0]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("show", "missing-trace.json"),
+        ("run", "-f", "missing-test.yaml", "--trace", TRACE),
+        ("run", "-f", str(EXAMPLES / "orders-pass.yaml"), "--trace", "missing-trace.json"),
+        ("run", "-f", str(EXAMPLES / "orders-pass.yaml"), "--trace", TRACE,
+         "--vars", "missing-vars.yaml"),
+    ],
+)
+def test_missing_files_exit_3_with_one_line(
+    capsys: pytest.CaptureFixture[str], args: tuple[str, ...]
+) -> None:
+    code, out, err = run_cli(capsys, *args)
+    assert code == 3
+    assert out == ""
+    assert err.count("\n") == 1
+    assert err.startswith("error: missing-")
+    assert "file not found" in err
+
+
+def test_malformed_yaml_exits_1_naming_file_and_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = write(tmp_path, "bad.yaml", """
+        type: Test
+        spec:
+          name: broken
+          specs:
+            - selector: span
+              assertions: ["attr:x = 1"
+        """)
+    code, out, err = run_cli(capsys, "run", "-f", bad, "--trace", TRACE)
+    assert code == 1
+    assert out == ""
+    assert err.count("\n") == 1
+    assert err.startswith(f"error: {bad}:7: invalid YAML")
+
+
+def test_schema_error_exits_1_naming_the_field(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = write(tmp_path, "bad.yaml", """
+        type: Test
+        spec:
+          name: broken
+          specs:
+            - selector: span
+              assertions: attr:x = 1
+        """)
+    code, _, err = run_cli(capsys, "run", "-f", bad, "--trace", TRACE)
+    assert code == 1
+    assert err == f"error: {bad}:6 (spec.specs[0].assertions): expected a list, got a string\n"
+
+
+def test_a_bad_file_stops_before_anything_runs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = write(tmp_path, "bad.yaml", "type: Test\nspec: [\n")
+    code, out, _ = run_cli(
+        capsys, "run", "-f", str(EXAMPLES / "orders-pass.yaml"), "-f", bad, "--trace", TRACE
+    )
+    assert code == 1 and out == ""
+
+
+def test_variable_set_given_as_a_test(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run_cli(
+        capsys, "run", "-f", str(EXAMPLES / "orders-vars.yaml"), "--trace", TRACE
+    )
+    assert code == 1
+    assert "is a VariableSet, not a Test or TestSuite (pass it with --vars)" in err
+
+
+def test_corrupt_trace_exits_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    trace = tmp_path / "trace.json"
+    trace.write_text('{"resourceSpans": [', encoding="utf-8")
+    code, out, err = run_cli(capsys, "show", str(trace))
+    assert code == 1 and out == ""
+    assert err.startswith(f"error: {trace}") and err.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("run", "--trace", TRACE),  # no -f
+        ("run", "-f", "x.yaml", "-o", "yaml"),  # bad choice
+        ("select", "span"),  # missing TRACE
+        ("nonsense",),
+        ("run", "-f", str(EXAMPLES / "orders-pass.yaml"), "--var", "novalue"),
+    ],
+)
+def test_usage_errors_exit_1_not_2(
+    capsys: pytest.CaptureFixture[str], args: tuple[str, ...]
+) -> None:
+    code, out, err = run_cli(capsys, *args)
+    assert code == 1
+    assert out == ""
+    assert err.startswith("error: ") and err.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    ("ns", "text"),
+    [(850, "850ns"), (12_500, "12.5us"), (48_250_000, "48.25ms"), (1_200_000_000, "1.2s"),
+     (123_000_000_000, "2m3s")],
+)
+def test_format_duration(ns: int, text: str) -> None:
+    assert format_duration(ns) == text
+
+
+def test_console_script_and_module_run(tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "NO_COLOR": "1"}
+    module = subprocess.run(
+        [sys.executable, "-m", "tracespec", "show", TRACE, "--limit", "1"],
+        capture_output=True, text=True, env=env, check=False,
+    )
+    assert module.returncode == 0, module.stderr
+    assert module.stdout.splitlines()[1].startswith("POST /api/orders")
+    missing = subprocess.run(
+        [sys.executable, "-m", "tracespec", "show", str(tmp_path / "nope.json")],
+        capture_output=True, text=True, env=env, check=False,
+    )
+    assert missing.returncode == 3
+    assert "Traceback" not in missing.stderr
+    assert missing.stderr.strip() == f"error: {tmp_path / 'nope.json'}: file not found"
