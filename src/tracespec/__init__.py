@@ -24,6 +24,7 @@ from .errors import (
 )
 from .formats import load_trace, load_traces
 from .results import AssertionResult, OutputResult, SpanResult, SpecResult
+from .testfiles import SuiteResult, Test, TestResult, TestSuite, load_test, run_suite, run_test
 from .trace import Event, Link, Resource, Scope, Span, SpanKind, StatusCode, Trace
 from .unparse import unparse
 
@@ -44,7 +45,11 @@ __all__ = (
     "SpanResult",
     "SpecResult",
     "StatusCode",
+    "SuiteResult",
+    "Test",
     "TestFileError",
+    "TestResult",
+    "TestSuite",
     "Trace",
     "TraceFileNotFoundError",
     "TraceLoadError",
@@ -52,9 +57,12 @@ __all__ = (
     "__version__",
     "check",
     "compile_assertion",
+    "load_test",
     "load_trace",
     "load_traces",
     "parse_assertion",
     "resolve_output",
+    "run_suite",
+    "run_test",
     "unparse",
 )

@@ -80,6 +80,17 @@ def _warnings(resource: Test | TestSuite) -> list[str]:
     return out
 
 
+def _problems(result: TestResult | SuiteResult) -> list[str]:
+    """What could not run, one line each with its place (also shown in the report)."""
+    steps = result.steps if isinstance(result, SuiteResult) else (result,)
+    out: list[str] = []
+    for step in steps:
+        out.extend(step.problems)
+        if step.error is not None:
+            out.append(f"{step.test.path}: {step.test.name}: {step.error}")
+    return out
+
+
 @click.command(
     "run",
     epilog="""\b
@@ -165,6 +176,8 @@ def run_command(
         if output == "pretty":
             click.echo(render(lines, color=color), nl=False, color=color)
             sys.stdout.flush()
+        for problem in _problems(result):
+            click.echo(f"error: {problem}", err=True)
     if output == "json":
         docs = [suite_json(r) if isinstance(r, SuiteResult) else test_json(r) for r in results]
         click.echo(json.dumps(docs[0] if len(docs) == 1 else docs, indent=2, ensure_ascii=False))

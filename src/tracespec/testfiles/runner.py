@@ -12,7 +12,6 @@ trigger the trace with that id among those given; triggers that need a live syst
 
 from __future__ import annotations
 
-import importlib
 import os
 import re
 import time
@@ -22,6 +21,7 @@ from typing import TypeAlias
 
 import attrs
 
+from ..assertions import check, resolve_output
 from ..errors import TracespecError
 from ..results import OutputResult, SpecResult
 from ..trace import Trace
@@ -197,8 +197,6 @@ def run_test(
     A test that cannot run gives a result with ``error`` set; nothing is raised for what the
     test file or the trace holds, except a trace file that cannot be read at all.
     """
-    api = importlib.import_module("tracespec")  # the languages, above this package
-    check, resolve_output = api.check, api.resolve_output
     if not isinstance(test, Test):
         test = load_test(test)
     started = time.perf_counter()
@@ -228,10 +226,9 @@ def run_test(
     specs: list[SpecResult] = []
     for spec in test.specs:
         spec_result = check(
-            spec.selector, spec.assertions, chosen, variables=run_vars, errors="report"
+            spec.selector, spec.assertions, chosen, variables=run_vars, errors="report",
+            name=spec.name or None,
         )
-        if spec.name and spec_result.name != spec.name:
-            spec_result = attrs.evolve(spec_result, name=spec.name)
         if spec_result.error is not None:
             problems.append(f"{spec.selector_place}: {first_line(spec_result.error)}")
         else:

@@ -1,0 +1,240 @@
+"""``tracespec run`` end to end: reports, exit codes, JUnit files, variables, errors."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+
+import junitparser
+import pytest
+
+from tracespec.cli import main
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+TRACE = str(EXAMPLES / "orders-trace.json")
+TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
+
+
+def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return int(code), out, err
+
+
+def write(tmp_path: Path, name: str, text: str) -> str:
+    path = tmp_path / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+    return str(path)
+
+
+PASSING = """
+    type: Test
+    spec:
+      name: All spans
+      trigger: {type: http, httpRequest: {url: "http://api/orders", method: POST}}
+      specs:
+        - name: Nine spans
+          selector: ""
+          assertions: ["attr:tracetest.selected_spans.count = 9"]
+        - selector: span[]
+          assertions: ["attr:tracetest.span.duration < 1s"]
+    """
+
+FAILING = """
+    type: Test
+    spec:
+      name: Failing
+      specs:
+        - selector: ""
+          assertions:
+            - attr:tracetest.selected_spans.count = 9
+            - attr:tracetest.span.duration < 20ms
+    """
+
+
+def test_passing_run(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    test = write(tmp_path, "pass.yaml", PASSING)
+    code, out, err = run_cli(capsys, "run", "-f", test, "--trace", TRACE)
+    assert (code, err) == (0, "")
+    assert out == (
+        f"✔ All spans ({test}) - trace id: {TRACE_ID}\n"
+        "\t✔ Nine spans\n"
+        "\t✔ span[]\n"
+    )
+
+
+def test_failing_run_exits_2_and_writes_junit(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    test = write(tmp_path, "fail.yaml", FAILING)
+    junit = tmp_path / "out" / "junit.xml"
+    junit.parent.mkdir()
+    code, out, err = run_cli(capsys, "run", "-f", test, "--trace", TRACE, "--junit", str(junit))
+    assert (code, err) == (2, "")
+    lines = out.splitlines()
+    assert lines[0] == f"✘ Failing ({test}) - trace id: {TRACE_ID}"
+    assert lines[1] == "\t✘ All Spans"
+    # spans in trace order; the slow ones fail with their observed duration and the place
+    assert lines[2] == "\t\t✘ #a1b2c3d4e5f60001"
+    assert lines[3] == "\t\t\t✔ attr:tracetest.selected_spans.count = 9 (9)"
+    assert lines[4] == f"\t\t\t✘ attr:tracetest.span.duration < 20ms (48ms) ({test}:8)"
+    assert sum(1 for line in lines if line.startswith("\t\t✘ #")) == 3  # 48, 21.9, 20.5 ms
+    xml = junitparser.JUnitXml.fromfile(str(junit))
+    assert (xml.name, xml.tests, xml.failures, xml.errors) == ("Failing", 18, 3, 0)
+    (suite,) = list(xml)
+    assert suite.name == "All Spans"
+
+
+def test_json_output(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    test = write(tmp_path, "fail.yaml", FAILING)
+    code, out, _ = run_cli(capsys, "run", "-f", test, "--trace", TRACE, "-o", "json")
+    assert code == 2
+    doc = json.loads(out)
+    assert doc["results"]["allPassed"] is False
+    assert doc["traceId"] == TRACE_ID
+    spans = doc["results"]["results"][0]["results"][1]["spanResults"]
+    assert len(spans) == 9
+    assert [s["spanId"] for s in spans if not s["passed"]] == [
+        "a1b2c3d4e5f60001", "a1b2c3d4e5f60004", "a1b2c3d4e5f60005"]
+
+
+def test_several_files_json_is_a_list(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    a = write(tmp_path, "a.yaml", PASSING)
+    b = write(tmp_path, "b.yaml", FAILING)
+    code, out, _ = run_cli(capsys, "run", "-f", a, "-f", b, "--trace", TRACE, "-o", "json")
+    assert code == 2
+    assert [d["test"]["name"] for d in json.loads(out)] == ["All spans", "Failing"]
+
+
+def test_bad_selector_in_a_spec(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    test = write(tmp_path, "bad.yaml", """
+        type: Test
+        spec:
+          name: Bad selector
+          specs:
+            - selector: span[name=
+              assertions: ["attr:x = 1"]
+            - selector: ""
+              assertions: ["attr:tracetest.selected_spans.count = 9"]
+        """)
+    junit = tmp_path / "junit.xml"
+    code, out, err = run_cli(capsys, "run", "-f", test, "--trace", TRACE, "-j", str(junit))
+    assert code == 1
+    # one line on stderr naming the place, and the report goes on with the other spec
+    assert err.count("\n") == 1
+    assert err.startswith(f"error: {test}:5 (spec.specs[0].selector): ")
+    assert "(selector, line 1, column" in err
+    lines = out.splitlines()
+    assert lines[1] == "\t✘ span[name="
+    assert lines[2].startswith("\t\t✘ error: ") and lines[2].endswith(f"({test}:5)")
+    assert lines[3] == "\t✔ All Spans"
+    xml = junitparser.JUnitXml.fromfile(str(junit))
+    assert (xml.tests, xml.failures, xml.errors) == (1 + 9, 0, 1)
+
+
+def test_live_trigger_without_a_trace(capsys: pytest.CaptureFixture[str]) -> None:
+    test = str(EXAMPLES / "orders-pass.yaml")
+    code, out, err = run_cli(capsys, "run", "-f", test)
+    assert code == 1
+    assert out.splitlines()[1] == (
+        "\tReason: not supported yet: needs a live trigger (http); run it on a trace you "
+        "already have with --trace FILE"
+    )
+    assert err.startswith(f"error: {test}: Create an order: not supported yet")
+
+
+def test_vars_file_and_var_option(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    test = write(tmp_path, "t.yaml", """
+        type: Test
+        spec:
+          name: vars
+          specs:
+            - selector: ""
+              assertions: ['var:A = "from file"', 'var:B = "from option"']
+        """)
+    var_file = write(tmp_path, "vars.yaml", """
+        type: VariableSet
+        spec:
+          values:
+            - {key: A, value: from file}
+            - {key: B, value: overridden}
+        """)
+    code, _, _ = run_cli(capsys, "run", "-f", test, "--trace", TRACE, "--vars", var_file,
+                         "--var", "B=from option")
+    assert code == 0
+    code, _, _ = run_cli(capsys, "run", "-f", test, "--trace", TRACE, "--vars", var_file)
+    assert code == 2
+
+
+def test_env_subst(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                   monkeypatch: pytest.MonkeyPatch) -> None:
+    test = write(tmp_path, "t.yaml", """
+        type: Test
+        spec:
+          name: ${TEST_NAME}
+          specs:
+            - selector: ""
+              assertions: ["attr:tracetest.selected_spans.count = ${SPAN_COUNT}"]
+        """)
+    monkeypatch.setenv("TEST_NAME", "substituted")
+    monkeypatch.setenv("SPAN_COUNT", "9")
+    code, out, _ = run_cli(capsys, "run", "-f", test, "--trace", TRACE, "--env-subst")
+    assert code == 0 and out.startswith("✔ substituted (")
+    code, out, _ = run_cli(capsys, "run", "-f", test, "--trace", TRACE)
+    assert code == 1  # ${SPAN_COUNT} is left as written: not an assertion that parses
+    assert out.startswith("✘ ${TEST_NAME} (")
+
+
+def test_suite_run(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(tmp_path, "steps/one.yaml", """
+        type: Test
+        spec:
+          id: one
+          name: one
+          outputs: [{name: N, selector: "", value: attr:tracetest.selected_spans.count}]
+        """)
+    write(tmp_path, "steps/two.yaml", """
+        type: Test
+        spec:
+          name: two
+          specs: [{selector: "", assertions: ["var:N = 9"]}]
+        """)
+    suite = write(tmp_path, "suite.yaml", """
+        type: TestSuite
+        spec: {name: Suite, steps: [./steps/one.yaml, ./steps/two.yaml]}
+        """)
+    code, out, _ = run_cli(capsys, "run", "-f", suite, "--trace", TRACE)
+    assert code == 0
+    assert out.splitlines() == [
+        f"✔ Suite ({suite})",
+        f"\t✔ one ({tmp_path / 'steps/one.yaml'}) - trace id: {TRACE_ID}",
+        f"\t✔ two ({tmp_path / 'steps/two.yaml'}) - trace id: {TRACE_ID}",
+        "\t\t✔ All Spans",
+    ]
+
+
+def test_suite_step_by_id_from_another_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    test = write(tmp_path, "t.yaml", "type: Test\nspec: {id: my-test, name: by id}\n")
+    suite = write(tmp_path, "s.yaml", "type: TestSuite\nspec: {name: S, steps: [my-test]}\n")
+    code, out, _ = run_cli(capsys, "run", "-f", suite, "-f", test, "--trace", TRACE)
+    assert code == 0
+    assert out.splitlines()[1].startswith("\t✔ by id (")
+
+
+def test_unknown_field_warning(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    test = write(tmp_path, "t.yaml", "type: Test\nspec:\n  name: t\n  spex: []\n")
+    code, _, err = run_cli(capsys, "run", "-f", test, "--trace", TRACE)
+    assert code == 0
+    assert err == f"warning: {test}:4: unknown field spec.spex (ignored)\n"
+
+
+def test_junit_unwritable(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    test = write(tmp_path, "t.yaml", PASSING)
+    target = tmp_path / "no-such-dir" / "junit.xml"
+    code, _, err = run_cli(capsys, "run", "-f", test, "--trace", TRACE, "-j", str(target))
+    assert code == 1
+    assert err.startswith(f"error: {target}: cannot write the JUnit report")
