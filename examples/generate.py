@@ -1,15 +1,27 @@
-"""Writes the bundled example traces (OTLP JSON and protobuf) from one description.
+"""Writes the bundled example traces, one file per format, from one description.
 
 Run ``python examples/generate.py`` after changing the description; the outputs are committed
 so the examples work without running anything.  The trace: an HTTP API (``api``) creates an
 order, reads and writes PostgreSQL, calls a payment service over HTTP and publishes a Kafka
 message that a ``worker`` consumes and writes to the database.
+
+Every file holds the same trace, written the way the tool named in its file name writes it,
+traps included (Tempo's base64 ids and enum names, Jaeger's microseconds and tags, Zipkin's
+string tags and the shared client/server span id of the payment call, Data Prepper's ``@``
+keys).  ``FILES`` lists them with their format; the tests load each and compare.
 """
 
 from __future__ import annotations
 
+import base64
+import copy
+import gzip
 import json
+from datetime import UTC, datetime
 from pathlib import Path
+
+import zstandard
+from google.protobuf import json_format
 
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 
@@ -115,24 +127,233 @@ def document() -> dict[str, object]:
     return {"resourceSpans": resource_spans}
 
 
-def main() -> None:
-    from google.protobuf import json_format
 
-    doc = document()
-    (HERE / "orders-trace.json").write_text(json.dumps(doc, indent=2) + "\n")
-    # json_format would read hex ids as base64, so convert the ids to base64 first.
-    import base64
-    import copy
+SCOPE = ("opentelemetry.instrumentation", "0.48b0")
+KIND_NAMES = ["SPAN_KIND_UNSPECIFIED", "SPAN_KIND_INTERNAL", "SPAN_KIND_SERVER",
+              "SPAN_KIND_CLIENT", "SPAN_KIND_PRODUCER", "SPAN_KIND_CONSUMER"]
+STATUS_NAMES = ["STATUS_CODE_UNSET", "STATUS_CODE_OK", "STATUS_CODE_ERROR"]
 
-    proto_doc = copy.deepcopy(doc)
-    for rs in proto_doc["resourceSpans"]:  # type: ignore[union-attr]
+# file name → format name accepted by ``tracespec.load_trace(..., format=...)``
+FILES = {
+    "orders-trace.json": "otlp-json",
+    "orders-trace.pb": "otlp-proto",
+    "orders-trace.pb.gz": "otlp-proto",
+    "orders-trace.collector.binpb.zst": "otlp-proto",
+    "orders-trace.jsonl": "otlp-json",
+    "orders-trace.tempo-v1.json": "tempo",
+    "orders-trace.tempo-v1-old.json": "tempo",
+    "orders-trace.tempo-v2.json": "tempo",
+    "orders-trace.jaeger-v3.json": "jaeger-v3",
+    "orders-trace.jaeger.json": "jaeger",
+    "orders-trace.zipkin.json": "zipkin",
+    "orders-trace.opensearch.json": "opensearch",
+}
+
+
+def _resource(service: str) -> dict[str, object]:
+    return {"service.name": service, "service.version": SERVICES[service],
+            "deployment.environment": "staging", "telemetry.sdk.language": "python"}
+
+
+def _b64(hex_id: str) -> str:
+    return base64.b64encode(bytes.fromhex(hex_id)).decode()
+
+
+def tempo_document(*, old: bool = False) -> dict[str, object]:
+    """Tempo's ``/api/traces/{id}`` JSON (gogo jsonpb): ``batches``, base64 ids, enum names.
+    ``old``: the ``instrumentationLibrarySpans`` spelling of Tempo before OTLP 0.15."""
+    doc = copy.deepcopy(document())
+    batches = doc.pop("resourceSpans")
+    for rs in batches:  # type: ignore[attr-defined]
         for ss in rs["scopeSpans"]:
             for sp in ss["spans"]:
                 for key in ("traceId", "spanId", "parentSpanId"):
                     if key in sp:
-                        sp[key] = base64.b64encode(bytes.fromhex(sp[key])).decode()
+                        sp[key] = _b64(sp[key])
+                sp["kind"] = KIND_NAMES[sp["kind"]]
+                code = sp["status"].pop("code")
+                if code:
+                    sp["status"]["code"] = STATUS_NAMES[code]
+        if old:
+            scopes = rs.pop("scopeSpans")
+            for ss in scopes:
+                ss["instrumentationLibrary"] = ss.pop("scope")
+            rs["instrumentationLibrarySpans"] = scopes
+    return {"batches": batches}
+
+
+def jaeger_document() -> dict[str, object]:
+    """Jaeger v1 (the query API and the UI's "Download JSON"): µs times, typed tags."""
+
+    def tag(key: str, value: object) -> dict[str, object]:
+        if isinstance(value, bool):
+            return {"key": key, "type": "bool", "value": value}
+        if isinstance(value, int):
+            return {"key": key, "type": "int64", "value": value}
+        if isinstance(value, float):
+            return {"key": key, "type": "float64", "value": value}
+        if isinstance(value, list):
+            return {"key": key, "type": "string", "value": json.dumps(value)}
+        return {"key": key, "type": "string", "value": value}
+
+    pids = {svc: f"p{i + 1}" for i, svc in enumerate(SERVICES)}
+    spans = []
+    for sid, pid, svc, name, kind, start, dur, status, attrs in SPANS:
+        tags = [tag(k, v) for k, v in attrs.items()]
+        tags += [tag("otel.scope.name", SCOPE[0]), tag("otel.scope.version", SCOPE[1])]
+        tags.append(tag("span.kind", ["", "internal", "server", "client", "producer",
+                                      "consumer"][kind]))
+        if status == 2:
+            tags += [tag("otel.status_code", "ERROR"), tag("error", True)]
+            if sid in STATUS_MESSAGES:
+                tags.append(tag("otel.status_description", STATUS_MESSAGES[sid]))
+        span: dict[str, object] = {
+            "traceID": TRACE_ID, "spanID": sid, "operationName": name,
+            "references": [{"refType": "CHILD_OF", "traceID": TRACE_ID, "spanID": pid}]
+            if pid else [],
+            "startTime": T0 // 1000 + start, "duration": dur, "tags": tags,
+            "logs": [
+                {"timestamp": T0 // 1000 + t,
+                 "fields": [tag("event", n)] + [tag(k, v) for k, v in a.items()]}
+                for n, t, a in EVENTS.get(sid, [])
+            ],
+            "processID": pids[svc], "warnings": None, "flags": 1,
+        }
+        spans.append(span)
+    processes = {
+        pids[svc]: {"serviceName": svc,
+                    "tags": [tag(k, v) for k, v in _resource(svc).items() if k != "service.name"]}
+        for svc in SERVICES
+    }
+    return {"data": [{"traceID": TRACE_ID, "spans": spans, "processes": processes,
+                      "warnings": None}],
+            "total": 0, "limit": 0, "offset": 0, "errors": None}
+
+
+def zipkin_document() -> list[dict[str, object]]:
+    """Zipkin v2 ``/api/v2/trace/{id}``: string tags, and B3 shared spans — the payment
+    service's server span reuses the id of the api's client span (``shared: true``)."""
+    shared = {"a1b2c3d4e5f60005": "a1b2c3d4e5f60004"}  # server half → client half id
+    out = []
+    for sid, pid, svc, name, kind, start, dur, status, attrs in SPANS:
+        tags = {k: json.dumps(v) if isinstance(v, list) else
+                (str(v).lower() if isinstance(v, bool) else str(v)) for k, v in attrs.items()}
+        tags.update({k: str(v) for k, v in _resource(svc).items() if k != "service.name"})
+        tags["otel.scope.name"], tags["otel.scope.version"] = SCOPE
+        if status == 2:
+            tags["otel.status_code"] = "ERROR"
+            tags["error"] = STATUS_MESSAGES.get(sid, "")
+        span: dict[str, object] = {
+            "traceId": TRACE_ID, "id": shared.get(sid, sid), "name": name.lower(),
+            "timestamp": T0 // 1000 + start, "duration": dur,
+            "localEndpoint": {"serviceName": svc, "ipv4": "10.0.0.%d" % (list(SERVICES).index(svc) + 2)},
+            "tags": tags,
+        }
+        parent = shared.get(pid, pid)
+        if sid in shared:
+            parent = pid and [p for s, p, *_ in SPANS if s == pid][0]
+            span["shared"] = True
+        if parent:
+            span["parentId"] = parent
+        if kind in (2, 3, 4, 5):
+            span["kind"] = ["", "", "SERVER", "CLIENT", "PRODUCER", "CONSUMER"][kind]
+        if sid in EVENTS:
+            span["annotations"] = [{"timestamp": T0 // 1000 + t, "value": n}
+                                   for n, t, _ in EVENTS[sid]]
+        out.append(span)
+    return out
+
+
+def _iso(ns: int) -> str:
+    secs, frac = divmod(ns, 1_000_000_000)
+    base = datetime.fromtimestamp(secs, tz=UTC).strftime("%Y-%m-%dT%H:%M:%S")
+    return f"{base}.{frac:09d}Z"
+
+
+def opensearch_document() -> dict[str, object]:
+    """An OpenSearch ``_search`` response over Data Prepper's ``otel-v1-apm-span`` index."""
+    hits = []
+    for sid, pid, svc, name, kind, start, dur, status, attrs in SPANS:
+        begin, end = T0 + start * 1000, T0 + (start + dur) * 1000
+        src: dict[str, object] = {
+            "traceId": TRACE_ID, "spanId": sid, "parentSpanId": pid, "traceState": "",
+            "name": name, "kind": KIND_NAMES[kind], "startTime": _iso(begin),
+            "endTime": _iso(end), "durationInNanos": end - begin, "serviceName": svc,
+            "status.code": status, "status.message": STATUS_MESSAGES.get(sid, ""),
+            "traceGroup": SPANS[0][3],
+            "traceGroupFields.endTime": _iso(T0 + (SPANS[0][5] + SPANS[0][6]) * 1000),
+            "traceGroupFields.durationInNanos": SPANS[0][6] * 1000,
+            "traceGroupFields.statusCode": 0,
+            "droppedAttributesCount": 0, "droppedEventsCount": 0, "droppedLinksCount": 0,
+            "instrumentationScope.name": SCOPE[0], "instrumentationScope.version": SCOPE[1],
+            "events": [
+                {"name": n, "time": _iso(T0 + t * 1000), "attributes": a,
+                 "droppedAttributesCount": 0}
+                for n, t, a in EVENTS.get(sid, [])
+            ],
+            "links": [],
+        }
+        for k, v in attrs.items():
+            src["span.attributes." + k.replace(".", "@")] = v
+        for k, v in _resource(svc).items():
+            src["resource.attributes." + k.replace(".", "@")] = v
+        hits.append({"_index": "otel-v1-apm-span-000001", "_id": sid, "_score": 1.0,
+                     "_source": src})
+    return {"took": 3, "timed_out": False,
+            "_shards": {"total": 1, "successful": 1, "skipped": 0, "failed": 0},
+            "hits": {"total": {"value": len(hits), "relation": "eq"}, "max_score": 1.0,
+                     "hits": hits}}
+
+
+def proto_bytes() -> bytes:
+    # json_format would read hex ids as base64, so convert the ids to base64 first.
+    proto_doc = copy.deepcopy(document())
+    for rs in proto_doc["resourceSpans"]:  # type: ignore[attr-defined]
+        for ss in rs["scopeSpans"]:
+            for sp in ss["spans"]:
+                for key in ("traceId", "spanId", "parentSpanId"):
+                    if key in sp:
+                        sp[key] = _b64(sp[key])
     msg = json_format.ParseDict(proto_doc, ExportTraceServiceRequest())
-    (HERE / "orders-trace.pb").write_bytes(msg.SerializeToString())
+    return msg.SerializeToString()  # type: ignore[no-any-return]
+
+
+def main() -> None:
+    doc = document()
+    out: dict[str, bytes] = {}
+    out["orders-trace.json"] = (json.dumps(doc, indent=2) + "\n").encode()
+    out["orders-trace.pb"] = proto_bytes()
+    out["orders-trace.pb.gz"] = gzip.compress(out["orders-trace.pb"], mtime=0)
+    # the collector's file exporter, format: proto, legacy zstd: length-prefixed records,
+    # one per resource, each payload zstd-compressed
+    records = b""
+    full = ExportTraceServiceRequest.FromString(out["orders-trace.pb"])
+    cctx = zstandard.ZstdCompressor()
+    for rs in full.resource_spans:
+        part = ExportTraceServiceRequest()
+        part.resource_spans.append(rs)
+        payload = cctx.compress(part.SerializeToString())
+        records += len(payload).to_bytes(4, "big") + payload
+    out["orders-trace.collector.binpb.zst"] = records
+    out["orders-trace.jsonl"] = b"".join(
+        json.dumps({"resourceSpans": [rs]}, separators=(",", ":")).encode() + b"\n"
+        for rs in doc["resourceSpans"]  # type: ignore[attr-defined]
+    )
+    out["orders-trace.tempo-v1.json"] = (json.dumps(tempo_document(), indent=1) + "\n").encode()
+    out["orders-trace.tempo-v1-old.json"] = (
+        json.dumps(tempo_document(old=True), indent=1) + "\n").encode()
+    v2 = {"trace": {"resourceSpans": tempo_document()["batches"]},
+          "metrics": {"inspectedBytes": "5082", "completedJobs": 1, "totalJobs": 1},
+          "status": "COMPLETE"}
+    out["orders-trace.tempo-v2.json"] = (json.dumps(v2, indent=1) + "\n").encode()
+    out["orders-trace.jaeger-v3.json"] = (json.dumps({"result": doc}, indent=1) + "\n").encode()
+    out["orders-trace.jaeger.json"] = (json.dumps(jaeger_document(), indent=1) + "\n").encode()
+    out["orders-trace.zipkin.json"] = (json.dumps(zipkin_document(), indent=1) + "\n").encode()
+    out["orders-trace.opensearch.json"] = (
+        json.dumps(opensearch_document(), indent=1) + "\n").encode()
+    assert set(out) == set(FILES)
+    for name, data in out.items():
+        (HERE / name).write_bytes(data)
 
 
 if __name__ == "__main__":

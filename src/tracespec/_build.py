@@ -7,15 +7,17 @@ the way Tracetest does, with these documented repairs (each one recorded in ``Tr
 
 * a span id seen twice: the first span is kept, later ones are dropped;
 * a parent id that is not in the trace (an orphan): the span becomes a root;
-* a parent cycle: it is broken at the span of the cycle that starts first (ties: lowest id),
-  which becomes a root;
+* a parent cycle (a span that is its own ancestor, or its own parent): it is broken at the span
+  of the cycle that starts first (ties: lowest id), which becomes a root;
 * spans named ``Temporary Tracetest root span`` (written by Tracetest itself) are dropped and
   their children become roots;
 * several roots: a root named ``Tracetest trigger`` adopts the others; otherwise a synthetic
   ``Temporary Tracetest root span`` does (its id is derived from the trace id, its times span
   its children's).
 
-Children are ordered by start time, then span id; positions are pre-order numbers.
+Children are ordered by start time, then span id; positions are pre-order numbers.  The tree is
+built with flat integer arrays (a compressed child list and an explicit stack), never one Python
+object per span beyond what the columns already hold: this runs on traces of a million spans.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from __future__ import annotations
 import hashlib
 from array import array
 from collections.abc import Sequence
+from itertools import accumulate, repeat
+from operator import add
 from typing import Any
 
 from .errors import TraceLoadError
@@ -41,6 +45,7 @@ from .trace import (
 __all__ = ["TraceBuilder"]
 
 _SYNTHETIC_GROUP = Group(Resource(), Scope(present=False), RECORD_ADAPTER)
+_MAX_LISTED = 10  # repairs of one kind listed one by one before "... and N more"
 
 
 class TraceBuilder:
@@ -58,7 +63,7 @@ class TraceBuilder:
         self.group_of: array[int] = array("i")
         self.groups: list[Group] = []
         self.places: list[str] | None = None  # optional, for error messages
-        self.repairs: list[str] = []
+        self.repairs: list[str] = []  # loader repairs, given to every trace of the load
 
     def add_group(self, group: Group) -> int:
         self.groups.append(group)
@@ -69,279 +74,289 @@ class TraceBuilder:
 
     # ----------------------------------------------------------------------------------------
     def build(self) -> list[Trace]:
+        """Assemble every trace; the builder's columns are handed over (and emptied)."""
         n = len(self.span_ids)
         if not (
-            len(self.trace_ids) == len(self.parent_ids) == len(self.starts) == len(self.ends)
-            == len(self.raws) == len(self.group_of) == n
+            len(self.trace_ids)
+            == len(self.parent_ids)
+            == len(self.starts)
+            == len(self.ends)
+            == len(self.raws)
+            == len(self.group_of)
+            == n
         ):  # pragma: no cover - a loader bug
             raise AssertionError("span columns out of step")
         if n == 0:
             return []
-        distinct = list(dict.fromkeys(self.trace_ids))
+        trace_ids = self.trace_ids
+        cols = (self.span_ids, self.parent_ids, self.starts, self.ends, self.raws, self.group_of)
+        # hand the columns over so that they are freed as soon as assembly no longer needs them
+        self.trace_ids, self.span_ids, self.parent_ids, self.raws = [], [], [], []
+        self.starts, self.ends, self.group_of = array("q"), array("q"), array("i")
+        distinct = list(dict.fromkeys(trace_ids))
         if len(distinct) == 1:
-            return [self._assemble(distinct[0], None)]
+            del trace_ids
+            return [self._assemble(distinct[0], *cols)]
         members: dict[bytes, list[int]] = {t: [] for t in distinct}
-        for i, t in enumerate(self.trace_ids):
+        for i, t in enumerate(trace_ids):
             members[t].append(i)
-        return [self._assemble(t, members[t]) for t in distinct]
+        del trace_ids
+        out = []
+        ids, pids, starts, ends, raws, gof = cols
+        for t in distinct:
+            sub = members.pop(t)
+            out.append(
+                self._assemble(
+                    t,
+                    [ids[i] for i in sub],
+                    [pids[i] for i in sub],
+                    array("q", [starts[i] for i in sub]),
+                    array("q", [ends[i] for i in sub]),
+                    [raws[i] for i in sub],
+                    array("i", [gof[i] for i in sub]),
+                )
+            )
+        return out
 
-    def _assemble(self, trace_id: bytes, subset: list[int] | None) -> Trace:
-        repairs: list[str] = []
-        if subset is None:
-            span_ids = self.span_ids
-            parent_ids = self.parent_ids
-            starts = self.starts
-            ends = self.ends
-            raws = self.raws
-            group_of = self.group_of
-        else:
-            span_ids = [self.span_ids[i] for i in subset]
-            parent_ids = [self.parent_ids[i] for i in subset]
-            starts = array("q", [self.starts[i] for i in subset])
-            ends = array("q", [self.ends[i] for i in subset])
-            raws = [self.raws[i] for i in subset]
-            group_of = array("i", [self.group_of[i] for i in subset])
-        groups = list(self.groups)
+    def _name(self, raws: Sequence[Any], group_of: Sequence[int], i: int) -> str:
+        return self.groups[group_of[i]].adapter.name(raws[i])
+
+    def _assemble(
+        self,
+        trace_id: bytes,
+        span_ids: list[bytes],
+        parent_ids: list[bytes],
+        starts: array[int],
+        ends: array[int],
+        raws: list[Any],
+        group_of: array[int],
+    ) -> Trace:
+        repairs: list[str] = list(self.repairs)
+        groups = self.groups
         n = len(span_ids)
 
-        # -- ids: first occurrence wins ---------------------------------------------------
+        # -- ids: the first occurrence wins ------------------------------------------------
         pos_of = dict(zip(span_ids, range(n), strict=True))
-        keep: list[int] | None = None
+        live: list[int] | None = None  # None: every load index is live
         if len(pos_of) != n:
             pos_of = {}
-            keep = []
+            live = []
             dropped: dict[bytes, int] = {}
             for i, sid in enumerate(span_ids):
                 if sid in pos_of:
                     dropped[sid] = dropped.get(sid, 0) + 1
                 else:
                     pos_of[sid] = i
-                    keep.append(i)
-            for sid, count in dropped.items():
-                repairs.append(
-                    f"span id {sid.hex()} appears {count + 1} times; kept the first, "
-                    f"dropped {count}"
-                )
-        live = keep if keep is not None else range(n)
+                    live.append(i)
+            _listed(
+                repairs,
+                [
+                    f"span id {sid.hex()} appears {c + 1} times; kept the first, dropped {c}"
+                    for sid, c in dropped.items()
+                ],
+                "span ids appear more than once",
+            )
 
-        # -- parents, and children lists in (start, span id) order -----------------------
-        order = sorted(live, key=starts.__getitem__)
-        if len(set(starts)) != len(starts):  # equal start times: break ties by span id
-            order = sorted(live, key=span_ids.__getitem__)
-            order.sort(key=starts.__getitem__)
-        get = pos_of.get
-        parent = array("i", [-1]) * n
-        kids: dict[int, list[int]] = {}
-        roots_sorted: list[int] = []
-        orphans: list[int] = []
-        for i in order:
-            pid = parent_ids[i]
-            if pid:
-                p = get(pid, -1)
-                if p >= 0 and p != i:
-                    parent[i] = p
-                    lst = kids.get(p)
-                    if lst is None:
-                        kids[p] = [i]
-                    else:
-                        lst.append(i)
-                    continue
-                orphans.append(i)
-            roots_sorted.append(i)
-        del order
-        _report_orphans(orphans, span_ids, parent_ids, repairs)
+        # -- parents --------------------------------------------------------------------------
+        par = array("i", map(pos_of.get, parent_ids, repeat(-1, n)))
+        del pos_of
+        orphan_msgs = [
+            f"span {span_ids[i].hex()} has parent {parent_ids[i].hex()}, which is not in the "
+            "trace; it is treated as a root"
+            for i in (range(n) if live is None else live)
+            if par[i] < 0 and parent_ids[i]
+        ]
+        _listed(repairs, orphan_msgs, "spans whose parent is missing")
+        del parent_ids
+
+        # -- trace order of siblings: start time, then span id ----------------------------------
+        order = sorted(range(n) if live is None else live, key=starts.__getitem__)
+        _order_ties(order, starts, span_ids)
 
         # -- temporary roots written by Tracetest are dropped ---------------------------------
-        temp_roots = [
-            i for i in roots_sorted
-            if _name_of(raws[i], groups[group_of[i]]) == TEMPORARY_ROOT_NAME
-        ]
-        if temp_roots and len(roots_sorted) + len(kids) > len(temp_roots):
-            for t in temp_roots:
-                for c in kids.pop(t, ()):
-                    parent[c] = -1
-                    roots_sorted.append(c)
-            temp = set(temp_roots)
-            roots_sorted = [i for i in roots_sorted if i not in temp]
-            roots_sorted.sort(key=lambda r: (starts[r], span_ids[r]))
-            live = [i for i in live if i not in temp]
-
-        # -- cycles: spans not reachable from any root ------------------------------------
-        total_live = len(live)
-        if self._count_reachable(roots_sorted, kids) < total_live:
-            roots_sorted = self._break_cycles(
-                live, parent, kids, roots_sorted, span_ids, starts, repairs
+        roots = [i for i in order if par[i] < 0]
+        temp = [i for i in roots if self._name(raws, group_of, i) == TEMPORARY_ROOT_NAME]
+        if temp and len(order) > len(temp):
+            tset = set(temp)
+            for i in order:
+                if par[i] in tset:
+                    par[i] = -1
+            order = [i for i in order if i not in tset]
+            repairs.append(
+                f"dropped {len(temp)} {TEMPORARY_ROOT_NAME!r} span(s) written by Tracetest; "
+                "their children are roots"
             )
 
-        # -- one root ---------------------------------------------------------------------
-        synthetic: set[int] = set()
-        if len(roots_sorted) == 1:
-            root = roots_sorted[0]
-        else:
-            trigger = [
-                i for i in roots_sorted
-                if _name_of(raws[i], groups[group_of[i]]) == TRIGGER_SPAN_NAME
-            ]
+        # -- tree, cycles ---------------------------------------------------------------------
+        off, kids = _children(order, par, n)
+        pre = _preorder(off, kids)
+        if len(pre) < len(order):
+            _break_cycles(order, par, pre, span_ids, starts, repairs)
+            off, kids = _children(order, par, n)
+            pre = _preorder(off, kids)
+
+        # -- one root -----------------------------------------------------------------------
+        synthetic = -1
+        nroots = off[1] - off[0]
+        if nroots > 1:
+            root_list = list(kids[off[0] : off[1]])
+            trigger = [i for i in root_list if self._name(raws, group_of, i) == TRIGGER_SPAN_NAME]
             if trigger:
-                root = trigger[0]
-                others = [i for i in roots_sorted if i != root]
+                top = trigger[0]
                 repairs.append(
-                    f"{len(roots_sorted)} root spans; the {TRIGGER_SPAN_NAME!r} span adopts "
-                    "the others"
+                    f"{nroots} root spans; the {TRIGGER_SPAN_NAME!r} span adopts the others"
                 )
             else:
-                root = len(span_ids)  # a new load index for the synthetic span
-                others = roots_sorted
+                top = n
+                synthetic = n
                 repairs.append(
-                    f"{len(roots_sorted)} root spans; a synthetic {TEMPORARY_ROOT_NAME!r} "
-                    "adopts them"
+                    f"{nroots} root spans; a synthetic {TEMPORARY_ROOT_NAME!r} span adopts them"
                 )
-                if subset is None:  # don't mutate the builder's shared columns
-                    span_ids = list(span_ids)
-                    starts = array("q", starts)
-                    ends = array("q", ends)
-                    raws = list(raws)
-                    group_of = array("i", group_of)
-                span_ids.append(_synthetic_id(trace_id, pos_of))
-                starts.append(min(starts[i] for i in others))
-                ends.append(max(ends[i] for i in others))
+                span_ids.append(_synthetic_id(trace_id, set(span_ids)))
+                starts.append(min(starts[i] for i in root_list))
+                ends.append(max(ends[i] for i in root_list))
                 raws.append(SpanRecord(name=TEMPORARY_ROOT_NAME))
-                groups.append(_SYNTHETIC_GROUP)
+                groups = [*groups, _SYNTHETIC_GROUP]
                 group_of.append(len(groups) - 1)
-                parent.append(-1)
-                synthetic.add(root)
-            for i in others:
-                parent[i] = root
-            merged = sorted(kids.get(root, []) + others, key=span_ids.__getitem__)
-            merged.sort(key=starts.__getitem__)
-            kids[root] = merged
+                par.append(-1)
+                order.insert(0, n)
+                n += 1
+            for i in root_list:
+                if i != top:
+                    par[i] = top
+            off, kids = _children(order, par, n)
+            pre = _preorder(off, kids)
+        del off, kids, order
 
-        # -- pre-order, subtree ends ---------------------------------------------------------
-        pre: list[int] = []
-        push = pre.append
-        stack = [root]
-        pop = stack.pop
-        extend = stack.extend
-        kget = kids.get
-        while stack:
-            i = pop()
-            push(i)
-            ch = kget(i)
-            if ch:
-                extend(reversed(ch))
-        del kids
+        # -- pre-order columns, subtree ends --------------------------------------------------
         m = len(pre)
-        total = len(span_ids)
-        rank = array("i", [-1]) * (total + 1)  # rank[total] = -1: the "parent" of roots
+        rank = array("i", [-1]) * (n + 1)  # rank[-1] (= rank[n]) stays -1: the roots' parent
         for k, i in enumerate(pre):
             rank[i] = k
-        parent.append(-1)
-        for k in range(len(parent) - 1):
-            if parent[k] == -1:
-                parent[k] = total
-        par_pre = array("i", [rank[parent[i]] for i in pre])
-        del parent, rank
-        size = [1] * m
+        par_pre = array("i", map(rank.__getitem__, map(par.__getitem__, pre)))
+        del par
+        synthetic_pos = frozenset({rank[synthetic]}) if synthetic >= 0 else frozenset()
+        del rank
+        size = array("i", [1]) * m
         for k in range(m - 1, 0, -1):
             size[par_pre[k]] += size[k]
-        end = array("i", map(int.__add__, range(m), size))
+        end = array("i", map(add, range(m), size))
         del size
-
         index = TraceIndex(
             trace_id=trace_id,
-            span_ids=[span_ids[i] for i in pre],
+            span_ids=list(map(span_ids.__getitem__, pre)),
             parent=par_pre,
             end=end,
-            start_ns=array("q", [starts[i] for i in pre]),
-            end_ns=array("q", [ends[i] for i in pre]),
-            raws=[raws[i] for i in pre],
-            group_of=array("i", [group_of[i] for i in pre]),
+            start_ns=array("q", map(starts.__getitem__, pre)),
+            end_ns=array("q", map(ends.__getitem__, pre)),
+            raws=list(map(raws.__getitem__, pre)),
+            group_of=array("i", map(group_of.__getitem__, pre)),
             groups=groups,
-            synthetic=frozenset(rank[i] for i in synthetic),
+            synthetic=synthetic_pos,
         )
-        self.repairs.extend(repairs)
         return Trace(index, source=self.source, format=self.format, repairs=repairs)
 
-    @staticmethod
-    def _count_reachable(roots: Sequence[int], kids: dict[int, list[int]]) -> int:
-        count = 0
-        stack = list(roots)
-        while stack:
-            i = stack.pop()
-            count += 1
-            ch = kids.get(i)
-            if ch:
-                stack.extend(ch)
-        return count
 
-    @staticmethod
-    def _break_cycles(
-        live: Sequence[int],
-        parent: array[int],
-        kids: dict[int, list[int]],
-        roots: list[int],
-        span_ids: Sequence[bytes],
-        starts: Sequence[int],
-        repairs: list[str],
-    ) -> list[int]:
-        reached: set[int] = set()
-        stack = list(roots)
-        while stack:
-            i = stack.pop()
-            reached.add(i)
-            stack.extend(kids.get(i, ()))
-        new_roots = list(roots)
-        for i in live:
-            if i in reached:
-                continue
-            # walk up to find the cycle this span hangs from
-            path: dict[int, None] = {}
-            j = i
-            while j not in path and j not in reached:
-                path[j] = None
-                j = parent[j]
-            if j in reached:  # hangs below a span we reached meanwhile
-                continue
-            cycle = list(path)[list(path).index(j):]
-            breaker = min(cycle, key=lambda c: (starts[c], span_ids[c]))
-            old = parent[breaker]
-            kids[old].remove(breaker)
-            parent[breaker] = -1
-            repairs.append(
-                f"parent cycle through {len(cycle)} span(s) broken at span "
-                f"{span_ids[breaker].hex()}, which is treated as a root"
-            )
-            new_roots.append(breaker)
-            stack = [breaker]
-            while stack:
-                k = stack.pop()
-                reached.add(k)
-                stack.extend(kids.get(k, ()))
-        new_roots.sort(key=lambda r: (starts[r], span_ids[r]))
-        return new_roots
+def _listed(repairs: list[str], messages: list[str], what: str) -> None:
+    repairs.extend(messages[:_MAX_LISTED])
+    if len(messages) > _MAX_LISTED:
+        repairs.append(f"... and {len(messages) - _MAX_LISTED} more {what}")
 
 
-def _report_orphans(
-    orphans: list[int], span_ids: Sequence[bytes], parent_ids: Sequence[bytes], repairs: list[str]
+def _order_ties(order: list[int], starts: array[int], span_ids: Sequence[bytes]) -> None:
+    """Sort every run of equal start times in ``order`` by span id (in place)."""
+    keys = list(map(starts.__getitem__, order))
+    if len(set(keys)) == len(keys):
+        return
+    m = len(order)
+    k = 1
+    while k < m:
+        if keys[k] != keys[k - 1]:
+            k += 1
+            continue
+        a = k - 1
+        while k < m and keys[k] == keys[a]:
+            k += 1
+        order[a:k] = sorted(order[a:k], key=span_ids.__getitem__)
+
+
+def _children(order: Sequence[int], par: array[int], n: int) -> tuple[array[int], array[int]]:
+    """Children lists as one flat array: the children of load index ``i`` (in ``order``) are
+    ``kids[off[i + 1]:off[i + 2]]``, the roots ``kids[off[0]:off[1]]``."""
+    count = array("i", bytes(4 * (n + 2)))
+    for i in order:
+        count[par[i] + 2] += 1
+    off = array("i", accumulate(count))
+    fill = array("i", off)
+    kids = array("i", bytes(4 * len(order)))
+    for i in order:
+        b = par[i] + 1
+        kids[fill[b]] = i
+        fill[b] += 1
+    return off, kids
+
+
+def _preorder(off: array[int], kids: array[int]) -> array[int]:
+    """Load indexes in pre-order from every root (children in their list order)."""
+    pre = array("i")
+    push = pre.append
+    stack = list(reversed(kids[off[0] : off[1]]))
+    pop = stack.pop
+    extend = stack.extend
+    while stack:
+        i = pop()
+        push(i)
+        a = off[i + 1]
+        b = off[i + 2]
+        if a != b:
+            if b - a == 1:
+                stack.append(kids[a])
+            else:
+                extend(kids[a:b][::-1])
+    return pre
+
+
+def _break_cycles(
+    order: Sequence[int],
+    par: array[int],
+    reached_pre: array[int],
+    span_ids: Sequence[bytes],
+    starts: Sequence[int],
+    repairs: list[str],
 ) -> None:
-    for i in orphans[:10]:
-        pid = parent_ids[i]
-        if pid == span_ids[i]:
-            repairs.append(f"span {pid.hex()} is its own parent; it is treated as a root")
-        else:
-            repairs.append(
-                f"span {span_ids[i].hex()} has parent {pid.hex()}, which is not in the trace; "
-                "it is treated as a root"
+    """Cut every parent cycle among the spans not reached from a root (mutates ``par``)."""
+    reached = set(reached_pre)
+    messages = []
+    for i in order:
+        if i in reached:
+            continue
+        path: dict[int, None] = {}
+        j = i
+        while j not in path and j not in reached and j >= 0:
+            path[j] = None
+            j = par[j]
+        if j < 0 or j in reached:  # hangs below a span whose cycle was already cut
+            reached.update(path)
+            continue
+        members = list(path)
+        cycle = members[members.index(j) :]
+        breaker = min(cycle, key=lambda c: (starts[c], span_ids[c]))
+        par[breaker] = -1
+        reached.update(path)
+        if len(cycle) == 1:
+            messages.append(
+                f"span {span_ids[breaker].hex()} is its own parent; it is treated as a root"
             )
-    if len(orphans) > 10:
-        repairs.append(f"... and {len(orphans) - 10} more spans whose parent is missing")
+        else:
+            messages.append(
+                f"parent cycle through {len(cycle)} spans broken at span "
+                f"{span_ids[breaker].hex()} (the one that starts first), which is treated as "
+                "a root"
+            )
+    _listed(repairs, messages, "parent cycles")
 
 
-def _name_of(raw: Any, group: Group) -> str:
-    return group.adapter.name(raw)
-
-
-def _synthetic_id(trace_id: bytes, taken: dict[bytes, int]) -> bytes:
+def _synthetic_id(trace_id: bytes, taken: set[bytes]) -> bytes:
     seed = trace_id
     while True:
         sid = hashlib.sha256(b"tracespec-temporary-root" + seed).digest()[:8]

@@ -78,7 +78,9 @@ def _found(exc: UnexpectedInput, text: str, display: Mapping[str, str]) -> str:
         )
     if isinstance(exc, UnexpectedCharacters):
         pos = exc.pos_in_stream
-        return repr(text[pos]) if 0 <= pos < len(text) else "end of input"
+        if pos is not None and 0 <= pos < len(text):
+            return repr(text[pos])
+        return "end of input"
     return "end of input"
 
 

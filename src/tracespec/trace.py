@@ -54,7 +54,7 @@ TRIGGER_SPAN_NAME = "Tracetest trigger"
 NO_PARENT_ID = "0000000000000000"
 
 
-class SpanKind(str, enum.Enum):
+class SpanKind(enum.StrEnum):
     """The span kind, as Tracetest spells it (``kind`` in selectors)."""
 
     UNSPECIFIED = "unspecified"
@@ -83,7 +83,7 @@ _KIND_BY_NUMBER = (
 )
 
 
-class StatusCode(str, enum.Enum):
+class StatusCode(enum.StrEnum):
     """The span status code."""
 
     UNSET = "unset"
@@ -200,8 +200,9 @@ class Adapter:
     def flags(self, raw: Any) -> int:
         return int(raw.flags)
 
-    def scan(self, raws: Sequence[Any], positions: Iterable[int], key: str,
-             out: list[AttrValue | None]) -> None:
+    def scan(
+        self, raws: Sequence[Any], positions: Iterable[int], key: str, out: list[AttrValue | None]
+    ) -> None:
         """Set ``out[p]`` to the span attribute ``key`` of every span at ``positions``."""
         for p in positions:
             value = raws[p].attributes.get(key)
@@ -316,8 +317,8 @@ class TraceIndex:
         "_kinds",
         "_lock",
         "_names",
-        "_text_indexes",
         "_pos_of",
+        "_text_indexes",
         "_types",
         "end",
         "end_ns",
@@ -429,7 +430,9 @@ class TraceIndex:
         merged.update(self._meta_for(pos, name, merged))
         return merged
 
-    def _meta_for(self, pos: int, name: str, merged: Mapping[str, AttrValue]) -> dict[str, AttrValue]:
+    def _meta_for(
+        self, pos: int, name: str, merged: Mapping[str, AttrValue]
+    ) -> dict[str, AttrValue]:
         adapter, raw = self.adapter_at(pos)
         code, message = adapter.status(raw)
         meta: dict[str, AttrValue] = {
@@ -584,9 +587,11 @@ class TraceIndex:
             gof = self.group_of
             for p in range(self.n):
                 adapter, raw = self.adapter_at(p)
-                keys = adapter.attribute_keys(raw)
+                span_keys = adapter.attribute_keys(raw)
                 gk = group_keys[gof[p]]
-                out.append(span_type(list(keys) + gk if gk else keys, names[p], event_type[p]))
+                out.append(
+                    span_type([*span_keys, *gk] if gk else span_keys, names[p], event_type[p])
+                )
             self._types = out
         return self._types
 
@@ -803,9 +808,7 @@ class Span:
             yield self._trace[p]
 
     def __eq__(self, other: object) -> bool:
-        return (
-            isinstance(other, Span) and other._trace is self._trace and other._pos == self._pos
-        )
+        return isinstance(other, Span) and other._trace is self._trace and other._pos == self._pos
 
     def __hash__(self) -> int:
         return hash((id(self._trace), self._pos))
@@ -820,6 +823,10 @@ class Trace(Sequence[Span]):
     Build one with :func:`tracespec.load_trace` or :meth:`Trace.from_otel_spans`.
     ``repairs`` lists what had to be repaired to assemble it (orphans, cycles, duplicates).
     """
+
+    # ``trace.index`` is the trace's :class:`TraceIndex` (it shadows ``Sequence.index``, which
+    # would search for a span; use ``span.position`` for that).
+    index: TraceIndex  # type: ignore[assignment]
 
     def __init__(
         self,
@@ -839,8 +846,8 @@ class Trace(Sequence[Span]):
     def from_otel_spans(cls, spans: Iterable[Any], *, trace_id: str | None = None) -> Trace:
         """A trace from OpenTelemetry SDK ``ReadableSpan`` objects (e.g. from an in-memory
         exporter).  With spans of several traces, pass ``trace_id``."""
-        from .formats.otel_sdk import traces_from_otel_spans
         from .formats import pick_trace
+        from .formats.otel_sdk import traces_from_otel_spans
 
         return pick_trace(traces_from_otel_spans(spans), trace_id, "<otel spans>")
 
@@ -889,7 +896,7 @@ class Trace(Sequence[Span]):
             raise KeyError(f"no span with id {span_id!r} in trace {self.trace_id}")
         return self[pos]
 
-    def get(self, span_id: str) -> Span | None:  # type: ignore[override]
+    def get(self, span_id: str) -> Span | None:
         """The span with this hex id, or ``None``."""
         try:
             return self.span(span_id)

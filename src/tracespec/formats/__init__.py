@@ -46,7 +46,9 @@ FORMATS: tuple[str, ...] = (
     "opensearch",
 )
 
-Source = str | os.PathLike[str] | bytes | bytearray | memoryview | IO[bytes] | dict[str, Any] | list[Any]
+Source = (
+    str | os.PathLike[str] | bytes | bytearray | memoryview | IO[bytes] | dict[str, Any] | list[Any]
+)
 
 _GZIP_MAGIC = b"\x1f\x8b"
 _ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
@@ -64,9 +66,7 @@ def _read_source(source: Any) -> tuple[bytes | None, Any, str]:
         try:
             return path.read_bytes(), None, name
         except FileNotFoundError:
-            raise TraceFileNotFoundError(
-                "file not found", source=name
-            ) from None
+            raise TraceFileNotFoundError("file not found", source=name) from None
         except IsADirectoryError:
             raise TraceLoadError("is a directory, not a trace file", source=name) from None
         except OSError as exc:
@@ -100,7 +100,9 @@ def _decompress(data: bytes, name: str) -> bytes:
                 "zstd-compressed data needs the 'zstandard' package", source=name
             ) from None
         try:
-            reader = zstandard.ZstdDecompressor().stream_reader(io.BytesIO(data), read_across_frames=True)
+            reader = zstandard.ZstdDecompressor().stream_reader(
+                io.BytesIO(data), read_across_frames=True
+            )
             out = reader.read()
         except zstandard.ZstdError as exc:
             raise TraceLoadError(f"corrupt or truncated zstd data: {exc}", source=name) from None
@@ -172,17 +174,17 @@ def _loader(fmt: str) -> Callable[[Any, TraceBuilder], None]:
 
         return otlp_json.load_document
     if fmt == "jaeger":
-        from . import jaeger
+        from .jaeger import load_document as load_jaeger
 
-        return jaeger.load_document
+        return load_jaeger
     if fmt == "zipkin":
-        from . import zipkin
+        from .zipkin import load_document as load_zipkin
 
-        return zipkin.load_document
+        return load_zipkin
     if fmt == "opensearch":
-        from . import opensearch
+        from .opensearch import load_document as load_opensearch
 
-        return opensearch.load_document
+        return load_opensearch
     raise ValueError(f"unknown trace format {fmt!r}; known: {', '.join(FORMATS)}")
 
 
@@ -208,8 +210,10 @@ def _parse_json_bytes(data: bytes, name: str, fmt: str | None) -> list[tuple[Any
                         format=fmt,
                     ) from None
                 raise TraceLoadError(
-                    f"invalid JSON: {exc.msg}", source=name,
-                    place=f"line {no}, column {exc.colno}", format=fmt,
+                    f"invalid JSON: {exc.msg}",
+                    source=name,
+                    place=f"line {no}, column {exc.colno}",
+                    format=fmt,
                 ) from None
         if not docs:
             raise TraceLoadError("empty JSON input", source=name, format=fmt) from None
@@ -252,7 +256,8 @@ def _load_inner(source: Any, format: str | None) -> tuple[list[Trace], str]:
         if not is_json:
             raise TraceLoadError(
                 "expected a JSON document (it does not start with '{' or '[')",
-                source=name, format=format,
+                source=name,
+                format=format,
             )
         docs = _parse_json_bytes(data, name, format)
     else:
@@ -264,7 +269,8 @@ def _load_inner(source: Any, format: str | None) -> tuple[list[Trace], str]:
             raise TraceLoadError(
                 "unknown trace format: not OTLP JSON, Tempo, Jaeger, Zipkin or OpenSearch "
                 "(pass format= to say which)",
-                source=name, place=docs[0][1] or None,
+                source=name,
+                place=docs[0][1] or None,
             )
     builder = TraceBuilder(source=name, format=fmt)
     load = _loader(fmt)

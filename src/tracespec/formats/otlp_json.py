@@ -222,7 +222,9 @@ class JsonAdapter(Adapter):
         items = raw.get("attributes")
         if not isinstance(items, list):
             return ()
-        return [kv["key"] for kv in items if isinstance(kv, dict) and isinstance(kv.get("key"), str)]
+        return [
+            kv["key"] for kv in items if isinstance(kv, dict) and isinstance(kv.get("key"), str)
+        ]
 
     def events(self, raw: Any) -> tuple[Event, ...]:
         items = raw.get("events")
@@ -353,13 +355,19 @@ def load_document(doc: Any, builder: TraceBuilder) -> None:
             raise builder.error("resource spans must be objects", _place(builder, f"{base}/{ri}"))
         res = rs.get("resource")
         resource = Resource(
-            MappingProxyType(json_key_values(res.get("attributes") if isinstance(res, dict) else None)),
+            MappingProxyType(
+                json_key_values(res.get("attributes") if isinstance(res, dict) else None)
+            ),
             _str(_get(rs, "schemaUrl", "schema_url")),
         )
         scope_key = "scopeSpans"
         scopes = rs.get("scopeSpans")
         if scopes is None:
-            for alt in ("scope_spans", "instrumentationLibrarySpans", "instrumentation_library_spans"):
+            for alt in (
+                "scope_spans",
+                "instrumentationLibrarySpans",
+                "instrumentation_library_spans",
+            ):
                 if alt in rs:
                     scope_key = alt
                     scopes = rs[alt]
@@ -381,7 +389,9 @@ def load_document(doc: Any, builder: TraceBuilder) -> None:
             scope = Scope(
                 _str(sc.get("name")) if isinstance(sc, dict) else "",
                 _str(sc.get("version")) if isinstance(sc, dict) else "",
-                MappingProxyType(json_key_values(sc.get("attributes") if isinstance(sc, dict) else None)),
+                MappingProxyType(
+                    json_key_values(sc.get("attributes") if isinstance(sc, dict) else None)
+                ),
                 present=isinstance(sc, dict),
             )
             spans = ss.get("spans")
@@ -448,7 +458,8 @@ def _careful_span(sp: Any, g: int, builder: TraceBuilder, ptr: str) -> None:
     tid = decode_id(raw_tid, 16)
     if tid is None:
         raise builder.error(
-            f"traceId {str(raw_tid)[:40]!r} is neither hex nor base64", _place(builder, ptr + "/traceId")
+            f"traceId {str(raw_tid)[:40]!r} is neither hex nor base64",
+            _place(builder, ptr + "/traceId"),
         )
     raw_sid = _get(sp, "spanId", "span_id")
     if raw_sid is None or raw_sid == "":
@@ -456,7 +467,8 @@ def _careful_span(sp: Any, g: int, builder: TraceBuilder, ptr: str) -> None:
     sid = decode_id(raw_sid, 8)
     if sid is None:
         raise builder.error(
-            f"spanId {str(raw_sid)[:40]!r} is neither hex nor base64", _place(builder, ptr + "/spanId")
+            f"spanId {str(raw_sid)[:40]!r} is neither hex nor base64",
+            _place(builder, ptr + "/spanId"),
         )
     raw_pid = _get(sp, "parentSpanId", "parent_span_id")
     if raw_pid in (None, ""):
@@ -470,8 +482,10 @@ def _careful_span(sp: Any, g: int, builder: TraceBuilder, ptr: str) -> None:
             )
         pid = decoded
     times = []
-    for camel, snake in (("startTimeUnixNano", "start_time_unix_nano"),
-                         ("endTimeUnixNano", "end_time_unix_nano")):
+    for camel, snake in (
+        ("startTimeUnixNano", "start_time_unix_nano"),
+        ("endTimeUnixNano", "end_time_unix_nano"),
+    ):
         raw_t = _get(sp, camel, snake)
         if raw_t is None:
             t = 0
@@ -479,13 +493,12 @@ def _careful_span(sp: Any, g: int, builder: TraceBuilder, ptr: str) -> None:
             t_or_none = _int64(raw_t)
             if t_or_none is None:
                 raise builder.error(
-                    f"{camel} {str(raw_t)[:40]!r} is not an integer", _place(builder, f"{ptr}/{camel}")
+                    f"{camel} {str(raw_t)[:40]!r} is not an integer",
+                    _place(builder, f"{ptr}/{camel}"),
                 )
             t = t_or_none
         if not 0 <= t < 2**63:
-            raise builder.error(
-                f"{camel} {t} is out of range", _place(builder, f"{ptr}/{camel}")
-            )
+            raise builder.error(f"{camel} {t} is out of range", _place(builder, f"{ptr}/{camel}"))
         times.append(t)
     builder.trace_ids.append(tid)
     builder.span_ids.append(sid)

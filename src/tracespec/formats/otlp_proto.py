@@ -27,7 +27,6 @@ from opentelemetry.proto.trace.v1 import trace_pb2
 
 from .._build import TraceBuilder
 from ..attrvalue import AttrValue
-from ..errors import TraceLoadError
 from ..trace import Adapter, Event, Group, Link, Resource, Scope
 
 __all__ = ["PROTO_ADAPTER", "ProtoAdapter", "any_value", "load_bytes", "warn_if_slow_protobuf"]
@@ -102,7 +101,13 @@ def _build_lite_schema() -> tuple[Any, Any]:
     message(
         "ScopeSpans",
         [
-            ("scope", 1, f.TYPE_MESSAGE, opt, ".opentelemetry.proto.common.v1.InstrumentationScope"),
+            (
+                "scope",
+                1,
+                f.TYPE_MESSAGE,
+                opt,
+                ".opentelemetry.proto.common.v1.InstrumentationScope",
+            ),
             ("spans", 2, f.TYPE_MESSAGE, rep, ".tracespec.lite.Span"),
             ("schema_url", 3, f.TYPE_STRING, opt, None),
         ],
@@ -113,8 +118,13 @@ def _build_lite_schema() -> tuple[Any, Any]:
             ("resource", 1, f.TYPE_MESSAGE, opt, ".opentelemetry.proto.resource.v1.Resource"),
             ("scope_spans", 2, f.TYPE_MESSAGE, rep, ".tracespec.lite.ScopeSpans"),
             ("schema_url", 3, f.TYPE_STRING, opt, None),
-            ("instrumentation_library_spans", 1000, f.TYPE_MESSAGE, rep,
-             ".tracespec.lite.ScopeSpans"),
+            (
+                "instrumentation_library_spans",
+                1000,
+                f.TYPE_MESSAGE,
+                rep,
+                ".tracespec.lite.ScopeSpans",
+            ),
         ],
     )
     message(
@@ -126,7 +136,9 @@ def _build_lite_schema() -> tuple[Any, Any]:
         pool.FindFileByName(fdp.name)
     except KeyError:
         pool.AddSerializedFile(fdp.SerializeToString())
-    traces = message_factory.GetMessageClass(pool.FindMessageTypeByName("tracespec.lite.TracesData"))
+    traces = message_factory.GetMessageClass(
+        pool.FindMessageTypeByName("tracespec.lite.TracesData")
+    )
     span = message_factory.GetMessageClass(pool.FindMessageTypeByName("tracespec.lite.Span"))
     return traces, span
 
@@ -153,9 +165,7 @@ def any_value(v: Any) -> AttrValue | None:
     if which == "double_value":
         return v.double_value  # type: ignore[no-any-return]
     if which == "array_value":
-        return tuple(
-            x for x in (any_value(item) for item in v.array_value.values) if x is not None
-        )
+        return tuple(x for x in (any_value(item) for item in v.array_value.values) if x is not None)
     if which == "kvlist_value":
         return MappingProxyType(
             {
@@ -378,7 +388,7 @@ def _load_message(data: bytes, builder: TraceBuilder, place: str | None) -> None
         resource = _resource(rs)
         scopes = rs.scope_spans
         if rs.instrumentation_library_spans:
-            scopes = chain(scopes, rs.instrumentation_library_spans)  # type: ignore[assignment]
+            scopes = chain(scopes, rs.instrumentation_library_spans)
         for si, ss in enumerate(scopes):
             g = builder.add_group(Group(resource, _scope(ss), adapter))
             last_tid = b""

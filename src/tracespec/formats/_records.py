@@ -1,0 +1,217 @@
+"""Shared helpers of the loaders that normalise spans into :class:`SpanRecord` objects.
+
+Jaeger, Zipkin, OpenSearch and the OTel SDK are small formats (a trace of them is rarely more
+than a few thousand spans), so their loaders convert each span up front into a
+:class:`~tracespec.trace.SpanRecord` with OTLP's vocabulary (kind and status numbers, typed
+attributes, events, links).  This module holds what they share: id and time parsing with
+error places, the OTel conventions for kind and status carried in tags, and a cache of groups
+(resource + scope) so spans of one process share one :class:`Group`.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from datetime import datetime
+from types import MappingProxyType
+from typing import Any
+
+from .._build import TraceBuilder
+from ..attrvalue import AttrValue, freeze_value
+from ..trace import RECORD_ADAPTER, Group, Resource, Scope, SpanRecord
+
+__all__ = [
+    "GroupCache",
+    "add_span",
+    "hex_id",
+    "iso_time_ns",
+    "json_attr",
+    "kind_from_text",
+    "pop_otel_conventions",
+]
+
+_HEX_RE = re.compile(r"[0-9a-fA-F]+")
+
+KIND_BY_TEXT = {
+    "unspecified": 0,
+    "internal": 1,
+    "server": 2,
+    "client": 3,
+    "producer": 4,
+    "consumer": 5,
+}
+
+
+def kind_from_text(text: Any) -> int:
+    """An OTLP kind number from ``server`` / ``SERVER`` / ``SPAN_KIND_SERVER`` (else 0)."""
+    if not isinstance(text, str):
+        return 0
+    t = text.strip().lower()
+    if t.startswith("span_kind_"):
+        t = t[10:]
+    return KIND_BY_TEXT.get(t, 0)
+
+
+def hex_id(
+    value: Any, size: int, builder: TraceBuilder, place: str, *, what: str, required: bool = True
+) -> bytes:
+    """A hex id of ``size`` bytes; shorter ids are left-padded with zeros (16-char trace ids).
+
+    Raises :class:`TraceLoadError` for a missing (when ``required``), non-hex or too long id.
+    """
+    if value is None or value == "":
+        if required:
+            raise builder.error(f"span has no {what}", place)
+        return b""
+    if not isinstance(value, str) or not _HEX_RE.fullmatch(value) or len(value) > 2 * size:
+        raise builder.error(f"{what} {str(value)[:48]!r} is not a hex id", place)
+    text = value.rjust(2 * size, "0")
+    return bytes.fromhex(text)
+
+
+def int_field(value: Any, builder: TraceBuilder, place: str, *, what: str) -> int:
+    """An integer given as a JSON number or a decimal string (``None`` reads as 0)."""
+    if value is None:
+        return 0
+    if isinstance(value, bool):
+        raise builder.error(f"{what} must be a number, not {value!r}", place)
+    if isinstance(value, int):
+        out = value
+    elif isinstance(value, float) and math.isfinite(value):
+        out = int(value)
+    elif isinstance(value, str):
+        try:
+            out = int(value.strip())
+        except ValueError:
+            raise builder.error(f"{what} {value[:40]!r} is not an integer", place) from None
+    else:
+        raise builder.error(f"{what} must be a number, not {type(value).__name__}", place)
+    if not -(2**63) <= out < 2**63:
+        raise builder.error(f"{what} {out} is out of range", place)
+    return out
+
+
+_ISO_RE = re.compile(
+    r"(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2})(?:[.,](\d+))?(Z|[+-]\d{2}:?\d{2})?", re.I
+)
+
+
+def iso_time_ns(value: Any, builder: TraceBuilder, place: str, *, what: str) -> int:
+    """Nanoseconds since the epoch from an ISO-8601 / RFC 3339 time with up to 9 decimals.
+
+    A time without a zone is UTC.  A number is read as nanoseconds.
+    """
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return int_field(value, builder, place, what=what)
+    if not isinstance(value, str):
+        raise builder.error(f"{what} is missing or not a time", place)
+    m = _ISO_RE.fullmatch(value.strip())
+    if m is None:
+        raise builder.error(f"{what} {value[:40]!r} is not an ISO-8601 time", place)
+    date, clock, frac, zone = m.groups()
+    zone = zone or "Z"
+    if zone.upper() == "Z":
+        zone = "+00:00"
+    elif ":" not in zone:
+        zone = zone[:3] + ":" + zone[3:]
+    try:
+        dt = datetime.fromisoformat(f"{date}T{clock}{zone}")
+    except ValueError:
+        raise builder.error(f"{what} {value[:40]!r} is not a valid time", place) from None
+    secs = int(dt.timestamp())
+    nanos = int((frac or "0")[:9].ljust(9, "0"))
+    return secs * 1_000_000_000 + nanos
+
+
+def json_attr(value: Any) -> AttrValue | None:
+    """A plain JSON value as an attribute value (``None`` for null)."""
+    if value is None:
+        return None
+    return freeze_value(value)
+
+
+def pop_otel_conventions(
+    attrs: dict[str, AttrValue], *, kind_tag: bool
+) -> tuple[int | None, int, str, tuple[str, str] | None]:
+    """Remove the OTel → Jaeger/Zipkin convention tags from ``attrs`` and read them.
+
+    Returns ``(kind or None, status code, status message, (scope name, version) or None)``:
+    ``span.kind`` (when ``kind_tag``), ``otel.status_code`` (``OK``/``ERROR``),
+    ``otel.status_description``, ``error`` (true or a description → ERROR when no
+    ``otel.status_code`` says otherwise), ``otel.scope.name``/``version`` and the older
+    ``otel.library.name``/``version``.
+    """
+    kind: int | None = None
+    if kind_tag and "span.kind" in attrs:
+        kind = kind_from_text(attrs.pop("span.kind"))
+    code = 0
+    message = ""
+    status = attrs.pop("otel.status_code", None)
+    if isinstance(status, str):
+        s = status.strip().upper()
+        code = {"OK": 1, "ERROR": 2, "STATUS_CODE_OK": 1, "STATUS_CODE_ERROR": 2}.get(s, 0)
+    desc = attrs.pop("otel.status_description", None)
+    if isinstance(desc, str):
+        message = desc
+    if "error" in attrs:
+        err = attrs.pop("error")
+        is_error = not (err is False or (isinstance(err, str) and err.lower() == "false"))
+        if is_error and code == 0:
+            code = 2
+        text = err if isinstance(err, str) else ""
+        if is_error and code == 2 and not message and text.lower() not in ("true", ""):
+            message = text
+    scope: tuple[str, str] | None = None
+    name = attrs.pop("otel.scope.name", None)
+    version = attrs.pop("otel.scope.version", None)
+    lib = attrs.pop("otel.library.name", None)
+    lib_version = attrs.pop("otel.library.version", None)
+    if name is None:
+        name, version = lib, version if version is not None else lib_version
+    if name is not None:
+        scope = (str(name), "" if version is None else str(version))
+    return kind, code, message, scope
+
+
+class GroupCache:
+    """One :class:`Group` per distinct (resource attributes, scope) of a load."""
+
+    def __init__(self, builder: TraceBuilder) -> None:
+        self._builder = builder
+        self._by_key: dict[Any, int] = {}
+
+    def group(self, resource: Mapping[str, AttrValue], scope: tuple[str, str] | None) -> int:
+        try:
+            key: Any = (tuple(resource.items()), scope)
+            hash(key)
+        except TypeError:  # unhashable values (maps): no sharing
+            key = (id(resource), scope)
+        g = self._by_key.get(key)
+        if g is None:
+            sc = Scope(scope[0], scope[1]) if scope is not None else Scope(present=False)
+            g = self._builder.add_group(
+                Group(Resource(MappingProxyType(dict(resource))), sc, RECORD_ADAPTER)
+            )
+            self._by_key[key] = g
+        return g
+
+
+def add_span(
+    builder: TraceBuilder,
+    trace_id: bytes,
+    span_id: bytes,
+    parent_id: bytes,
+    start_ns: int,
+    end_ns: int,
+    record: SpanRecord,
+    group: int,
+) -> None:
+    """Append one normalised span to the builder's columns."""
+    builder.trace_ids.append(trace_id)
+    builder.span_ids.append(span_id)
+    builder.parent_ids.append(parent_id)
+    builder.starts.append(max(0, min(start_ns, 2**63 - 1)))
+    builder.ends.append(max(0, min(end_ns, 2**63 - 1)))
+    builder.raws.append(record)
+    builder.group_of.append(group)
