@@ -15,7 +15,8 @@ import gzip
 import io
 import os
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from itertools import chain
 from pathlib import Path
 from typing import IO, Any, Literal
 
@@ -119,7 +120,10 @@ def _first_byte(data: bytes) -> int | None:
 
 
 def sniff_json(obj: Any) -> str | None:
-    """Name the format of a parsed JSON document, or ``None`` when it is none we know."""
+    """Name the format of a parsed JSON document, or ``None`` when it is none we know.
+
+    Looks only at the envelope and the first span-like object, by their keys.
+    """
     if isinstance(obj, dict):
         if "resourceSpans" in obj or "resource_spans" in obj:
             return "otlp-json"
@@ -129,38 +133,45 @@ def sniff_json(obj: Any) -> str | None:
         if isinstance(trace, dict) and ("resourceSpans" in trace or "batches" in trace):
             return "tempo"
         result = obj.get("result")
-        if isinstance(result, dict) and ("resourceSpans" in result or "resource_spans" in result):
+        error = obj.get("error")
+        if isinstance(result, dict) or (isinstance(error, dict) and "httpCode" in error):
             return "jaeger-v3"
-        data = obj.get("data")
-        if isinstance(data, list) and (
-            not data or (isinstance(data[0], dict) and "spans" in data[0])
-        ):
-            return "jaeger"
+        if "data" in obj:
+            data = obj["data"]
+            if data is None and "errors" in obj:
+                return "jaeger"
+            if isinstance(data, list) and (
+                not data or (isinstance(data[0], dict) and "spans" in data[0])
+            ):
+                return "jaeger"
         if "spans" in obj and "traceID" in obj:
             return "jaeger"
         hits = obj.get("hits")
-        if isinstance(hits, dict) and isinstance(hits.get("hits"), list):
+        if isinstance(hits, dict) and "hits" in hits:
             return "opensearch"
-        if "traceId" in obj and ("durationInNanos" in obj or "traceGroup" in obj):
-            return "opensearch"
-        if "traceId" in obj and "id" in obj:
-            return "zipkin"
-        return None
+        return _sniff_span(obj)
     if isinstance(obj, list):
         if not obj:
             return "zipkin"
         first = obj[0]
         if isinstance(first, list):
-            return "zipkin"
+            return "zipkin" if not first or _sniff_span(first[0]) == "zipkin" else None
         if isinstance(first, dict):
             if "_source" in first:
                 return "opensearch"
-            if "durationInNanos" in first or "traceGroup" in first or "spanId" in first:
-                return "opensearch"
-            if "traceId" in first and "id" in first:
-                return "zipkin"
             if "resourceSpans" in first or "resource_spans" in first:
                 return "otlp-json"
+            return _sniff_span(first)
+    return None
+
+
+def _sniff_span(obj: Any) -> str | None:
+    if not isinstance(obj, dict):
+        return None
+    if "traceId" in obj and "id" in obj:
+        return "zipkin"
+    if "traceId" in obj and "spanId" in obj:
+        return "opensearch"
     return None
 
 
@@ -188,36 +199,52 @@ def _loader(fmt: str) -> Callable[[Any, TraceBuilder], None]:
     raise ValueError(f"unknown trace format {fmt!r}; known: {', '.join(FORMATS)}")
 
 
-def _parse_json_bytes(data: bytes, name: str, fmt: str | None) -> list[tuple[Any, str]]:
-    """One document, or JSON Lines (one document per line).  Returns (doc, place) pairs."""
+def _json_docs(data: bytes, name: str, fmt: str | None) -> Iterator[tuple[Any, str]]:
+    """One document, or JSON Lines (one document per line): yields (doc, place) pairs.
+
+    Lines are parsed one at a time from a view of the bytes, so only one line's objects are
+    alive besides what the loader keeps.
+    """
     try:
-        return [(orjson.loads(data), "")]
+        doc = orjson.loads(data)
     except orjson.JSONDecodeError as whole_error:
-        lines = data.split(b"\n")
-        docs = []
-        for no, line in enumerate(lines, 1):
-            if not line.strip():
-                continue
-            try:
-                docs.append((orjson.loads(line), f"line {no}"))
-            except orjson.JSONDecodeError as exc:
-                if len(docs) == 0 and no == 1:
-                    # not JSON Lines either: report the whole-document error
-                    raise TraceLoadError(
-                        f"invalid JSON: {whole_error.msg}",
-                        source=name,
-                        place=_json_place(data, whole_error.pos),
-                        format=fmt,
-                    ) from None
+        first_error = whole_error
+    else:
+        yield doc, ""
+        return
+    view = memoryview(data)
+    pos = 0
+    end = len(data)
+    no = 0
+    seen = 0
+    while pos < end:
+        nl = data.find(b"\n", pos)
+        if nl < 0:
+            nl = end
+        no += 1
+        line = view[pos:nl]
+        pos = nl + 1
+        if not line or (line[0] in b" \t\r" and not bytes(line).strip()):
+            continue
+        try:
+            doc = orjson.loads(line)
+        except orjson.JSONDecodeError as exc:
+            if seen == 0:
+                # not JSON Lines either: report the whole-document error
                 raise TraceLoadError(
-                    f"invalid JSON: {exc.msg}",
+                    f"invalid JSON: {first_error.msg}",
                     source=name,
-                    place=f"line {no}, column {exc.colno}",
+                    place=_json_place(data, first_error.pos),
                     format=fmt,
                 ) from None
-        if not docs:
-            raise TraceLoadError("empty JSON input", source=name, format=fmt) from None
-        return docs
+            raise TraceLoadError(
+                f"invalid JSON: {exc.msg}",
+                source=name,
+                place=f"line {no}, column {exc.colno}",
+                format=fmt,
+            ) from None
+        seen += 1
+        yield doc, f"line {no}"
 
 
 def _json_place(data: bytes, pos: int) -> str:
@@ -242,7 +269,7 @@ def _load_inner(source: Any, format: str | None) -> tuple[list[Trace], str]:
     if format is not None and format not in FORMATS:
         raise ValueError(f"unknown trace format {format!r}; known: {', '.join(FORMATS)}")
     data, obj, name = _read_source(source)
-    docs: list[tuple[Any, str]]
+    docs: Iterator[tuple[Any, str]]
     if data is not None:
         data = _decompress(data, name)
         first = _first_byte(data)
@@ -251,7 +278,9 @@ def _load_inner(source: Any, format: str | None) -> tuple[list[Trace], str]:
         is_json = first in (ord("{"), ord("["))
         if format == "otlp-proto" or (format is None and not is_json):
             builder = TraceBuilder(source=name, format="otlp-proto")
-            _loader("otlp-proto")(data, builder)
+            box = [data]
+            del data  # the loader frees the bytes once they are parsed
+            _loader("otlp-proto")(box, builder)
             return builder.build(), name
         if not is_json:
             raise TraceLoadError(
@@ -259,24 +288,36 @@ def _load_inner(source: Any, format: str | None) -> tuple[list[Trace], str]:
                 source=name,
                 format=format,
             )
-        docs = _parse_json_bytes(data, name, format)
+        docs = _json_docs(data, name, format)
+        del data
     else:
-        docs = [(obj, "")]
+        if format == "otlp-proto":
+            raise TraceLoadError(
+                "OTLP protobuf is read from bytes, a file or a path, not from parsed JSON",
+                source=name,
+                format=format,
+            )
+        docs = iter([(obj, "")])
+    first_doc = next(docs, None)
+    if first_doc is None:
+        raise TraceLoadError("empty JSON input", source=name, format=format)
     fmt = format
     if fmt is None:
-        fmt = sniff_json(docs[0][0])
+        fmt = sniff_json(first_doc[0])
         if fmt is None:
             raise TraceLoadError(
                 "unknown trace format: not OTLP JSON, Tempo, Jaeger, Zipkin or OpenSearch "
                 "(pass format= to say which)",
                 source=name,
-                place=docs[0][1] or None,
+                place=first_doc[1] or None,
             )
     builder = TraceBuilder(source=name, format=fmt)
     load = _loader(fmt)
-    for doc, place in docs:
+    for doc, place in chain([first_doc], docs):
         builder.places = [place] if place else None
         load(doc, builder)
+        del doc
+    del first_doc, docs
     return builder.build(), name
 
 

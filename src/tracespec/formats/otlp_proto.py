@@ -1,11 +1,16 @@
 """OTLP protobuf: ``TracesData`` / ``ExportTraceServiceRequest`` and the collector's records.
 
-Speed and memory come from a *lite schema*: a message set wire-compatible with OTLP's in which a
-span's attributes, events and links are declared as ``repeated bytes``.  upb (the C protobuf
-backend) then parses a file without building a message per attribute, and tracespec reads only
-ids, parent ids and times up front.  A span's attributes are decoded (with the real
-``KeyValue`` message) the first time they are asked for; scanning one key over every span first
-looks for the key's encoded bytes inside each attribute, so most attributes are never decoded.
+Speed and memory come from a *lite schema*: a message set wire-compatible with OTLP's whose
+``Span`` declares only what assembly and the common queries need (ids, parent id, times, name,
+kind, status).  Everything else a span holds — attributes, events, links, trace state, flags —
+is left to upb (the C protobuf backend) as *unknown fields*: kept as the span's raw bytes in one
+buffer, with no message per attribute.  Parsing a million spans this way takes a fraction of a
+full parse and about half its memory; the input bytes are released as soon as they are parsed.
+
+A span's other fields are read lazily: ``SerializeToString`` of the lite span gives back its
+bytes, and the :class:`_Rest` view (attributes, events and links as ``repeated bytes``) splits
+them; a ``KeyValue`` is decoded only when asked for.  Scanning one attribute key over every span
+first looks for the key's encoded bytes in each span, so most attributes are never decoded.
 
 The collector's file exporter writes ``format: proto`` as records of a 4-byte big-endian length
 then a payload (each maybe zstd-compressed); both that and a plain message are accepted.
@@ -14,6 +19,7 @@ then a payload (each maybe zstd-compressed); both that and a plain message are a
 from __future__ import annotations
 
 import warnings
+from array import array
 from collections.abc import Iterable, Sequence
 from itertools import chain
 from types import MappingProxyType
@@ -59,18 +65,20 @@ def warn_if_slow_protobuf() -> None:
 # --------------------------------------------------------------------------------------------
 # The lite schema
 
+_Field = tuple[str, int, int, int, str | None]
+
 
 def _build_lite_schema() -> tuple[Any, Any]:
     f = descriptor_pb2.FieldDescriptorProto
     fdp = descriptor_pb2.FileDescriptorProto(
-        name="tracespec/lite_trace.proto", package="tracespec.lite", syntax="proto3"
+        name="tracespec/lite_trace_v2.proto", package="tracespec.lite2", syntax="proto3"
     )
     fdp.dependency.append("opentelemetry/proto/common/v1/common.proto")
     fdp.dependency.append("opentelemetry/proto/resource/v1/resource.proto")
     fdp.dependency.append("opentelemetry/proto/trace/v1/trace.proto")
     rep, opt = f.LABEL_REPEATED, f.LABEL_OPTIONAL
 
-    def message(name: str, fields: list[tuple[str, int, int, int, str | None]]) -> None:
+    def message(name: str, fields: list[_Field]) -> None:
         m = fdp.message_type.add(name=name)
         for fname, number, ftype, label, type_name in fields:
             fd = m.field.add(name=fname, number=number, type=ftype, label=label)
@@ -82,33 +90,31 @@ def _build_lite_schema() -> tuple[Any, Any]:
         [
             ("trace_id", 1, f.TYPE_BYTES, opt, None),
             ("span_id", 2, f.TYPE_BYTES, opt, None),
-            ("trace_state", 3, f.TYPE_STRING, opt, None),
             ("parent_span_id", 4, f.TYPE_BYTES, opt, None),
             ("name", 5, f.TYPE_STRING, opt, None),
             ("kind", 6, f.TYPE_INT32, opt, None),
             ("start_time_unix_nano", 7, f.TYPE_FIXED64, opt, None),
             ("end_time_unix_nano", 8, f.TYPE_FIXED64, opt, None),
-            ("attributes", 9, f.TYPE_BYTES, rep, None),
-            ("dropped_attributes_count", 10, f.TYPE_UINT32, opt, None),
-            ("events", 11, f.TYPE_BYTES, rep, None),
-            ("dropped_events_count", 12, f.TYPE_UINT32, opt, None),
-            ("links", 13, f.TYPE_BYTES, rep, None),
-            ("dropped_links_count", 14, f.TYPE_UINT32, opt, None),
             ("status", 15, f.TYPE_MESSAGE, opt, ".opentelemetry.proto.trace.v1.Status"),
+        ],
+    )
+    # the rest of a span, read from its bytes when asked for
+    message(
+        "Rest",
+        [
+            ("trace_state", 3, f.TYPE_STRING, opt, None),
+            ("attributes", 9, f.TYPE_BYTES, rep, None),
+            ("events", 11, f.TYPE_BYTES, rep, None),
+            ("links", 13, f.TYPE_BYTES, rep, None),
             ("flags", 16, f.TYPE_FIXED32, opt, None),
         ],
     )
+    scope_t = ".opentelemetry.proto.common.v1.InstrumentationScope"
     message(
         "ScopeSpans",
         [
-            (
-                "scope",
-                1,
-                f.TYPE_MESSAGE,
-                opt,
-                ".opentelemetry.proto.common.v1.InstrumentationScope",
-            ),
-            ("spans", 2, f.TYPE_MESSAGE, rep, ".tracespec.lite.Span"),
+            ("scope", 1, f.TYPE_MESSAGE, opt, scope_t),
+            ("spans", 2, f.TYPE_MESSAGE, rep, ".tracespec.lite2.Span"),
             ("schema_url", 3, f.TYPE_STRING, opt, None),
         ],
     )
@@ -116,37 +122,38 @@ def _build_lite_schema() -> tuple[Any, Any]:
         "ResourceSpans",
         [
             ("resource", 1, f.TYPE_MESSAGE, opt, ".opentelemetry.proto.resource.v1.Resource"),
-            ("scope_spans", 2, f.TYPE_MESSAGE, rep, ".tracespec.lite.ScopeSpans"),
+            ("scope_spans", 2, f.TYPE_MESSAGE, rep, ".tracespec.lite2.ScopeSpans"),
             ("schema_url", 3, f.TYPE_STRING, opt, None),
             (
                 "instrumentation_library_spans",
                 1000,
                 f.TYPE_MESSAGE,
                 rep,
-                ".tracespec.lite.ScopeSpans",
+                ".tracespec.lite2.ScopeSpans",
             ),
         ],
     )
     message(
         "TracesData",
-        [("resource_spans", 1, f.TYPE_MESSAGE, rep, ".tracespec.lite.ResourceSpans")],
+        [("resource_spans", 1, f.TYPE_MESSAGE, rep, ".tracespec.lite2.ResourceSpans")],
     )
     pool = descriptor_pool.Default()
     try:
         pool.FindFileByName(fdp.name)
     except KeyError:
         pool.AddSerializedFile(fdp.SerializeToString())
-    traces = message_factory.GetMessageClass(
-        pool.FindMessageTypeByName("tracespec.lite.TracesData")
-    )
-    span = message_factory.GetMessageClass(pool.FindMessageTypeByName("tracespec.lite.Span"))
-    return traces, span
+
+    def cls(name: str) -> Any:
+        return message_factory.GetMessageClass(pool.FindMessageTypeByName(name))
+
+    return cls("tracespec.lite2.TracesData"), cls("tracespec.lite2.Rest")
 
 
-LiteTracesData, LiteSpan = _build_lite_schema()
+LiteTracesData, _Rest = _build_lite_schema()
 _KeyValue = common_pb2.KeyValue
 _Event = trace_pb2.Span.Event
 _Link = trace_pb2.Span.Link
+_EMPTY_REST = _Rest()
 
 
 # --------------------------------------------------------------------------------------------
@@ -165,7 +172,9 @@ def any_value(v: Any) -> AttrValue | None:
     if which == "double_value":
         return v.double_value  # type: ignore[no-any-return]
     if which == "array_value":
-        return tuple(x for x in (any_value(item) for item in v.array_value.values) if x is not None)
+        return tuple(
+            x for x in (any_value(item) for item in v.array_value.values) if x is not None
+        )
     if which == "kvlist_value":
         return MappingProxyType(
             {
@@ -192,7 +201,7 @@ def key_values(items: Iterable[Any]) -> dict[str, AttrValue]:
 def _decode_kv(raw: bytes) -> tuple[str, AttrValue | None] | None:
     try:
         kv = _KeyValue.FromString(raw)
-    except DecodeError:
+    except DecodeError:  # corrupt, or nested deeper than protobuf's recursion limit
         return None
     return kv.key, any_value(kv.value)
 
@@ -209,8 +218,15 @@ def _varint(n: int) -> bytes:
             return bytes(out)
 
 
+def _rest(raw: Any) -> Any:
+    try:
+        return _Rest.FromString(raw.SerializeToString())
+    except DecodeError:  # pragma: no cover - the bytes were parsed once already
+        return _EMPTY_REST
+
+
 class ProtoAdapter(Adapter):
-    """Reads spans of the lite schema."""
+    """Reads spans of the lite schema (the rest of each span from its bytes, on demand)."""
 
     format_name = "otlp-proto"
 
@@ -226,7 +242,7 @@ class ProtoAdapter(Adapter):
 
     def attributes(self, raw: Any) -> dict[str, AttrValue]:
         out: dict[str, AttrValue] = {}
-        for a in raw.attributes:
+        for a in _rest(raw).attributes:
             kv = _decode_kv(a)
             if kv is not None and kv[1] is not None:
                 out[kv[0]] = kv[1]
@@ -234,7 +250,7 @@ class ProtoAdapter(Adapter):
 
     def attribute_keys(self, raw: Any) -> Iterable[str]:
         keys = []
-        for a in raw.attributes:
+        for a in _rest(raw).attributes:
             # canonical encoding puts the key first: 0x0a, a one-byte length, the key
             if len(a) > 1 and a[0] == 0x0A and a[1] < 0x80:
                 try:
@@ -249,7 +265,7 @@ class ProtoAdapter(Adapter):
 
     def events(self, raw: Any) -> tuple[Event, ...]:
         out = []
-        for b in raw.events:
+        for b in _rest(raw).events:
             try:
                 e = _Event.FromString(b)
             except DecodeError:
@@ -259,7 +275,7 @@ class ProtoAdapter(Adapter):
 
     def links(self, raw: Any) -> tuple[Link, ...]:
         out = []
-        for b in raw.links:
+        for b in _rest(raw).links:
             try:
                 lk = _Link.FromString(b)
             except DecodeError:
@@ -275,18 +291,22 @@ class ProtoAdapter(Adapter):
         return tuple(out)
 
     def trace_state(self, raw: Any) -> str:
-        return raw.trace_state  # type: ignore[no-any-return]
+        return _rest(raw).trace_state  # type: ignore[no-any-return]
 
     def flags(self, raw: Any) -> int:
-        return raw.flags  # type: ignore[no-any-return]
+        return _rest(raw).flags  # type: ignore[no-any-return]
 
     def scan(
         self, raws: Sequence[Any], positions: Iterable[int], key: str, out: list[AttrValue | None]
     ) -> None:
         kb = key.encode("utf-8")
         needle = b"\x0a" + _varint(len(kb)) + kb
+        rest = _Rest.FromString
         for p in positions:
-            for a in raws[p].attributes:
+            data = raws[p].SerializeToString()
+            if needle not in data:
+                continue
+            for a in rest(data).attributes:
                 if needle in a:
                     kv = _decode_kv(a)
                     if kv is not None and kv[0] == key and kv[1] is not None:
@@ -307,30 +327,75 @@ def _pad_trace_id(tid: bytes) -> bytes:
 # --------------------------------------------------------------------------------------------
 # Loading
 
+_ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 
-def _split_records(data: bytes) -> list[bytes] | None:
-    """The payloads of length-prefixed records, or None when ``data`` is not such a stream."""
-    if len(data) < 4 or data[0] != 0:
-        # a protobuf message never starts with a 0 byte; records under 16 MiB always do
-        if len(data) >= 4:
-            first_len = int.from_bytes(data[:4], "big")
-            if first_len + 4 > len(data) or first_len < (1 << 24):
-                return None
-        else:
-            return None
+
+def _framed(data: bytes) -> list[memoryview] | None:
+    """The payloads of length-prefixed records when they cover ``data`` exactly, else None."""
+    view = memoryview(data)
     records = []
     pos = 0
     end = len(data)
     while pos < end:
         if pos + 4 > end:
             return None
-        size = int.from_bytes(data[pos : pos + 4], "big")
+        size = int.from_bytes(view[pos : pos + 4], "big")
         pos += 4
-        if pos + size > end:
+        if size == 0 or pos + size > end:
             return None
-        records.append(data[pos : pos + size])
+        records.append(view[pos : pos + size])
         pos += size
     return records
+
+
+def load_bytes(box: list[bytes], builder: TraceBuilder) -> None:
+    """Parse OTLP protobuf (plain, or length-prefixed records) into ``builder``.
+
+    ``box`` holds the bytes; it is emptied so that they are freed as soon as they are parsed.
+    """
+    warn_if_slow_protobuf()
+    data = box.pop()
+    records = None
+    if data[:1] == b"\x00":  # a protobuf message never starts with field number 0
+        records = _framed(data)
+        if records is None:
+            raise builder.error("truncated or corrupt length-prefixed records", None)
+    elif data[:1] != b"\x0a" and not data.startswith(_ZSTD_MAGIC):
+        records = _framed(data)  # records of 16 MiB or more start with a non-zero byte
+    if records is None:
+        msg = _parse(data, builder, None)
+        del data
+        _walk(msg, builder, None)
+        return
+    messages = []
+    for i, rec in enumerate(records):
+        payload: bytes | memoryview = rec
+        if rec[:4] == _ZSTD_MAGIC:
+            from . import _decompress
+
+            payload = _decompress(bytes(rec), builder.source or "<bytes>")
+        messages.append(_parse(payload, builder, f"record {i + 1}"))
+    del records, data, payload
+    for i, msg in enumerate(messages):
+        _walk(msg, builder, f"record {i + 1}")
+
+
+def _parse(data: bytes | memoryview, builder: TraceBuilder, place: str | None) -> Any:
+    msg = LiteTracesData()
+    try:
+        msg.ParseFromString(data)
+    except DecodeError as exc:
+        detail = str(exc) or "malformed message"
+        raise builder.error(
+            f"not valid OTLP protobuf (truncated or corrupt data: {detail})", place
+        ) from None
+    except RuntimeError as exc:  # pragma: no cover - upb reports some limits this way
+        raise builder.error(f"not valid OTLP protobuf ({exc})", place) from None
+    if not msg.resource_spans and len(data):
+        raise builder.error(
+            "no OTLP resource spans in the data (is this really an OTLP trace file?)", place
+        )
+    return msg
 
 
 def _resource(rs: Any) -> Resource:
@@ -345,82 +410,56 @@ def _scope(ss: Any) -> Scope:
     )
 
 
-def load_bytes(data: bytes, builder: TraceBuilder) -> None:
-    """Parse OTLP protobuf bytes (plain, or length-prefixed records) into ``builder``."""
-    warn_if_slow_protobuf()
-    records = _split_records(data)
-    if records is None:
-        _load_message(data, builder, None)
-        return
-    for i, rec in enumerate(records):
-        if rec.startswith(b"\x28\xb5\x2f\xfd"):
-            from . import _decompress
-
-            rec = _decompress(rec, builder.source or "<bytes>")
-        _load_message(rec, builder, f"record {i + 1}")
-
-
-def _load_message(data: bytes, builder: TraceBuilder, place: str | None) -> None:
-    msg = LiteTracesData()
-    try:
-        msg.ParseFromString(data)
-    except DecodeError as exc:
-        detail = str(exc) or "malformed message"
-        raise builder.error(
-            f"not valid OTLP protobuf (truncated or corrupt data: {detail})", place
-        ) from None
-    except RuntimeError as exc:  # upb reports recursion/size limits this way
-        raise builder.error(f"not valid OTLP protobuf ({exc})", place) from None
-    if not msg.resource_spans and data:
-        raise builder.error(
-            "no OTLP resource spans in the data (is this really an OTLP trace file?)", place
-        )
+def _walk(msg: Any, builder: TraceBuilder, record: str | None) -> None:
+    """Append the columns of every span of ``msg`` (one comprehension per column and scope)."""
     adapter = PROTO_ADAPTER
-    trace_ids = builder.trace_ids
-    ta = trace_ids.append
-    ia = builder.span_ids.append
-    pa = builder.parent_ids.append
-    sa = builder.starts.append
-    ea = builder.ends.append
-    ra = builder.raws.append
-    ga = builder.group_of.append
     for ri, rs in enumerate(msg.resource_spans):
         resource = _resource(rs)
-        scopes = rs.scope_spans
+        scopes: Iterable[Any] = rs.scope_spans
         if rs.instrumentation_library_spans:
             scopes = chain(scopes, rs.instrumentation_library_spans)
         for si, ss in enumerate(scopes):
+            spans = list(ss.spans)
+            if not spans:
+                continue
+            k = len(spans)
             g = builder.add_group(Group(resource, _scope(ss), adapter))
-            last_tid = b""
-            last_tid_norm = b""
-            for k, sp in enumerate(ss.spans):
-                tid = sp.trace_id
-                if tid != last_tid:
-                    if not tid:
-                        raise builder.error(
-                            "span has no trace id",
-                            _place(place, ri, si, k),
-                        )
-                    last_tid = tid
-                    last_tid_norm = _pad_trace_id(tid)
-                sid = sp.span_id
-                if not sid:
-                    raise builder.error("span has no span id", _place(place, ri, si, k))
-                ta(last_tid_norm)
-                ia(sid)
-                pa(sp.parent_span_id)
-                try:
-                    sa(sp.start_time_unix_nano)
-                    ea(sp.end_time_unix_nano)
-                except OverflowError:
-                    raise builder.error(
-                        "start or end time out of range (after the year 2262)",
-                        _place(place, ri, si, k),
-                    ) from None
-                ra(sp)
-                ga(g)
-            if len(builder.ends) != len(builder.starts):  # pragma: no cover
-                raise AssertionError("columns out of step")
+            tids = [s.trace_id for s in spans]
+            distinct = set(tids)
+            if b"" in distinct:
+                bad = tids.index(b"")
+                raise builder.error("span has no trace id", _place(record, ri, si, bad))
+            if len(distinct) == 1:
+                tid = tids[0]
+                tids = [_pad_trace_id(tid)] * k if len(tid) < 16 else [tid] * k
+            elif any(len(t) < 16 for t in distinct):
+                tids = [_pad_trace_id(t) for t in tids]
+            sids = [s.span_id for s in spans]
+            if b"" in sids:
+                bad = sids.index(b"")
+                raise builder.error("span has no span id", _place(record, ri, si, bad))
+            try:
+                starts = array("q", [s.start_time_unix_nano for s in spans])
+                ends = array("q", [s.end_time_unix_nano for s in spans])
+            except OverflowError:
+                bad = next(
+                    i
+                    for i, s in enumerate(spans)
+                    if s.start_time_unix_nano >= 2**63 or s.end_time_unix_nano >= 2**63
+                )
+                raise builder.error(
+                    "start or end time out of range (after the year 2262)",
+                    _place(record, ri, si, bad),
+                ) from None
+            builder.trace_ids += tids
+            del tids
+            builder.span_ids += sids
+            del sids
+            builder.parent_ids += [s.parent_span_id for s in spans]
+            builder.starts += starts
+            builder.ends += ends
+            builder.raws += spans
+            builder.group_of += array("i", [g]) * k
 
 
 def _place(record: str | None, ri: int, si: int, k: int) -> str:
