@@ -83,8 +83,8 @@ Builder = Callable[[Context], Evaluator]
 
 
 def index_of(trace: Trace | None) -> TraceIndex | None:
-    """The trace's index (typed: ``Trace.index`` shadows ``Sequence.index`` for mypy)."""
-    return cast("TraceIndex", trace.index) if trace is not None else None
+    """The trace's index (``Trace.index``, declared as a :class:`TraceIndex`)."""
+    return trace.index if trace is not None else None
 
 
 # -- values of attributes -----------------------------------------------------------------------
