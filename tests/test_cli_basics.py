@@ -204,3 +204,41 @@ def test_console_script_and_module_run(tmp_path: Path) -> None:
     assert missing.returncode == 3
     assert "Traceback" not in missing.stderr
     assert missing.stderr.strip() == f"error: {tmp_path / 'nope.json'}: file not found"
+
+
+def test_large_trace_loads_behind_a_progress_bar(monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    from rich.console import Console
+
+    from tracespec.cli import _common
+
+    screen = io.StringIO()
+    monkeypatch.setattr(_common, "PROGRESS_BYTES", 1)  # every file counts as large
+    monkeypatch.setattr(
+        _common, "Console",
+        lambda stderr=False: Console(file=screen, force_terminal=True, width=100),
+    )
+    traces = _common.load_traces_cli(TRACE)
+    assert len(traces[0]) == 9
+    assert "loading orders-trace.json" in screen.getvalue()
+
+
+def test_small_trace_or_pipe_has_no_progress_bar(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tracespec.cli import _common
+
+    monkeypatch.setattr(_common, "PROGRESS_BYTES", 1)  # large, but stderr is not a terminal
+    assert len(_common.load_traces_cli(TRACE)[0]) == 9
+    assert capsys.readouterr().err == ""
+
+
+def test_readme_test_command_is_what_ci_runs() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    blocks = [b.split("```", 1)[0].strip() for b in readme.split("```sh\n")[1:]]
+    install_and_run, install_and_test = blocks[0], blocks[1]
+    assert "pip install ." in install_and_run and "tracespec run -f examples/" in install_and_run
+    assert install_and_test.endswith("python -m pytest")
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").strip().splitlines()
+    assert ci[-1] == install_and_test
