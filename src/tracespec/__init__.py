@@ -24,6 +24,7 @@ from .errors import (
 )
 from .formats import load_trace, load_traces
 from .results import AssertionResult, OutputResult, SpanResult, SpecResult
+from .selectors.parser import parse_selector
 from .testfiles import SuiteResult, Test, TestResult, TestSuite, load_test, run_suite, run_test
 from .trace import Event, Link, Resource, Scope, Span, SpanKind, StatusCode, Trace
 from .unparse import unparse
@@ -61,6 +62,7 @@ __all__ = (
     "load_trace",
     "load_traces",
     "parse_assertion",
+    "parse_selector",
     "resolve_output",
     "run_suite",
     "run_test",

@@ -27,7 +27,11 @@ from lark.exceptions import (
 
 from .errors import ParseError, TracespecError
 
-__all__ = ["grammar_text", "parser", "translate_error"]
+__all__ = ["Label", "grammar_text", "parse_with", "parser", "translate_error"]
+
+# A label turns a recognised mistake into a friendlier message, optionally with its own
+# (start, end) span; ``None`` means "not recognised, use the generic message".
+Label = Callable[[UnexpectedInput, str], "str | tuple[str, tuple[int, int]] | None"]
 
 _SOURCE_GRAMMAR_DIR = Path(__file__).resolve().parent.parent.parent / "grammar"
 
@@ -49,16 +53,27 @@ def grammar_text(name: str) -> str:
 
 
 @functools.cache
-def parser(name: str, start: str | tuple[str, ...] = "start") -> lark.Lark:
-    """The LALR parser of ``grammar/<name>`` (built once, then shared; parsers are reentrant)."""
+def parser(
+    name: str,
+    start: str | tuple[str, ...] = "start",
+    transformer: lark.Transformer[Any, Any] | None = None,
+) -> lark.Lark:
+    """The LALR parser of ``grammar/<name>`` (built once, then shared; parsers are reentrant).
+
+    Without ``transformer`` it builds parse trees with positions (``meta``).  With one (a
+    long-lived, stateless instance), lark calls it on every reduction instead of building a
+    tree, which is about twice as fast; positions then come from the tokens it keeps.
+    Exceptions the transformer raises come out of :func:`parse_with` unchanged.
+    """
     starts = [start] if isinstance(start, str) else list(start)
     return lark.Lark(
         grammar_text(name),
         parser="lalr",
         lexer="contextual",
         start=starts,
-        propagate_positions=True,
+        propagate_positions=transformer is None,
         maybe_placeholders=False,
+        transformer=transformer,
     )
 
 
@@ -73,9 +88,10 @@ def _found(exc: UnexpectedInput, text: str, display: Mapping[str, str]) -> str:
         tok = exc.token
         if tok.type == "$END":
             return "end of input"
-        return f"{display.get(tok.type, tok.type)} {str(tok)!r}" if tok.type in display else (
-            repr(str(tok))
-        )
+        shown = display.get(tok.type)
+        if shown is None or shown == repr(str(tok)):
+            return repr(str(tok))
+        return f"{shown} {str(tok)!r}"
     if isinstance(exc, UnexpectedCharacters):
         pos = exc.pos_in_stream
         if pos is not None and 0 <= pos < len(text):
@@ -90,13 +106,13 @@ def translate_error(
     *,
     language: str,
     display: Mapping[str, str],
-    label: Callable[[UnexpectedInput, str], str | None] | None = None,
+    label: Label | None = None,
 ) -> ParseError:
     """Turn a lark error raised while parsing ``text`` into a :class:`ParseError`.
 
     ``display`` maps terminal names to what a person should read ("']'", "attribute name").
     ``label`` may return a friendlier message for a recognised mistake (lark's match_examples
-    idea); otherwise the message is "expected X, got Y".
+    idea), alone or with the span it is about; otherwise the message is "expected X; got Y".
     """
     if isinstance(exc, VisitError):
         inner = exc.orig_exc
@@ -128,7 +144,13 @@ def translate_error(
         elif isinstance(exc, UnexpectedEOF):
             expected_names = exc.expected
         expected = _describe(expected_names, display)
-        message = label(exc, text) if label is not None else None
+        labelled = label(exc, text) if label is not None else None
+        message: str | None
+        if isinstance(labelled, tuple):
+            message, (start, end) = labelled
+            start = max(0, min(start, len(text)))
+        else:
+            message = labelled
         if message is None:
             got = _found(exc, text, display)
             if expected:
@@ -154,12 +176,15 @@ def parse_with(
     start: str,
     language: str,
     display: Mapping[str, str],
-    label: Callable[[UnexpectedInput, str], str | None] | None = None,
+    label: Label | None = None,
     all_starts: tuple[str, ...] | None = None,
+    transformer: lark.Transformer[Any, Any] | None = None,
 ) -> Any:
-    """Parse ``text`` with ``grammar/<name>`` from rule ``start``; raise only ParseError."""
-    p = parser(name, all_starts or start)
+    """Parse ``text`` with ``grammar/<name>`` from rule ``start``; lark's errors come out as
+    ParseError (see :func:`parser` for ``transformer``)."""
+    p = parser(name, all_starts or start, transformer)
     try:
         return p.parse(text, start=start)
     except LarkError as exc:
         raise translate_error(exc, text, language=language, display=display, label=label) from None
+

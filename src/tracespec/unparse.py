@@ -17,7 +17,14 @@ def _assertion_printer() -> tuple[str, Callable[[object], str]]:
     return "tracespec.assertions.ast", unparse_assertion_node
 
 
+def _selector_printer() -> tuple[str, Callable[[object], str]]:
+    from .selectors.unparse import unparse_selector_node
+
+    return "tracespec.selectors.ast", unparse_selector_node  # type: ignore[return-value]
+
+
 _PRINTER_FACTORIES: tuple[Callable[[], tuple[str, Callable[[object], str]]], ...] = (
+    _selector_printer,
     _assertion_printer,
 )
 
