@@ -65,6 +65,7 @@ def _span_row(span: Span) -> dict[str, Any]:
 
 @click.command(
     "select",
+    short_help="Print the spans a selector picks.",
     epilog="""\b
 Examples:
   tracespec select 'span[tracetest.span.type="database"]' examples/orders-trace.json
@@ -110,6 +111,7 @@ def _parse_var(text: str) -> tuple[str, str]:
 
 @click.command(
     "check",
+    short_help="Check assertions on the spans a selector picks.",
     epilog="""\b
 Examples:
   tracespec check 'span[tracetest.span.type="http"]' 'attr:http.status_code < 400' \\
@@ -164,6 +166,7 @@ def check_command(
 
 @click.command(
     "explain",
+    short_help="Print a selector's query plan.",
     epilog="""\b
 Example:
   tracespec explain 'span[service.name="api"] span[tracetest.span.type="database"]:first'""",
@@ -200,6 +203,7 @@ def _walk(trace: Trace, limit: int) -> Iterator[Span]:
 
 @click.command(
     "show",
+    short_help="Print a trace as a span tree.",
     epilog="""\b
 Examples:
   tracespec show examples/orders-trace.json

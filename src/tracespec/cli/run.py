@@ -93,6 +93,7 @@ def _problems(result: TestResult | SuiteResult) -> list[str]:
 
 @click.command(
     "run",
+    short_help="Run Tracetest test and suite files against a trace.",
     epilog="""\b
 Examples:
   tracespec run -f examples/orders-pass.yaml --trace examples/orders-trace.json

@@ -131,7 +131,12 @@ def parse_document(text: str, path: str) -> Node:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
         problem = exc.problem or exc.context or "invalid YAML"
-        where = f" (column {mark.column + 1})" if mark is not None else ""
+        where = f"column {mark.column + 1}" if mark is not None else ""
+        context_mark = exc.context_mark
+        if exc.context and context_mark is not None and exc.problem:
+            started = f"{exc.context} started on line {context_mark.line + 1}"
+            where = f"{where}; {started}" if where else started
+        where = f" ({where})" if where else ""
         raise TestFileError(f"invalid YAML: {problem}{where}", path=path, line=line) from None
     except yaml.YAMLError as exc:
         raise TestFileError(f"invalid YAML: {exc}", path=path) from None
