@@ -365,7 +365,7 @@ class TraceIndex:
         self._names: list[str] | None = None
         self._kinds: list[str] | None = None
         self._types: list[str] | None = None
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # column() of a meta key reads other columns
 
     @property
     def pos_of(self) -> dict[bytes, int]:
