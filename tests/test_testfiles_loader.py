@@ -7,6 +7,8 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tracespec.errors import TestFileError, TestFileNotFoundError
 from tracespec.testfiles import (
@@ -528,3 +530,40 @@ def test_yaml_anchors_and_merge_keys(tmp_path: Path) -> None:
     specs = load_test(path).specs
     assert specs[1].selector == 'span[name="a"]' and specs[1].name == "copy"
     assert specs[1].assertions == specs[0].assertions
+
+
+# -- fuzz: mutated files fail only with TestFileError, naming the file -----------------------
+
+_SEEDS = sorted(p for p in EXAMPLES.rglob("*.yaml"))
+
+
+@settings(deadline=None)
+@given(
+    seed=st.sampled_from(_SEEDS),
+    edits=st.lists(
+        st.tuples(
+            st.floats(min_value=0, max_value=1),
+            st.integers(min_value=0, max_value=8),
+            st.sampled_from(["", ":", "-", "[", "]", "{", "}", "\t", "\n", "'", '"', "&a", "*a",
+                             "!!python/object ", "<<: ", "  ", "#", "\x00", "\u00e9", "?"]),
+        ),
+        min_size=1, max_size=4,
+    ),
+)
+def test_mutated_files_raise_only_test_file_errors(
+    tmp_path_factory: pytest.TempPathFactory, seed: Path, edits: list[tuple[float, int, str]]
+) -> None:
+    text = seed.read_text(encoding="utf-8")
+    for where, cut, insert in edits:
+        at = int(where * len(text))
+        text = text[:at] + insert + text[at + cut:]
+    path = tmp_path_factory.mktemp("fuzz") / seed.name
+    path.write_text(text, encoding="utf-8")
+    (path.parent / "suite").mkdir()
+    for step in (EXAMPLES / "suite").glob("*.yaml"):
+        (path.parent / "suite" / step.name).write_text(step.read_text())
+    try:
+        load_resource(path)
+    except TestFileError as exc:
+        assert exc.path is not None and exc.path.startswith(str(path.parent))
+        assert "\n" not in str(exc)

@@ -138,8 +138,15 @@ def parse_document(text: str, path: str) -> Node:
             where = f"{where}; {started}" if where else started
         where = f" ({where})" if where else ""
         raise TestFileError(f"invalid YAML: {problem}{where}", path=path, line=line) from None
-    except yaml.YAMLError as exc:
-        raise TestFileError(f"invalid YAML: {exc}", path=path) from None
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        raise TestFileError(
+            f"invalid YAML: character {exc.character!r} is not allowed (column {column})",
+            path=path, line=line,
+        ) from None
+    except yaml.YAMLError as exc:  # pragma: no cover - every PyYAML error is one of the above
+        raise TestFileError(f"invalid YAML: {str(exc).splitlines()[0]}", path=path) from None
     if root is None:
         raise TestFileError("the file is empty", path=path, line=1)
     counter = [0]
