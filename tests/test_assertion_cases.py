@@ -30,5 +30,7 @@ def test_case(case_id: str, case: dict[str, Any]) -> None:
         assert observed == case["observed"]
     if "error" in case:
         assert error == case["error"]
+    elif "error_prefix" in case:
+        assert error is not None and error.startswith(case["error_prefix"]), error
     elif case["passed"]:
         assert error is None
