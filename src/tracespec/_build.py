@@ -25,8 +25,8 @@ from __future__ import annotations
 import hashlib
 from array import array
 from collections.abc import Sequence
-from itertools import accumulate, repeat
-from operator import add
+from itertools import accumulate, compress, repeat
+from operator import add, eq
 from typing import Any
 
 from .errors import TraceLoadError
@@ -237,9 +237,9 @@ class TraceBuilder:
         del par
         synthetic_pos = frozenset({rank[synthetic]}) if synthetic >= 0 else frozenset()
         del rank
-        size = array("i", [1]) * m
-        for k in range(m - 1, 0, -1):
-            size[par_pre[k]] += size[k]
+        size = [1] * m
+        for k, q in zip(range(m - 1, 0, -1), reversed(par_pre[1:]), strict=True):
+            size[q] += size[k]
         end = array("i", map(add, range(m), size))
         del size
         index = TraceIndex(
@@ -266,18 +266,20 @@ def _listed(repairs: list[str], messages: list[str], what: str) -> None:
 def _order_ties(order: list[int], starts: array[int], span_ids: Sequence[bytes]) -> None:
     """Sort every run of equal start times in ``order`` by span id (in place)."""
     keys = list(map(starts.__getitem__, order))
-    if len(set(keys)) == len(keys):
+    ties = list(compress(range(1, len(keys)), map(eq, keys[1:], keys)))
+    del keys
+    if not ties:
         return
-    m = len(order)
-    k = 1
-    while k < m:
-        if keys[k] != keys[k - 1]:
-            k += 1
+    # group tie positions into runs [a, b)
+    a = ties[0] - 1
+    b = ties[0] + 1
+    for k in ties[1:]:
+        if k == b:
+            b += 1
             continue
-        a = k - 1
-        while k < m and keys[k] == keys[a]:
-            k += 1
-        order[a:k] = sorted(order[a:k], key=span_ids.__getitem__)
+        order[a:b] = sorted(order[a:b], key=span_ids.__getitem__)
+        a, b = k - 1, k + 1
+    order[a:b] = sorted(order[a:b], key=span_ids.__getitem__)
 
 
 def _children(order: Sequence[int], par: array[int], n: int) -> tuple[array[int], array[int]]:

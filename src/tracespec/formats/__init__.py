@@ -202,21 +202,45 @@ def _loader(fmt: str) -> Callable[[Any, TraceBuilder], None]:
 def _json_docs(data: bytes, name: str, fmt: str | None) -> Iterator[tuple[Any, str]]:
     """One document, or JSON Lines (one document per line): yields (doc, place) pairs.
 
-    Lines are parsed one at a time from a view of the bytes, so only one line's objects are
-    alive besides what the loader keeps.
+    When the first non-empty line is a whole document and more follows, the data is JSON
+    Lines: lines are parsed one at a time from a view of the bytes, so only one line's objects
+    are alive besides what the loader keeps.  Otherwise the data is one document.
     """
-    try:
-        doc = orjson.loads(data)
-    except orjson.JSONDecodeError as whole_error:
-        first_error = whole_error
-    else:
+    view = memoryview(data)
+    end = len(data)
+    pos = 0
+    no = 0
+    first: Any = None
+    while pos < end:  # the first non-empty line
+        nl = data.find(b"\n", pos)
+        if nl < 0:
+            nl = end
+        no += 1
+        line = view[pos:nl]
+        pos = nl + 1
+        if line and not (line[0] in b" \t\r" and not bytes(line).strip()):
+            try:
+                first = orjson.loads(line)
+            except orjson.JSONDecodeError:
+                first = None
+            break
+    if first is None or not data[pos:].strip():
+        if first is not None and no == 1:
+            yield first, ""
+            return
+        del first
+        try:
+            doc = orjson.loads(data)
+        except orjson.JSONDecodeError as exc:  # (its .doc is a copy of the whole input)
+            msg, at = exc.msg, exc.pos
+            del exc
+            raise TraceLoadError(
+                f"invalid JSON: {msg}", source=name, place=_json_place(data, at), format=fmt
+            ) from None
         yield doc, ""
         return
-    view = memoryview(data)
-    pos = 0
-    end = len(data)
-    no = 0
-    seen = 0
+    yield first, f"line {no}"
+    del first
     while pos < end:
         nl = data.find(b"\n", pos)
         if nl < 0:
@@ -229,22 +253,14 @@ def _json_docs(data: bytes, name: str, fmt: str | None) -> Iterator[tuple[Any, s
         try:
             doc = orjson.loads(line)
         except orjson.JSONDecodeError as exc:
-            if seen == 0:
-                # not JSON Lines either: report the whole-document error
-                raise TraceLoadError(
-                    f"invalid JSON: {first_error.msg}",
-                    source=name,
-                    place=_json_place(data, first_error.pos),
-                    format=fmt,
-                ) from None
             raise TraceLoadError(
                 f"invalid JSON: {exc.msg}",
                 source=name,
                 place=f"line {no}, column {exc.colno}",
                 format=fmt,
             ) from None
-        seen += 1
         yield doc, f"line {no}"
+        del doc
 
 
 def _json_place(data: bytes, pos: int) -> str:
@@ -255,12 +271,18 @@ def _json_place(data: bytes, pos: int) -> str:
 
 def _load(source: Any, format: str | None) -> tuple[list[Trace], str]:
     # Loading allocates millions of small objects and no cycles: the cyclic GC would only
-    # rescan them over and over (it more than doubles the load time of a large trace).
+    # rescan them over and over (it more than doubles the load time of a large trace).  When
+    # it is back on, the objects of the load are moved to the oldest generation in one step
+    # (freeze + unfreeze is two list splices), so that the first young collection after the
+    # load does not traverse all of them either.  Skipped if the user froze objects himself.
     was_enabled = gc.isenabled()
     gc.disable()
     try:
         return _load_inner(source, format)
     finally:
+        if gc.get_freeze_count() == 0:
+            gc.freeze()
+            gc.unfreeze()
         if was_enabled:
             gc.enable()
 

@@ -6,8 +6,12 @@ or names (``SPAN_KIND_SERVER``), Tempo's ``batches`` key, the old
 ``instrumentationLibrarySpans``, snake_case keys from some writers.  The document is walked by
 hand: ``google.protobuf.json_format`` would silently decode hex ids as base64.
 
-Only ids, parent ids and times are read up front; each span keeps its JSON object and its
-attributes, events and links are decoded when first asked for.
+Only ids, parent ids, times, name, kind and status are read up front.  Each span then keeps a
+compact record instead of its parsed JSON: the attributes re-encoded as one ``bytes`` of JSON
+(and events, links, trace state and flags likewise when present), decoded only when asked for.
+A span's parsed JSON costs about 6 KB of Python objects; its record about 700 bytes, and the
+objects of a JSON Lines file are alive only one line at a time.  Scanning one attribute key
+over every span looks for the key's encoded bytes first, so most spans are never decoded.
 """
 
 from __future__ import annotations
@@ -15,9 +19,13 @@ from __future__ import annotations
 import base64
 import binascii
 import math
+from array import array
 from collections.abc import Iterable, Sequence
+from operator import itemgetter, methodcaller
 from types import MappingProxyType
 from typing import Any
+
+import orjson
 
 from .._build import TraceBuilder
 from ..attrvalue import AttrValue
@@ -196,30 +204,80 @@ def _int64(value: Any) -> int | None:
     return None
 
 
+# A span's compact record: (name, kind, status code, status message, attributes JSON bytes,
+# JSON bytes of {events, links, traceState, flags} or None).
+JsonRecord = tuple[str, int, int, str, bytes, bytes | None]
+_REST_KEYS = ("events", "links", "traceState", "trace_state", "flags")
+
+
+def compact(sp: dict[str, Any]) -> JsonRecord:
+    """The compact record of one span object (never raises on malformed fields)."""
+    name = sp.get("name")
+    kind = sp.get("kind", 0)
+    status = sp.get("status")
+    code = 0
+    message = ""
+    if status and isinstance(status, dict):
+        code = _enum(status.get("code"), _STATUS_NAMES)
+        msg = status.get("message")
+        message = msg if isinstance(msg, str) else ""
+    attrs = sp.get("attributes")
+    try:
+        # orjson's output keeps a 4 KB buffer: copy it to an exactly sized bytes
+        attr_bytes = bytes(memoryview(_dumps(attrs))) if attrs else b""
+    except TypeError:  # pragma: no cover - values orjson cannot write back
+        attr_bytes = b""
+    rest = None
+    if len(sp) > 8 or "events" in sp or "links" in sp:
+        extra = {k: sp[k] for k in _REST_KEYS if k in sp}
+        if extra:
+            try:
+                rest = bytes(memoryview(_dumps(extra)))
+            except TypeError:  # pragma: no cover
+                rest = None
+    return (
+        name if type(name) is str else "",
+        kind if type(kind) is int else _enum(kind, _KIND_NAMES),
+        code,
+        message,
+        attr_bytes,
+        rest,
+    )
+
+
+def _loads(data: bytes) -> Any:
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError:  # pragma: no cover - we wrote these bytes ourselves
+        return None
+
+
+def _rest(raw: JsonRecord) -> dict[str, Any]:
+    if raw[5] is None:
+        return {}
+    rest = _loads(raw[5])
+    return rest if isinstance(rest, dict) else {}
+
+
 class JsonAdapter(Adapter):
-    """Reads spans kept as their OTLP JSON objects."""
+    """Reads spans kept as compact records of their OTLP JSON objects."""
 
     format_name = "otlp-json"
 
     def name(self, raw: Any) -> str:
-        n = raw.get("name")
-        return n if isinstance(n, str) else ""
+        return raw[0]  # type: ignore[no-any-return]
 
     def kind(self, raw: Any) -> int:
-        return _enum(raw.get("kind"), _KIND_NAMES)
+        return raw[1]  # type: ignore[no-any-return]
 
     def status(self, raw: Any) -> tuple[int, str]:
-        st = raw.get("status")
-        if not isinstance(st, dict):
-            return 0, ""
-        msg = st.get("message")
-        return _enum(st.get("code"), _STATUS_NAMES), msg if isinstance(msg, str) else ""
+        return raw[2], raw[3]
 
     def attributes(self, raw: Any) -> dict[str, AttrValue]:
-        return json_key_values(raw.get("attributes"))
+        return json_key_values(_loads(raw[4])) if raw[4] else {}
 
     def attribute_keys(self, raw: Any) -> Iterable[str]:
-        items = raw.get("attributes")
+        items = _loads(raw[4]) if raw[4] else None
         if not isinstance(items, list):
             return ()
         return [
@@ -227,7 +285,7 @@ class JsonAdapter(Adapter):
         ]
 
     def events(self, raw: Any) -> tuple[Event, ...]:
-        items = raw.get("events")
+        items = _rest(raw).get("events")
         if not isinstance(items, list):
             return ()
         out = []
@@ -246,7 +304,7 @@ class JsonAdapter(Adapter):
         return tuple(out)
 
     def links(self, raw: Any) -> tuple[Link, ...]:
-        items = raw.get("links")
+        items = _rest(raw).get("links")
         if not isinstance(items, list):
             return ()
         out = []
@@ -267,36 +325,30 @@ class JsonAdapter(Adapter):
         return tuple(out)
 
     def trace_state(self, raw: Any) -> str:
-        ts = _get(raw, "traceState", "trace_state")
+        ts = _get(_rest(raw), "traceState", "trace_state")
         return ts if isinstance(ts, str) else ""
 
     def flags(self, raw: Any) -> int:
-        return _int64(raw.get("flags")) or 0
+        return _int64(_rest(raw).get("flags")) or 0
 
     def scan(
         self, raws: Sequence[Any], positions: Iterable[int], key: str, out: list[AttrValue | None]
     ) -> None:
+        needle = b'"key":' + _dumps(key)
         for p in positions:
-            items = raws[p].get("attributes")
-            if items:
-                try:
-                    for kv in items:
-                        if kv["key"] == key:
-                            val = json_any_value(kv.get("value"))
-                            if val is not None:
-                                out[p] = val
-                except (TypeError, KeyError, AttributeError):
-                    val = json_key_values(items).get(key)
-                    if val is not None:
-                        out[p] = val
+            data = raws[p][4]
+            if needle in data:
+                val = json_key_values(_loads(data)).get(key)
+                if val is not None:
+                    out[p] = val
 
     def names(self, raws: Sequence[Any], positions: Iterable[int], out: list[str]) -> None:
         for p in positions:
-            n = raws[p].get("name")
-            out[p] = n if isinstance(n, str) else ""
+            out[p] = raws[p][0]
 
 
 JSON_ADAPTER = JsonAdapter()
+_dumps = orjson.dumps
 
 
 def _resource_spans_of(doc: Any, builder: TraceBuilder) -> tuple[list[Any], str]:
@@ -342,14 +394,6 @@ def load_document(doc: Any, builder: TraceBuilder) -> None:
     """Walk one parsed OTLP JSON / Tempo / Jaeger v3 document into ``builder``."""
     rs_list, base = _resource_spans_of(doc, builder)
     adapter = JSON_ADAPTER
-    ta = builder.trace_ids.append
-    ia = builder.span_ids.append
-    pa = builder.parent_ids.append
-    sa = builder.starts.append
-    ea = builder.ends.append
-    ra = builder.raws.append
-    ga = builder.group_of.append
-    fromhex = bytes.fromhex
     for ri, rs in enumerate(rs_list):
         if not isinstance(rs, dict):
             raise builder.error("resource spans must be objects", _place(builder, f"{base}/{ri}"))
@@ -402,47 +446,49 @@ def load_document(doc: Any, builder: TraceBuilder) -> None:
                     "'spans' must be a list", _place(builder, f"{base}/{ri}/{scope_key}/{si}/spans")
                 )
             g = builder.add_group(Group(resource, scope, adapter))
-            start_len = len(builder.span_ids)
             try:
-                # Fast path: well-formed OTLP JSON with hex ids and string/int times.
-                last_t: Any = None
-                last_tb = b""
-                for sp in spans:
-                    t = sp["traceId"]
-                    if t != last_t:
-                        last_tb = fromhex(t)
-                        if len(last_tb) != 16:
-                            raise ValueError
-                        last_t = t
-                    sid = fromhex(sp["spanId"])
-                    if len(sid) != 8:
-                        raise ValueError
-                    p = sp.get("parentSpanId")
-                    pb = fromhex(p) if p else b""
-                    s = int(sp["startTimeUnixNano"])
-                    e = int(sp["endTimeUnixNano"])
-                    ta(last_tb)
-                    ia(sid)
-                    pa(pb)
-                    sa(s)
-                    ea(e)
-                    ra(sp)
-                    ga(g)
+                _fast_scope(spans, g, builder)
             except (KeyError, ValueError, TypeError, OverflowError, AttributeError):
-                # Slow path: roll back this scope and read every span carefully.
-                _truncate(builder, start_len)
+                # Slow path: read every span carefully, naming the place of a problem.
                 for k, sp in enumerate(spans):
                     _careful_span(sp, g, builder, f"{base}/{ri}/{scope_key}/{si}/spans/{k}")
 
 
-def _truncate(builder: TraceBuilder, n: int) -> None:
-    del builder.trace_ids[n:]
-    del builder.span_ids[n:]
-    del builder.parent_ids[n:]
-    del builder.starts[n:]
-    del builder.ends[n:]
-    del builder.raws[n:]
-    del builder.group_of[n:]
+_get_tid = itemgetter("traceId")
+_get_sid = itemgetter("spanId")
+_get_pid = methodcaller("get", "parentSpanId")
+_get_start = itemgetter("startTimeUnixNano")
+_get_end = itemgetter("endTimeUnixNano")
+
+
+def _fast_scope(spans: list[Any], g: int, builder: TraceBuilder) -> None:
+    """Well-formed OTLP JSON (hex ids, string or int times): one C-level pass per column.
+
+    Raises (KeyError, ValueError, ...) without touching ``builder`` when anything is off.
+    """
+    fromhex = bytes.fromhex
+    tids = list(map(_get_tid, spans))
+    by_text = {t: fromhex(t) for t in set(tids)}
+    if any(len(b) != 16 for b in by_text.values()):
+        raise ValueError
+    sids = list(map(fromhex, map(_get_sid, spans)))
+    if set(map(len, sids)) != {8}:
+        raise ValueError
+    pids = [fromhex(p) if p else b"" for p in map(_get_pid, spans)]
+    if not set(map(len, pids)) <= {0, 8}:
+        raise ValueError
+    starts = array("q", map(int, map(_get_start, spans)))
+    ends = array("q", map(int, map(_get_end, spans)))
+    if min(starts) < 0 or min(ends) < 0:
+        raise ValueError
+    records = list(map(compact, spans))
+    builder.trace_ids += map(by_text.__getitem__, tids)
+    builder.span_ids += sids
+    builder.parent_ids += pids
+    builder.starts += starts
+    builder.ends += ends
+    builder.raws += records
+    builder.group_of += array("i", [g]) * len(spans)
 
 
 def _str(v: Any) -> str:
@@ -505,5 +551,5 @@ def _careful_span(sp: Any, g: int, builder: TraceBuilder, ptr: str) -> None:
     builder.parent_ids.append(pid)
     builder.starts.append(times[0])
     builder.ends.append(times[1])
-    builder.raws.append(sp)
+    builder.raws.append(compact(sp))
     builder.group_of.append(g)

@@ -1,0 +1,138 @@
+"""Load time and peak memory of tracespec's loaders against bare parsers, in the same run.
+
+For each size (spans) it prints:
+
+* OTLP protobuf: ``ExportTraceServiceRequest.ParseFromString`` of the file's bytes (the bare
+  parse, reading excluded) and ``tracespec.load_trace(path)`` (reading included): seconds, µs
+  per span, their ratio; the peak RSS of each, per span.
+* OTLP JSON Lines: ``orjson.loads`` of every line (reading excluded; the cyclic GC off, as
+  tracespec turns it off while loading) and ``tracespec.load_trace(path)``: seconds, µs per
+  span, ratio, peak RSS per span.
+
+Every measurement runs in a fresh subprocess so that ``ru_maxrss`` is the peak of that one
+operation (plus the interpreter with tracespec imported, reported as "base").  Small sizes are
+timed best of ``--repeat`` runs inside their subprocess; peak RSS is always the first run's.
+
+Usage: ``python benchmarks/load.py [--repeat 3] [SIZE ...]`` (default 1000 10000 100000
+1000000; the 10^6 files take a minute to generate once, under ``benchmarks/data/``).
+Targets at 10^6 spans: protobuf load ≤ 2.5× the bare parse, peak RSS ≤ 1.5 KB/span,
+JSON ≤ 3× orjson.loads.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+SRC = HERE.parent / "src"
+
+
+def _child(mode: str, path: str, repeat: int) -> None:
+    """Run one measurement and print ``{"seconds": best, "maxrss_kb": peak, "spans": n}``."""
+    sys.path.insert(0, str(SRC))
+    import gc
+
+    import orjson
+    from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
+        ExportTraceServiceRequest,
+    )
+
+    import tracespec
+
+    base_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    best = float("inf")
+    peak_kb = 0
+    spans = 0
+    for run in range(repeat):
+        if mode == "bare-pb":
+            data = Path(path).read_bytes()
+            t0 = time.perf_counter()
+            msg = ExportTraceServiceRequest()
+            msg.ParseFromString(data)
+            dt = time.perf_counter() - t0
+            spans = sum(len(ss.spans) for rs in msg.resource_spans for ss in rs.scope_spans)
+            del msg, data
+        elif mode == "bare-jsonl":
+            data = Path(path).read_bytes()
+            loads = orjson.loads
+            gc.disable()  # as tracespec does while loading: fair to both
+            t0 = time.perf_counter()
+            docs = [loads(line) for line in data.splitlines() if line]
+            dt = time.perf_counter() - t0
+            gc.enable()
+            spans = sum(
+                len(ss["spans"]) for d in docs for rs in d["resourceSpans"] for ss in rs["scopeSpans"]
+            )
+            del docs, data
+        elif mode in ("load-pb", "load-jsonl"):
+            t0 = time.perf_counter()
+            trace = tracespec.load_trace(path)
+            dt = time.perf_counter() - t0
+            spans = len(trace)
+            del trace
+        else:  # pragma: no cover
+            raise SystemExit(f"unknown mode {mode}")
+        if run == 0:
+            peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        best = min(best, dt)
+        gc.collect()
+    print(json.dumps({"seconds": best, "maxrss_kb": peak_kb, "base_kb": base_kb, "spans": spans}))
+
+
+def _measure(mode: str, path: Path, repeat: int) -> dict[str, float]:
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", mode, str(path), "--repeat", str(repeat)],
+        check=True,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(SRC)},
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("sizes", nargs="*", type=int, default=[1000, 10_000, 100_000, 1_000_000])
+    ap.add_argument("--repeat", type=int, default=3, help="timing runs for sizes < 10^6")
+    ap.add_argument("--child", nargs=2, metavar=("MODE", "PATH"), help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.child:
+        _child(args.child[0], args.child[1], args.repeat)
+        return
+    sys.path.insert(0, str(HERE))
+    from synth import cached
+
+    header = (
+        f"{'spans':>9} {'format':6} {'bare s':>8} {'load s':>8} {'µs/span':>8} {'ratio':>6} "
+        f"{'bare RSS B/span':>15} {'load RSS B/span':>15} {'base MB':>7}"
+    )
+    print(header)
+    print("-" * len(header))
+    for n in args.sizes:
+        repeat = args.repeat if n < 1_000_000 else 1
+        for kind, bare_mode, load_mode, label in (
+            ("pb", "bare-pb", "load-pb", "proto"),
+            ("jsonl", "bare-jsonl", "load-jsonl", "jsonl"),
+        ):
+            path = cached(n, 1, kind)
+            bare = _measure(bare_mode, path, repeat)
+            load = _measure(load_mode, path, repeat)
+            spans = load["spans"]
+            print(
+                f"{spans:>9} {label:6} {bare['seconds']:8.3f} {load['seconds']:8.3f} "
+                f"{load['seconds'] / spans * 1e6:8.2f} {load['seconds'] / bare['seconds']:6.2f} "
+                f"{bare['maxrss_kb'] * 1024 / spans:15.0f} {load['maxrss_kb'] * 1024 / spans:15.0f} "
+                f"{load['base_kb'] / 1024:7.0f}",
+                flush=True,
+            )
+
+
+if __name__ == "__main__":
+    main()
