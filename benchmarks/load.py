@@ -10,8 +10,9 @@ For each size (spans) it prints:
   span, ratio, peak RSS per span.
 
 Every measurement runs in a fresh subprocess so that ``ru_maxrss`` is the peak of that one
-operation (plus the interpreter with tracespec imported, reported as "base").  Small sizes are
-timed best of ``--repeat`` runs inside their subprocess; peak RSS is always the first run's.
+operation (plus the interpreter with tracespec imported, reported as "base").  Times are the
+best of ``--repeat`` runs inside their subprocess (JSON at 10^6 spans: one run); peak RSS is
+always the first run's.  The machine is shared: compare ratios, not absolute times.
 
 Usage: ``python benchmarks/load.py [--repeat 3] [SIZE ...]`` (default 1000 10000 100000
 1000000; the 10^6 files take a minute to generate once, under ``benchmarks/data/``).
@@ -68,7 +69,10 @@ def _child(mode: str, path: str, repeat: int) -> None:
             dt = time.perf_counter() - t0
             gc.enable()
             spans = sum(
-                len(ss["spans"]) for d in docs for rs in d["resourceSpans"] for ss in rs["scopeSpans"]
+                len(ss["spans"])
+                for d in docs
+                for rs in d["resourceSpans"]
+                for ss in rs["scopeSpans"]
             )
             del docs, data
         elif mode in ("load-pb", "load-jsonl"):
@@ -116,19 +120,20 @@ def main() -> None:
     print(header)
     print("-" * len(header))
     for n in args.sizes:
-        repeat = args.repeat if n < 1_000_000 else 1
         for kind, bare_mode, load_mode, label in (
             ("pb", "bare-pb", "load-pb", "proto"),
             ("jsonl", "bare-jsonl", "load-jsonl", "jsonl"),
         ):
             path = cached(n, 1, kind)
+            repeat = args.repeat if n < 1_000_000 or kind == "pb" else 1
             bare = _measure(bare_mode, path, repeat)
             load = _measure(load_mode, path, repeat)
             spans = load["spans"]
             print(
                 f"{spans:>9} {label:6} {bare['seconds']:8.3f} {load['seconds']:8.3f} "
                 f"{load['seconds'] / spans * 1e6:8.2f} {load['seconds'] / bare['seconds']:6.2f} "
-                f"{bare['maxrss_kb'] * 1024 / spans:15.0f} {load['maxrss_kb'] * 1024 / spans:15.0f} "
+                f"{bare['maxrss_kb'] * 1024 / spans:15.0f} "
+                f"{load['maxrss_kb'] * 1024 / spans:15.0f} "
                 f"{load['base_kb'] / 1024:7.0f}",
                 flush=True,
             )

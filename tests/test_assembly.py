@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from hypothesis import given, settings
+import pytest
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import tracespec
+from tracespec import _build
 from tracespec.trace import TEMPORARY_ROOT_NAME, TRIGGER_SPAN_NAME
 
 TID = "0af7651916cd43dd8448eb211c80319c"
@@ -33,7 +35,7 @@ def shape(t: tracespec.Trace) -> list[tuple[int, str]]:
     return [(s.depth, s.name) for s in t]
 
 
-def test_children_by_start_then_span_id_in_preorder() -> None:
+def test_children_by_start_then_span_id_in_preorder(layout: str) -> None:
     t = tracespec.load_trace(make([
         (9, None, 0, "root"), (3, 9, 20, "late"), (5, 9, 10, "tie-b"), (4, 9, 10, "tie-a"),
         (7, 4, 11, "grandchild"),
@@ -48,7 +50,7 @@ def test_children_by_start_then_span_id_in_preorder() -> None:
     assert [s.position for s in t] == list(range(5))
 
 
-def test_orphans_go_under_a_temporary_root() -> None:
+def test_orphans_go_under_a_temporary_root(layout: str) -> None:
     t = tracespec.load_trace(make([(1, None, 5, "root"), (2, 0x77, 3, "orphan")]))
     assert shape(t) == [(0, TEMPORARY_ROOT_NAME), (1, "orphan"), (1, "root")]
     assert t.root.is_synthetic and not t[1].is_synthetic
@@ -58,14 +60,14 @@ def test_orphans_go_under_a_temporary_root() -> None:
     assert t.span(t.root.span_id) is t.root
 
 
-def test_trigger_span_adopts_other_roots() -> None:
+def test_trigger_span_adopts_other_roots(layout: str) -> None:
     t = tracespec.load_trace(make([(1, None, 5, "root"), (2, None, 1, TRIGGER_SPAN_NAME),
                                    (3, 2, 7, "kid")]))
     assert shape(t) == [(0, TRIGGER_SPAN_NAME), (1, "root"), (1, "kid")]
     assert not t.root.is_synthetic
 
 
-def test_tracetest_temporary_roots_are_dropped() -> None:
+def test_tracetest_temporary_roots_are_dropped(layout: str) -> None:
     t = tracespec.load_trace(make([(1, None, 0, TEMPORARY_ROOT_NAME), (2, 1, 1, "real"),
                                    (3, 2, 2, "kid")]))
     assert shape(t) == [(0, "real"), (1, "kid")]
@@ -78,7 +80,7 @@ def test_duplicate_span_ids_keep_the_first() -> None:
     assert t.repairs == ("span id 0000000000000002 appears 2 times; kept the first, dropped 1",)
 
 
-def test_cycles_are_broken_at_the_earliest_span() -> None:
+def test_cycles_are_broken_at_the_earliest_span(layout: str) -> None:
     t = tracespec.load_trace(make([(1, 3, 20, "a"), (2, 1, 10, "b"), (3, 2, 30, "c"),
                                    (4, 3, 40, "below-cycle")]))
     assert shape(t) == [(0, "b"), (1, "c"), (2, "a"), (2, "below-cycle")]
@@ -110,10 +112,19 @@ def forests(draw: st.DrawFn) -> list[tuple[int, int | None, int, str]]:
     return out
 
 
-@settings(max_examples=150, deadline=None)
+@pytest.fixture(params=["plain", "numpy"])
+def layout(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Run a test with the plain layout, and with the numpy one even for tiny traces."""
+    if request.param == "numpy":
+        monkeypatch.setattr(_build, "_FAST_MIN", 1)
+    return str(request.param)
+
+
+@settings(max_examples=150, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])  # the patch is constant
 @given(forests())
 def test_any_input_assembles_into_one_consistent_tree(
-    spans: list[tuple[int, int | None, int, str]],
+    layout: str, spans: list[tuple[int, int | None, int, str]]
 ) -> None:
     t = tracespec.load_trace(make(spans))
     idx = t.index
@@ -145,3 +156,24 @@ def test_any_input_assembles_into_one_consistent_tree(
             assert want is not None and int(s.parent.span_id, 16) == want
         elif want is not None and want in first and want != int(s.span_id, 16):
             assert any("cycle" in r for r in t.repairs)
+
+
+def test_both_layouts_agree_on_a_big_synthetic_trace(monkeypatch: pytest.MonkeyPatch) -> None:
+    import random
+
+    rnd = random.Random(7)
+    spans: list[tuple[int, int | None, int, str]] = [(1, None, 0, "root")]
+    for i in range(2, 3000):
+        spans.append((i, rnd.randrange(1, i), rnd.randrange(0, 50), f"s{i}"))
+    spans.append((5000, 4999, 3, "orphan"))
+    doc = make(spans)
+    monkeypatch.setattr(_build, "_FAST_MIN", 10**9)
+    plain = tracespec.load_trace(doc)
+    monkeypatch.setattr(_build, "_FAST_MIN", 1)
+    fast = tracespec.load_trace(doc)
+    assert [s.span_id for s in plain] == [s.span_id for s in fast]
+    for name in ("parent", "end", "depth", "start_ns", "end_ns", "group_of"):
+        assert list(getattr(plain.index, name)) == list(getattr(fast.index, name)), name
+    assert plain.repairs == fast.repairs
+    monkeypatch.setattr(_build, "_FAST_MAX_DEPTH", 3)  # too deep: the numpy layout gives up
+    assert [s.span_id for s in tracespec.load_trace(doc)] == [s.span_id for s in plain]

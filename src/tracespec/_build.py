@@ -46,6 +46,8 @@ __all__ = ["TraceBuilder"]
 
 _SYNTHETIC_GROUP = Group(Resource(), Scope(present=False), RECORD_ADAPTER)
 _MAX_LISTED = 10  # repairs of one kind listed one by one before "... and N more"
+_FAST_MIN = 2000  # spans from which the numpy layout pays for itself
+_FAST_MAX_DEPTH = 2000  # deeper trees (one numpy step per level) take the plain path
 
 
 class TraceBuilder:
@@ -121,6 +123,44 @@ class TraceBuilder:
     def _name(self, raws: Sequence[Any], group_of: Sequence[int], i: int) -> str:
         return self.groups[group_of[i]].adapter.name(raws[i])
 
+    def _adopt_roots(
+        self,
+        roots: list[int],
+        trace_id: bytes,
+        span_ids: list[bytes],
+        starts: array[int],
+        ends: array[int],
+        raws: list[Any],
+        group_of: array[int],
+        par: array[int],
+        repairs: list[str],
+    ) -> tuple[int, int]:
+        """One root: a trigger span adopts the other roots, else a synthetic span (appended to
+        the columns) does.  Returns (the root, the synthetic span's load index or -1)."""
+        if len(roots) == 1:
+            return roots[0], -1
+        nroots = len(roots)
+        trigger = [i for i in roots if self._name(raws, group_of, i) == TRIGGER_SPAN_NAME]
+        synthetic = -1
+        if trigger:
+            top = trigger[0]
+            repairs.append(f"{nroots} root spans; the {TRIGGER_SPAN_NAME!r} span adopts the others")
+        else:
+            top = synthetic = len(span_ids)
+            repairs.append(
+                f"{nroots} root spans; a synthetic {TEMPORARY_ROOT_NAME!r} span adopts them"
+            )
+            span_ids.append(_synthetic_id(trace_id, set(span_ids)))
+            starts.append(min(starts[i] for i in roots))
+            ends.append(max(ends[i] for i in roots))
+            raws.append(SpanRecord(name=TEMPORARY_ROOT_NAME))
+            group_of.append(len(self.groups))  # the synthetic group comes after the load's
+            par.append(-1)
+        for i in roots:
+            if i != top:
+                par[i] = top
+        return top, synthetic
+
     def _assemble(
         self,
         trace_id: bytes,
@@ -160,100 +200,124 @@ class TraceBuilder:
         # -- parents --------------------------------------------------------------------------
         par = array("i", map(pos_of.get, parent_ids, repeat(-1, n)))
         del pos_of
-        orphan_msgs = [
-            f"span {span_ids[i].hex()} has parent {parent_ids[i].hex()}, which is not in the "
-            "trace; it is treated as a root"
-            for i in (range(n) if live is None else live)
-            if par[i] < 0 and parent_ids[i]
-        ]
-        _listed(repairs, orphan_msgs, "spans whose parent is missing")
+        if live is not None or par.count(-1) != parent_ids.count(b""):
+            orphan_msgs = [
+                f"span {span_ids[i].hex()} has parent {parent_ids[i].hex()}, which is not in "
+                "the trace; it is treated as a root"
+                for i in (range(n) if live is None else live)
+                if par[i] < 0 and parent_ids[i]
+            ]
+            _listed(repairs, orphan_msgs, "spans whose parent is missing")
         del parent_ids
 
-        # -- trace order of siblings: start time, then span id ----------------------------------
-        order = sorted(range(n) if live is None else live, key=starts.__getitem__)
-        _order_ties(order, starts, span_ids)
-
-        # -- temporary roots written by Tracetest are dropped ---------------------------------
-        roots = [i for i in order if par[i] < 0]
-        temp = [i for i in roots if self._name(raws, group_of, i) == TEMPORARY_ROOT_NAME]
-        if temp and len(order) > len(temp):
-            tset = set(temp)
-            for i in order:
-                if par[i] in tset:
-                    par[i] = -1
-            order = [i for i in order if i not in tset]
-            repairs.append(
-                f"dropped {len(temp)} {TEMPORARY_ROOT_NAME!r} span(s) written by Tracetest; "
-                "their children are roots"
-            )
-
-        # -- tree, cycles ---------------------------------------------------------------------
-        off, kids = _children(order, par, n)
-        pre = _preorder(off, kids)
-        if len(pre) < len(order):
-            _break_cycles(order, par, pre, span_ids, starts, repairs)
-            off, kids = _children(order, par, n)
-            pre = _preorder(off, kids)
-
-        # -- one root -----------------------------------------------------------------------
+        # -- the fast path: big, clean traces (no duplicate ids, no cycles, no temporary
+        # roots) are laid out with numpy; anything else takes the plain path below ---------
+        fast = None
+        if live is None and n >= _FAST_MIN and set(map(len, span_ids)) == {8}:
+            fast = _np_prepare(span_ids, starts, par)
+            if fast is not None and any(
+                self._name(raws, group_of, i) == TEMPORARY_ROOT_NAME for i in fast[1]
+            ):
+                fast = None
+        layout = None
         synthetic = -1
-        nroots = off[1] - off[0]
-        if nroots > 1:
-            root_list = list(kids[off[0] : off[1]])
-            trigger = [i for i in root_list if self._name(raws, group_of, i) == TRIGGER_SPAN_NAME]
-            if trigger:
-                top = trigger[0]
-                repairs.append(
-                    f"{nroots} root spans; the {TRIGGER_SPAN_NAME!r} span adopts the others"
-                )
-            else:
-                top = n
-                synthetic = n
-                repairs.append(
-                    f"{nroots} root spans; a synthetic {TEMPORARY_ROOT_NAME!r} span adopts them"
-                )
-                span_ids.append(_synthetic_id(trace_id, set(span_ids)))
-                starts.append(min(starts[i] for i in root_list))
-                ends.append(max(ends[i] for i in root_list))
-                raws.append(SpanRecord(name=TEMPORARY_ROOT_NAME))
+        if fast is not None:
+            np_order, roots = fast
+            del fast
+            _, synthetic = self._adopt_roots(
+                roots, trace_id, span_ids, starts, ends, raws, group_of, par, repairs
+            )
+            if synthetic >= 0:
                 groups = [*groups, _SYNTHETIC_GROUP]
-                group_of.append(len(groups) - 1)
-                par.append(-1)
-                order.insert(0, n)
                 n += 1
-            for i in root_list:
-                if i != top:
-                    par[i] = top
+                np_order = _np_prepend(np_order, synthetic)
+            layout = _np_layout(np_order, par, n)
+            order: list[int] = np_order.tolist() if layout is None else []
+            del np_order
+        else:
+            # -- trace order of siblings: start time, then span id ----------------------------
+            order = sorted(range(n) if live is None else live, key=starts.__getitem__)
+            _order_ties(order, starts, span_ids)
+
+            # -- temporary roots written by Tracetest are dropped -----------------------------
+            roots = [i for i in order if par[i] < 0]
+            temp = [i for i in roots if self._name(raws, group_of, i) == TEMPORARY_ROOT_NAME]
+            if temp and len(order) > len(temp):
+                tset = set(temp)
+                for i in order:
+                    if par[i] in tset:
+                        par[i] = -1
+                order = [i for i in order if i not in tset]
+                repairs.append(
+                    f"dropped {len(temp)} {TEMPORARY_ROOT_NAME!r} span(s) written by Tracetest; "
+                    "their children are roots"
+                )
+
+            # -- cycles ---------------------------------------------------------------------
             off, kids = _children(order, par, n)
             pre = _preorder(off, kids)
-        del off, kids, order
+            if len(pre) < len(order):
+                _break_cycles(order, par, pre, span_ids, starts, repairs)
+                off, kids = _children(order, par, n)
+            del pre
 
-        # -- pre-order columns, subtree ends --------------------------------------------------
-        m = len(pre)
-        rank = array("i", [-1]) * (n + 1)  # rank[-1] (= rank[n]) stays -1: the roots' parent
-        for k, i in enumerate(pre):
-            rank[i] = k
-        par_pre = array("i", map(rank.__getitem__, map(par.__getitem__, pre)))
+            # -- one root -------------------------------------------------------------------
+            roots = list(kids[off[0] : off[1]])
+            del off, kids
+            _, synthetic = self._adopt_roots(
+                roots, trace_id, span_ids, starts, ends, raws, group_of, par, repairs
+            )
+            if synthetic >= 0:
+                groups = [*groups, _SYNTHETIC_GROUP]
+                n += 1
+                order.insert(0, synthetic)
+
+        if layout is None:
+            off, kids = _children(order, par, n)
+            pre = _preorder(off, kids)
+            del off, kids, order
+            m = len(pre)
+            rank = array("i", [-1]) * (n + 1)  # rank[-1] (= rank[n]) stays -1: roots' parent
+            for k, i in enumerate(pre):
+                rank[i] = k
+            par_pre = array("i", map(rank.__getitem__, map(par.__getitem__, pre)))
+            synthetic_pos = frozenset({rank[synthetic]}) if synthetic >= 0 else frozenset()
+            del rank
+            size = [1] * m
+            for k, q in zip(range(m - 1, 0, -1), reversed(par_pre[1:]), strict=True):
+                size[q] += size[k]
+            end = array("i", map(add, range(m), size))
+            del size
+            depth = None
+        else:
+            pre, par_pre, end, depth, rank_of_synthetic = layout
+            synthetic_pos = frozenset({rank_of_synthetic}) if synthetic >= 0 else frozenset()
         del par
-        synthetic_pos = frozenset({rank[synthetic]}) if synthetic >= 0 else frozenset()
-        del rank
-        size = [1] * m
-        for k, q in zip(range(m - 1, 0, -1), reversed(par_pre[1:]), strict=True):
-            size[q] += size[k]
-        end = array("i", map(add, range(m), size))
-        del size
+
+        # -- pre-order columns -----------------------------------------------------------------
+        if len(pre) >= _FAST_MIN:
+            start_ns, end_ns, group_pre = _np_take(pre, starts, ends, group_of)
+        else:
+            start_ns = array("q", map(starts.__getitem__, pre))
+            end_ns = array("q", map(ends.__getitem__, pre))
+            group_pre = array("i", map(group_of.__getitem__, pre))
+        del starts, ends, group_of
+        pre_list = pre.tolist()
+        del pre
         index = TraceIndex(
             trace_id=trace_id,
-            span_ids=list(map(span_ids.__getitem__, pre)),
+            span_ids=list(map(span_ids.__getitem__, pre_list)),
             parent=par_pre,
             end=end,
-            start_ns=array("q", map(starts.__getitem__, pre)),
-            end_ns=array("q", map(ends.__getitem__, pre)),
-            raws=list(map(raws.__getitem__, pre)),
-            group_of=array("i", map(group_of.__getitem__, pre)),
+            start_ns=start_ns,
+            end_ns=end_ns,
+            raws=list(map(raws.__getitem__, pre_list)),
+            group_of=group_pre,
             groups=groups,
             synthetic=synthetic_pos,
         )
+        if depth is not None:
+            index._depth = depth
         return Trace(index, source=self.source, format=self.format, repairs=repairs)
 
 
@@ -365,3 +429,127 @@ def _synthetic_id(trace_id: bytes, taken: set[bytes]) -> bytes:
         if sid not in taken:
             return sid
         seed = sid
+
+
+# ------------------------------------------------------------------------------------------
+# The numpy fast path
+
+
+def _np_prepare(
+    span_ids: list[bytes], starts: array[int], par: array[int]
+) -> tuple[Any, list[int]] | None:
+    """Sibling order (start, then span id) and the roots in that order; ``None`` when some
+    span does not reach a root (a parent cycle: the plain path repairs it)."""
+    import numpy as np
+
+    n = len(span_ids)
+    ids = np.frombuffer(b"".join(span_ids), dtype=">u8")
+    st = np.frombuffer(starts, dtype=np.int64, count=n)
+    order = np.lexsort((ids, st))
+    del ids, st
+    p = np.frombuffer(par, dtype=np.int32, count=n).astype(np.int64)
+    # every span reaches a root: jump to the ancestor's ancestor until nothing changes
+    anc = np.where(p < 0, np.arange(n), p)
+    for _ in range(64):
+        nxt = anc[anc]
+        if np.array_equal(nxt, anc):
+            break
+        anc = nxt
+    if (p[anc] >= 0).any():
+        return None
+    roots = order[p[order] < 0].tolist()
+    return order, roots
+
+
+def _np_prepend(order: Any, first: int) -> Any:
+    import numpy as np
+
+    return np.concatenate((np.array([first], dtype=order.dtype), order))
+
+
+def _np_layout(
+    order: Any, par: array[int], n: int
+) -> tuple[array[int], array[int], array[int], array[int], int] | None:
+    """Pre-order, parent positions, subtree ends and depths, level by level with numpy.
+
+    Returns ``(pre, par_pre, end, depth, position of load index n - 1)``, or ``None`` when the
+    tree is too deep for a level-by-level pass to pay.
+    """
+    import numpy as np
+
+    p = np.frombuffer(par, dtype=np.int32, count=n).astype(np.int64)
+    pk = p[order]  # parent of each span, in sibling order
+    perm = np.argsort(pk, kind="stable")
+    kids = order[perm]  # grouped by parent, siblings in order; roots (-1) first
+    del perm
+    counts = np.bincount(pk + 1, minlength=n + 1)  # counts[i + 1]: children of i
+    del pk
+    off = np.zeros(n + 2, dtype=np.int64)
+    np.cumsum(counts, out=off[1:])
+    levels = [kids[: off[1]]]
+    total = levels[0].size
+    while True:
+        cur = levels[-1]
+        c = counts[cur + 1]
+        tot = int(c.sum())
+        if tot == 0:
+            break
+        if len(levels) >= _FAST_MAX_DEPTH:
+            return None
+        first = off[cur + 1]
+        ends = np.cumsum(c)
+        idx = np.repeat(first - ends + c, c) + np.arange(tot)
+        levels.append(kids[idx])
+        total += tot
+    if total != n:  # pragma: no cover - _np_prepare found every span's root
+        return None
+    size = np.ones(n, dtype=np.int64)
+    for lvl in reversed(levels[1:]):
+        np.add.at(size, p[lvl], size[lvl])
+    pos = np.zeros(n, dtype=np.int64)
+    depth_of = np.zeros(n, dtype=np.int32)
+    for d, lvl in enumerate(levels[1:], 1):
+        s = size[lvl]
+        parents = p[lvl]
+        cs = np.cumsum(s)
+        before = cs - s  # sizes of earlier spans in this level
+        head = np.flatnonzero(np.concatenate(([True], parents[1:] != parents[:-1])))
+        group_len = np.diff(np.append(head, lvl.size))
+        before -= np.repeat(before[head], group_len)  # ... of earlier siblings only
+        pos[lvl] = pos[parents] + 1 + before
+        depth_of[lvl] = d
+    pre = np.empty(n, dtype=np.int64)
+    pre[pos] = np.arange(n)
+    par_pre_np = np.where(p[pre] >= 0, pos[np.maximum(p[pre], 0)], -1)
+    end_np = np.arange(n) + size[pre]
+    return (
+        _as_array("i", pre),
+        _as_array("i", par_pre_np),
+        _as_array("i", end_np),
+        _as_array("i", depth_of[pre]),
+        int(pos[n - 1]),
+    )
+
+
+def _as_array(code: str, values: Any) -> array[int]:
+    import numpy as np
+
+    out = array(code)
+    out.frombytes(values.astype(np.int32 if code == "i" else np.int64).tobytes())
+    return out
+
+
+def _np_take(
+    pre: array[int], starts: array[int], ends: array[int], group_of: array[int]
+) -> tuple[array[int], array[int], array[int]]:
+    """``starts``, ``ends`` and ``group_of`` in the order ``pre`` (numpy gathers)."""
+    import numpy as np
+
+    order = np.frombuffer(pre, dtype=np.int32)
+    out = (
+        _as_array("q", np.frombuffer(starts, dtype=np.int64)[order]),
+        _as_array("q", np.frombuffer(ends, dtype=np.int64)[order]),
+        _as_array("i", np.frombuffer(group_of, dtype=np.int32)[order]),
+    )
+    del order
+    return out
