@@ -175,31 +175,21 @@ class TraceBuilder:
         groups = self.groups
         n = len(span_ids)
 
-        # -- ids: the first occurrence wins ------------------------------------------------
-        pos_of = dict(zip(span_ids, range(n), strict=True))
+        # -- ids and parents: numpy for big traces of 8-byte ids without duplicates ---------
+        par: array[int] | None = None
+        by_id = None  # load indexes in span id order, for the numpy path
         live: list[int] | None = None  # None: every load index is live
-        if len(pos_of) != n:
-            pos_of = {}
-            live = []
-            dropped: dict[bytes, int] = {}
-            for i, sid in enumerate(span_ids):
-                if sid in pos_of:
-                    dropped[sid] = dropped.get(sid, 0) + 1
-                else:
-                    pos_of[sid] = i
-                    live.append(i)
-            _listed(
-                repairs,
-                [
-                    f"span id {sid.hex()} appears {c + 1} times; kept the first, dropped {c}"
-                    for sid, c in dropped.items()
-                ],
-                "span ids appear more than once",
-            )
-
-        # -- parents --------------------------------------------------------------------------
-        par = array("i", map(pos_of.get, parent_ids, repeat(-1, n)))
-        del pos_of
+        if (
+            n >= _FAST_MIN
+            and set(map(len, span_ids)) == {8}
+            and set(map(len, parent_ids)) <= {0, 8}
+        ):
+            found = _np_parents(span_ids, parent_ids, _np_ids(span_ids))
+            if found is not None:
+                par, by_id = found
+            del found
+        if par is None:
+            par, live = _py_parents(span_ids, parent_ids, repairs)
         if live is not None or par.count(-1) != parent_ids.count(b""):
             orphan_msgs = [
                 f"span {span_ids[i].hex()} has parent {parent_ids[i].hex()}, which is not in "
@@ -212,27 +202,31 @@ class TraceBuilder:
 
         # -- the fast path: big, clean traces (no duplicate ids, no cycles, no temporary
         # roots) are laid out with numpy; anything else takes the plain path below ---------
-        fast = None
-        if live is None and n >= _FAST_MIN and set(map(len, span_ids)) == {8}:
-            fast = _np_prepare(span_ids, starts, par)
-            if fast is not None and any(
-                self._name(raws, group_of, i) == TEMPORARY_ROOT_NAME for i in fast[1]
-            ):
-                fast = None
-        layout = None
+        layout: _Layout | None = None
         synthetic = -1
-        if fast is not None:
-            np_order, roots = fast
-            del fast
-            _, synthetic = self._adopt_roots(
-                roots, trace_id, span_ids, starts, ends, raws, group_of, par, repairs
-            )
-            if synthetic >= 0:
-                groups = [*groups, _SYNTHETIC_GROUP]
-                n += 1
-                np_order = _np_prepend(np_order, synthetic)
-            layout = _np_layout(np_order, par, n)
-            order: list[int] = np_order.tolist() if layout is None else []
+        order: list[int] = []
+        np_order = None
+        if by_id is not None:
+            np_order, roots = _np_order(by_id, starts, par)
+            del by_id
+            if any(self._name(raws, group_of, i) == TEMPORARY_ROOT_NAME for i in roots):
+                np_order = None
+            else:
+                layout = _np_layout(np_order, par, n)  # None: a cycle, or too deep
+                if layout is None:
+                    np_order = None
+                elif len(roots) > 1:
+                    _, synthetic = self._adopt_roots(
+                        roots, trace_id, span_ids, starts, ends, raws, group_of, par, repairs
+                    )
+                    if synthetic >= 0:
+                        groups = [*groups, _SYNTHETIC_GROUP]
+                        n += 1
+                        np_order = _np_prepend(np_order, synthetic)
+                    layout = _np_layout(np_order, par, n, _FAST_MAX_DEPTH + 1)
+                    if layout is None:  # pragma: no cover - one level more than before
+                        order = np_order.tolist()
+        if np_order is not None:
             del np_order
         else:
             # -- trace order of siblings: start time, then span id ----------------------------
@@ -319,6 +313,35 @@ class TraceBuilder:
         if depth is not None:
             index._depth = depth
         return Trace(index, source=self.source, format=self.format, repairs=repairs)
+
+
+def _py_parents(
+    span_ids: list[bytes], parent_ids: list[bytes], repairs: list[str]
+) -> tuple[array[int], list[int] | None]:
+    """Parent load indexes (-1: none in the trace), and the live load indexes when some span
+    ids are duplicated (the first occurrence wins; the others are dropped)."""
+    n = len(span_ids)
+    pos_of = dict(zip(span_ids, range(n), strict=True))
+    live: list[int] | None = None
+    if len(pos_of) != n:
+        pos_of = {}
+        live = []
+        dropped: dict[bytes, int] = {}
+        for i, sid in enumerate(span_ids):
+            if sid in pos_of:
+                dropped[sid] = dropped.get(sid, 0) + 1
+            else:
+                pos_of[sid] = i
+                live.append(i)
+        _listed(
+            repairs,
+            [
+                f"span id {sid.hex()} appears {c + 1} times; kept the first, dropped {c}"
+                for sid, c in dropped.items()
+            ],
+            "span ids appear more than once",
+        )
+    return array("i", map(pos_of.get, parent_ids, repeat(-1, n))), live
 
 
 def _listed(repairs: list[str], messages: list[str], what: str) -> None:
@@ -435,29 +458,57 @@ def _synthetic_id(trace_id: bytes, taken: set[bytes]) -> bytes:
 # The numpy fast path
 
 
-def _np_prepare(
-    span_ids: list[bytes], starts: array[int], par: array[int]
-) -> tuple[Any, list[int]] | None:
-    """Sibling order (start, then span id) and the roots in that order; ``None`` when some
-    span does not reach a root (a parent cycle: the plain path repairs it)."""
+def _np_ids(span_ids: list[bytes]) -> Any:
+    """Span ids as big-endian uint64 (their order is the order of the bytes)."""
+    import numpy as np
+
+    return np.frombuffer(b"".join(span_ids), dtype=">u8")
+
+
+def _np_parents(
+    span_ids: list[bytes], parent_ids: list[bytes], ids: Any
+) -> tuple[array[int], Any] | None:
+    """Parent load indexes by sorting and binary search, and the load indexes in span id
+    order; ``None`` when a span id repeats (the plain path handles that)."""
     import numpy as np
 
     n = len(span_ids)
-    ids = np.frombuffer(b"".join(span_ids), dtype=">u8")
-    st = np.frombuffer(starts, dtype=np.int64, count=n)
-    order = np.lexsort((ids, st))
-    del ids, st
-    p = np.frombuffer(par, dtype=np.int32, count=n).astype(np.int64)
-    # every span reaches a root: jump to the ancestor's ancestor until nothing changes
-    anc = np.where(p < 0, np.arange(n), p)
-    for _ in range(64):
-        nxt = anc[anc]
-        if np.array_equal(nxt, anc):
-            break
-        anc = nxt
-    if (p[anc] >= 0).any():
+    keys = ids.astype(np.uint64)
+    by_id = np.argsort(keys)
+    sorted_ids = keys[by_id]
+    del keys
+    if n > 1 and bool((sorted_ids[1:] == sorted_ids[:-1]).any()):
         return None
+    has = np.fromiter(map(len, parent_ids), dtype=np.int8, count=n).astype(bool)
+    pids = np.frombuffer(b"".join(parent_ids), dtype=">u8").astype(np.uint64)
+    # binary search with the queries sorted: sequential memory access, several times faster
+    by_pid = np.argsort(pids)
+    at_sorted = np.searchsorted(sorted_ids, pids[by_pid])
+    at = np.empty_like(at_sorted)
+    at[by_pid] = at_sorted
+    del at_sorted, by_pid
+    np.minimum(at, n - 1, out=at)
+    found = sorted_ids[at] == pids
+    par = np.full(n, -1, dtype=np.int32)
+    par[has] = np.where(found, by_id[at], -1)
+    return _as_array("i", par), by_id
+
+
+def _np_order(by_id: Any, starts: array[int], par: array[int]) -> tuple[Any, list[int]]:
+    """Load indexes in sibling order (start, then span id) and the roots in that order.
+
+    ``by_id`` is the load indexes in span id order: a stable sort of it by start time keeps
+    spans that start together in span id order.
+    """
+    import numpy as np
+
+    n = len(by_id)
+    st = np.frombuffer(starts, dtype=np.int64, count=n)
+    order = by_id[np.argsort(st[by_id], kind="stable")]
+    del st
+    p = np.frombuffer(par, dtype=np.int32, count=n)
     roots = order[p[order] < 0].tolist()
+    del p
     return order, roots
 
 
@@ -467,14 +518,17 @@ def _np_prepend(order: Any, first: int) -> Any:
     return np.concatenate((np.array([first], dtype=order.dtype), order))
 
 
-def _np_layout(
-    order: Any, par: array[int], n: int
-) -> tuple[array[int], array[int], array[int], array[int], int] | None:
+_Layout = tuple["array[int]", "array[int]", "array[int]", "array[int]", int]
+
+
+def _np_layout(order: Any, par: array[int], n: int, max_depth: int = 0) -> _Layout | None:
     """Pre-order, parent positions, subtree ends and depths, level by level with numpy.
 
-    Returns ``(pre, par_pre, end, depth, position of load index n - 1)``, or ``None`` when the
-    tree is too deep for a level-by-level pass to pay.
+    Returns ``(pre, par_pre, end, depth, position of load index n - 1)``, or ``None`` when some
+    span is not below a root (a parent cycle) or the tree is deeper than ``max_depth``
+    (default ``_FAST_MAX_DEPTH``): one numpy step per level would not pay.
     """
+    max_depth = max_depth or _FAST_MAX_DEPTH
     import numpy as np
 
     p = np.frombuffer(par, dtype=np.int32, count=n).astype(np.int64)
@@ -494,20 +548,22 @@ def _np_layout(
         tot = int(c.sum())
         if tot == 0:
             break
-        if len(levels) >= _FAST_MAX_DEPTH:
+        if len(levels) >= max_depth:
             return None
         first = off[cur + 1]
         ends = np.cumsum(c)
         idx = np.repeat(first - ends + c, c) + np.arange(tot)
         levels.append(kids[idx])
         total += tot
-    if total != n:  # pragma: no cover - _np_prepare found every span's root
+    if total != n:  # spans in or below a parent cycle
         return None
     size = np.ones(n, dtype=np.int64)
     for lvl in reversed(levels[1:]):
         np.add.at(size, p[lvl], size[lvl])
     pos = np.zeros(n, dtype=np.int64)
     depth_of = np.zeros(n, dtype=np.int32)
+    roots_size = size[levels[0]]
+    pos[levels[0]] = np.cumsum(roots_size) - roots_size  # a forest: roots one after another
     for d, lvl in enumerate(levels[1:], 1):
         s = size[lvl]
         parents = p[lvl]

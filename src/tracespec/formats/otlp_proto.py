@@ -22,6 +22,7 @@ import warnings
 from array import array
 from collections.abc import Iterable, Sequence
 from itertools import chain
+from operator import attrgetter
 from types import MappingProxyType
 from typing import Any
 
@@ -172,9 +173,7 @@ def any_value(v: Any) -> AttrValue | None:
     if which == "double_value":
         return v.double_value  # type: ignore[no-any-return]
     if which == "array_value":
-        return tuple(
-            x for x in (any_value(item) for item in v.array_value.values) if x is not None
-        )
+        return tuple(x for x in (any_value(item) for item in v.array_value.values) if x is not None)
     if which == "kvlist_value":
         return MappingProxyType(
             {
@@ -410,6 +409,11 @@ def _scope(ss: Any) -> Scope:
     )
 
 
+_columns = attrgetter(
+    "trace_id", "span_id", "parent_span_id", "start_time_unix_nano", "end_time_unix_nano"
+)
+
+
 def _walk(msg: Any, builder: TraceBuilder, record: str | None) -> None:
     """Append the columns of every span of ``msg`` (one comprehension per column and scope)."""
     adapter = PROTO_ADAPTER
@@ -424,38 +428,43 @@ def _walk(msg: Any, builder: TraceBuilder, record: str | None) -> None:
                 continue
             k = len(spans)
             g = builder.add_group(Group(resource, _scope(ss), adapter))
-            tids = [s.trace_id for s in spans]
-            distinct = set(tids)
+            tids_t, sids_t, pids_t, starts_t, ends_t = zip(*map(_columns, spans), strict=True)
+            distinct = set(tids_t)
             if b"" in distinct:
-                bad = tids.index(b"")
+                bad = tids_t.index(b"")
                 raise builder.error("span has no trace id", _place(record, ri, si, bad))
             if len(distinct) == 1:
-                tid = tids[0]
+                tid = tids_t[0]
                 tids = [_pad_trace_id(tid)] * k if len(tid) < 16 else [tid] * k
-            elif any(len(t) < 16 for t in distinct):
-                tids = [_pad_trace_id(t) for t in tids]
-            sids = [s.span_id for s in spans]
-            if b"" in sids:
-                bad = sids.index(b"")
+            else:
+                tids = (
+                    [_pad_trace_id(t) for t in tids_t]
+                    if min(map(len, distinct)) < 16
+                    else [*tids_t]
+                )
+            del tids_t
+            if b"" in sids_t:
+                bad = sids_t.index(b"")
                 raise builder.error("span has no span id", _place(record, ri, si, bad))
             try:
-                starts = array("q", [s.start_time_unix_nano for s in spans])
-                ends = array("q", [s.end_time_unix_nano for s in spans])
+                starts = array("q", starts_t)
+                ends = array("q", ends_t)
             except OverflowError:
                 bad = next(
                     i
-                    for i, s in enumerate(spans)
-                    if s.start_time_unix_nano >= 2**63 or s.end_time_unix_nano >= 2**63
+                    for i, (a, b) in enumerate(zip(starts_t, ends_t, strict=True))
+                    if max(a, b) >= 2**63
                 )
                 raise builder.error(
                     "start or end time out of range (after the year 2262)",
                     _place(record, ri, si, bad),
                 ) from None
+            del starts_t, ends_t
             builder.trace_ids += tids
             del tids
-            builder.span_ids += sids
-            del sids
-            builder.parent_ids += [s.parent_span_id for s in spans]
+            builder.span_ids += sids_t
+            builder.parent_ids += pids_t
+            del sids_t, pids_t
             builder.starts += starts
             builder.ends += ends
             builder.raws += spans
