@@ -10,10 +10,11 @@ For each size (spans) it prints:
   off while loading) and ``tracespec.load_trace(path)``: seconds, µs per span, ratio, peak RSS
   per span.
 
-Every measurement runs in a fresh subprocess so that ``ru_maxrss`` is the peak of that one
-operation (plus the interpreter with tracespec imported, reported as "base").  Times are the
-best of ``--repeat`` runs inside their subprocess (JSON at 10^6 spans: one run); peak RSS is
-always the first run's.  The machine is shared: compare ratios, not absolute times.
+Times: the bare parse and the load alternate ``--repeat`` times in one fresh subprocess (so
+both see the same machine load), best of each (JSON at 10^6 spans: 2 runs); the first load of a
+process also imports numpy.  Peak RSS: each operation once in its own fresh subprocess, so that
+``ru_maxrss`` is the peak of that one operation plus the interpreter with tracespec imported
+(reported as "base").  The machine is shared: compare ratios, not absolute times.
 
 Usage: ``python benchmarks/load.py [--repeat 3] [SIZE ...]`` (default 1000 10000 100000
 1000000; the 10^6 files take a minute to generate once, under ``benchmarks/data/``).
@@ -36,57 +37,77 @@ HERE = Path(__file__).resolve().parent
 SRC = HERE.parent / "src"
 
 
-def _child(mode: str, path: str, repeat: int) -> None:
-    """Run one measurement and print ``{"seconds": best, "maxrss_kb": peak, "spans": n}``."""
-    sys.path.insert(0, str(SRC))
-    import gc
-
-    import orjson
+def _bare_pb(path: str) -> tuple[float, int]:
     from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
         ExportTraceServiceRequest,
     )
 
+    data = Path(path).read_bytes()
+    t0 = time.perf_counter()
+    msg = ExportTraceServiceRequest()
+    msg.ParseFromString(data)
+    dt = time.perf_counter() - t0
+    spans = sum(len(ss.spans) for rs in msg.resource_spans for ss in rs.scope_spans)
+    return dt, spans
+
+
+def _bare_jsonl(path: str) -> tuple[float, int]:
+    import gc
+
+    import orjson
+
+    data = Path(path).read_bytes()
+    lines = [line for line in data.splitlines() if line]
+    del data
+    loads = orjson.loads
+    gc.disable()  # as tracespec does while loading: fair to both
+    spans = 0
+    t0 = time.perf_counter()
+    for line in lines:  # each document parsed, then dropped: the pure parse cost
+        doc = loads(line)
+        spans += len(doc["resourceSpans"][0]["scopeSpans"][0]["spans"])
+    dt = time.perf_counter() - t0
+    gc.enable()
+    return dt, spans
+
+
+def _load(path: str) -> tuple[float, int]:
     import tracespec
 
+    t0 = time.perf_counter()
+    trace = tracespec.load_trace(path)
+    dt = time.perf_counter() - t0
+    return dt, len(trace)
+
+
+def _child(mode: str, path: str, repeat: int) -> None:
+    """One measurement in this fresh process, printed as JSON.
+
+    ``rss-bare``/``rss-load``: one run, its peak RSS.  ``time``: the bare parse and the load
+    alternated ``repeat`` times in this process (same conditions for both), the best of each.
+    """
+    sys.path.insert(0, str(SRC))
+    import gc
+
+    import tracespec  # noqa: F401  (imported before the baseline RSS is taken)
+
+    bare = _bare_pb if path.endswith(".pb") else _bare_jsonl
     base_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    best = float("inf")
-    peak_kb = 0
+    if mode in ("rss-bare", "rss-load"):
+        _, spans = (bare if mode == "rss-bare" else _load)(path)
+        peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        print(json.dumps({"maxrss_kb": peak_kb, "base_kb": base_kb, "spans": spans}))
+        return
+    best_bare = best_load = float("inf")
     spans = 0
-    for run in range(repeat):
-        if mode == "bare-pb":
-            data = Path(path).read_bytes()
-            t0 = time.perf_counter()
-            msg = ExportTraceServiceRequest()
-            msg.ParseFromString(data)
-            dt = time.perf_counter() - t0
-            spans = sum(len(ss.spans) for rs in msg.resource_spans for ss in rs.scope_spans)
-            del msg, data
-        elif mode == "bare-jsonl":
-            data = Path(path).read_bytes()
-            lines = [line for line in data.splitlines() if line]
-            loads = orjson.loads
-            gc.disable()  # as tracespec does while loading: fair to both
-            spans = 0
-            t0 = time.perf_counter()
-            for line in lines:  # each document parsed, then dropped: the pure parse cost
-                doc = loads(line)
-                spans += len(doc["resourceSpans"][0]["scopeSpans"][0]["spans"])
-            dt = time.perf_counter() - t0
-            gc.enable()
-            del lines, data, doc
-        elif mode in ("load-pb", "load-jsonl"):
-            t0 = time.perf_counter()
-            trace = tracespec.load_trace(path)
-            dt = time.perf_counter() - t0
-            spans = len(trace)
-            del trace
-        else:  # pragma: no cover
-            raise SystemExit(f"unknown mode {mode}")
-        if run == 0:
-            peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        best = min(best, dt)
+    for _ in range(repeat):
+        dt, _ = bare(path)
+        best_bare = min(best_bare, dt)
         gc.collect()
-    print(json.dumps({"seconds": best, "maxrss_kb": peak_kb, "base_kb": base_kb, "spans": spans}))
+        dt, spans = _load(path)
+        best_load = min(best_load, dt)
+        gc.collect()
+    print(json.dumps({"bare": best_bare, "load": best_load, "spans": spans}))
 
 
 def _measure(mode: str, path: Path, repeat: int) -> dict[str, float]:
@@ -119,18 +140,16 @@ def main() -> None:
     print(header)
     print("-" * len(header))
     for n in args.sizes:
-        for kind, bare_mode, load_mode, label in (
-            ("pb", "bare-pb", "load-pb", "proto"),
-            ("jsonl", "bare-jsonl", "load-jsonl", "jsonl"),
-        ):
+        for kind, label in (("pb", "proto"), ("jsonl", "jsonl")):
             path = cached(n, 1, kind)
-            repeat = args.repeat if n < 1_000_000 or kind == "pb" else 1
-            bare = _measure(bare_mode, path, repeat)
-            load = _measure(load_mode, path, repeat)
+            repeat = args.repeat if n < 1_000_000 or kind == "pb" else 2
+            times = _measure("time", path, repeat)
+            bare = _measure("rss-bare", path, 1)
+            load = _measure("rss-load", path, 1)
             spans = load["spans"]
             print(
-                f"{spans:>9} {label:6} {bare['seconds']:8.3f} {load['seconds']:8.3f} "
-                f"{load['seconds'] / spans * 1e6:8.2f} {load['seconds'] / bare['seconds']:6.2f} "
+                f"{spans:>9} {label:6} {times['bare']:8.3f} {times['load']:8.3f} "
+                f"{times['load'] / spans * 1e6:8.2f} {times['load'] / times['bare']:6.2f} "
                 f"{bare['maxrss_kb'] * 1024 / spans:15.0f} "
                 f"{load['maxrss_kb'] * 1024 / spans:15.0f} "
                 f"{load['base_kb'] / 1024:7.0f}",

@@ -14,6 +14,7 @@ import gc
 import gzip
 import io
 import os
+import re
 import zlib
 from collections.abc import Callable, Iterator, Sequence
 from itertools import chain
@@ -199,6 +200,9 @@ def _loader(fmt: str) -> Callable[[Any, TraceBuilder], None]:
     raise ValueError(f"unknown trace format {fmt!r}; known: {', '.join(FORMATS)}")
 
 
+_NON_SPACE = re.compile(rb"\S")
+
+
 def _json_docs(data: bytes, name: str, fmt: str | None) -> Iterator[tuple[Any, str]]:
     """One document, or JSON Lines (one document per line): yields (doc, place) pairs.
 
@@ -224,7 +228,7 @@ def _json_docs(data: bytes, name: str, fmt: str | None) -> Iterator[tuple[Any, s
             except orjson.JSONDecodeError:
                 first = None
             break
-    if first is None or not data[pos:].strip():
+    if first is None or _NON_SPACE.search(data, pos) is None:
         if first is not None and no == 1:
             yield first, ""
             return

@@ -20,7 +20,8 @@ import base64
 import binascii
 import math
 from array import array
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from itertools import compress
 from operator import itemgetter, methodcaller
 from types import MappingProxyType
 from typing import Any
@@ -208,6 +209,15 @@ def _int64(value: Any) -> int | None:
 # JSON bytes of {events, links, traceState, flags} or None).
 JsonRecord = tuple[str, int, int, str, bytes, bytes | None]
 _REST_KEYS = ("events", "links", "traceState", "trace_state", "flags")
+# keys of a span that need no "rest" bytes (read up front, or not kept)
+_PLAIN_KEYS = frozenset(
+    {
+        "traceId", "spanId", "parentSpanId", "name", "kind", "startTimeUnixNano",
+        "endTimeUnixNano", "attributes", "status", "droppedAttributesCount",
+        "droppedEventsCount", "droppedLinksCount", "trace_id", "span_id", "parent_span_id",
+        "start_time_unix_nano", "end_time_unix_nano",
+    }
+)  # fmt: skip
 
 
 def compact(sp: dict[str, Any]) -> JsonRecord:
@@ -228,7 +238,7 @@ def compact(sp: dict[str, Any]) -> JsonRecord:
     except TypeError:  # pragma: no cover - values orjson cannot write back
         attr_bytes = b""
     rest = None
-    if len(sp) > 8 or "events" in sp or "links" in sp:
+    if not _PLAIN_KEYS.issuperset(sp):
         extra = {k: sp[k] for k in _REST_KEYS if k in sp}
         if extra:
             try:
@@ -481,7 +491,7 @@ def _fast_scope(spans: list[Any], g: int, builder: TraceBuilder) -> None:
     ends = array("q", map(int, map(_get_end, spans)))
     if min(starts) < 0 or min(ends) < 0:
         raise ValueError
-    records = list(map(compact, spans))
+    records = _compact_all(spans)
     builder.trace_ids += map(by_text.__getitem__, tids)
     builder.span_ids += sids
     builder.parent_ids += pids
@@ -489,6 +499,45 @@ def _fast_scope(spans: list[Any], g: int, builder: TraceBuilder) -> None:
     builder.ends += ends
     builder.raws += records
     builder.group_of += array("i", [g]) * len(spans)
+
+
+_view: Callable[[bytes], memoryview] = memoryview
+_get_name = methodcaller("get", "name", "")
+_get_kind = methodcaller("get", "kind", 0)
+_get_status = methodcaller("get", "status")
+_get_attrs = methodcaller("get", "attributes")
+
+
+def _compact_all(spans: list[Any]) -> list[JsonRecord]:
+    """:func:`compact` of every span, by C-level passes where the spans are plain."""
+    names = list(map(_get_name, spans))
+    kinds = list(map(_get_kind, spans))
+    if set(map(type, names)) != {str} or set(map(type, kinds)) != {int}:
+        return list(map(compact, spans))
+    statuses = list(map(_get_status, spans))
+    codes = [0] * len(spans)
+    messages = [""] * len(spans)
+    for k, st in enumerate(statuses):
+        if st:
+            codes[k], messages[k] = _status_of(st)
+    del statuses
+    # orjson's output keeps a 4 KB buffer: copy each to an exactly sized bytes
+    attrs = list(map(bytes, map(_view, map(_dumps, map(_get_attrs, spans)))))
+    rests: list[bytes | None] = [None] * len(spans)
+    for k in compress(range(len(spans)), map(_not_plain, spans)):
+        rests[k] = compact(spans[k])[5]
+    return list(zip(names, kinds, codes, messages, attrs, rests, strict=True))
+
+
+def _not_plain(sp: dict[str, Any]) -> bool:
+    return not _PLAIN_KEYS.issuperset(sp)
+
+
+def _status_of(status: Any) -> tuple[int, str]:
+    if not isinstance(status, dict):
+        return 0, ""
+    msg = status.get("message")
+    return _enum(status.get("code"), _STATUS_NAMES), msg if isinstance(msg, str) else ""
 
 
 def _str(v: Any) -> str:
