@@ -19,10 +19,10 @@ from __future__ import annotations
 import enum
 import threading
 from array import array
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, ClassVar, overload
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, overload
 
 import attrs
 import orjson
@@ -48,6 +48,8 @@ __all__ = [
     "TraceIndex",
     "span_type",
 ]
+
+_T = TypeVar("_T")
 
 TEMPORARY_ROOT_NAME = "Temporary Tracetest root span"
 TRIGGER_SPAN_NAME = "Tracetest trigger"
@@ -316,6 +318,7 @@ class TraceIndex:
         "_depth",
         "_kinds",
         "_lock",
+        "_memo",
         "_names",
         "_pos_of",
         "_text_indexes",
@@ -365,6 +368,7 @@ class TraceIndex:
         self._names: list[str] | None = None
         self._kinds: list[str] | None = None
         self._types: list[str] | None = None
+        self._memo: dict[tuple[str, object], Any] = {}
         self._lock = threading.RLock()  # column() of a meta key reads other columns
 
     @property
@@ -635,6 +639,21 @@ class TraceIndex:
                 idx = self._text_indexes.setdefault(cache_key, built)
         return idx
 
+    def memo(self, tag: str, key: object, build: Callable[[], _T]) -> _T:
+        """A structure a query engine derives from this trace, built once and then cached.
+
+        ``(tag, key)`` names it (e.g. ``("selector.numbers", "http.status_code")``); ``build``
+        makes it on first use.  Engines keep their derived indexes here instead of rebuilding
+        them per query; they live as long as the trace.
+        """
+        try:
+            return self._memo[(tag, key)]  # type: ignore[no-any-return]
+        except KeyError:
+            pass
+        value = build()
+        with self._lock:
+            return self._memo.setdefault((tag, key), value)  # type: ignore[no-any-return]
+
     def is_descendant(self, pos: int, ancestor: int) -> bool:
         """True when ``pos`` is strictly below ``ancestor``."""
         return ancestor < pos < self.end[ancestor]
@@ -884,6 +903,17 @@ class Trace(Sequence[Span]):
     def __iter__(self) -> Iterator[Span]:
         for p in range(self.index.n):
             yield self[p]
+
+    def spans_at(self, positions: Iterable[int]) -> tuple[Span, ...]:
+        """The spans at these positions (valid, non-negative), in the order given."""
+        views = self._views
+        out = []
+        for p in positions:
+            view = views[p]
+            if view is None:
+                view = views[p] = Span(self, p)
+            out.append(view)
+        return tuple(out)
 
     def span(self, span_id: str) -> Span:
         """The span with this hex id (case-insensitive); ``KeyError`` when there is none."""
