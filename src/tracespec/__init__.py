@@ -25,6 +25,7 @@ from .errors import (
 from .formats import load_trace, load_traces
 from .results import AssertionResult, OutputResult, SpanResult, SpecResult
 from .selectors.parser import parse_selector
+from .selectors.query import Query, compile_selector, select
 from .testfiles import SuiteResult, Test, TestResult, TestSuite, load_test, run_suite, run_test
 from .trace import Event, Link, Resource, Scope, Span, SpanKind, StatusCode, Trace
 from .unparse import unparse
@@ -39,6 +40,7 @@ __all__ = (
     "Link",
     "OutputResult",
     "ParseError",
+    "Query",
     "Resource",
     "Scope",
     "Span",
@@ -58,6 +60,7 @@ __all__ = (
     "__version__",
     "check",
     "compile_assertion",
+    "compile_selector",
     "load_test",
     "load_trace",
     "load_traces",
@@ -66,5 +69,6 @@ __all__ = (
     "resolve_output",
     "run_suite",
     "run_test",
+    "select",
     "unparse",
 )

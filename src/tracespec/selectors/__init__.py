@@ -7,3 +7,7 @@ callable and timeable alone.  ``tracespec/__init__.py`` re-exports the public na
 """
 
 from __future__ import annotations
+
+from .query import Query, compile_selector, purge, select
+
+__all__ = ["Query", "compile_selector", "purge", "select"]

@@ -1,0 +1,275 @@
+"""Selector AST → :class:`~tracespec.selectors.plan.SelectorPlan`: checks, normalisation, access.
+
+Each filter becomes a :class:`Cond` whose kind fixes the semantics decided in the spec:
+``=`` and ``contains`` read a missing attribute as ``""``; the extension operators never match
+a span without the attribute; a number literal compares by value with anything that reads as a
+number (``!=`` and ordering fall back to text order otherwise); ``name``/``kind`` read the span's
+own fields, and ``kind`` ``=``/``!=`` accept Tracetest's spelling ``unespecified``.  Conditions an
+index answers become seeds, the rest checks ordered by cost; trivial ones are dropped
+(``contains ""``, ``span[name]``) and contradictions make a step that matches nothing.  RE2
+patterns are compiled once here; a pattern RE2 refuses is a :class:`CompileError` at its place.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable
+from typing import Any
+
+import re2
+
+from ..attrvalue import AttrValue, number_of, text_form
+from ..errors import CompileError
+from . import ast
+from .plan import (
+    ChainMode,
+    ChainPlan,
+    Cond,
+    CondKind,
+    Driver,
+    Field,
+    HasTest,
+    LeafTest,
+    NotTest,
+    Pick,
+    PickKind,
+    RootTest,
+    SelectorPlan,
+    SpanTest,
+    StepPlan,
+)
+from .unparse import unparse_selector_node
+
+__all__ = ["compile_plan"]
+
+_ORDER: dict[ast.Operator, Callable[[Any, Any], bool]] = {
+    ast.Operator.LT: operator.lt,
+    ast.Operator.LE: operator.le,
+    ast.Operator.GT: operator.gt,
+    ast.Operator.GE: operator.ge,
+}
+
+_RE2_OPTIONS = re2.Options()
+_RE2_OPTIONS.log_errors = False
+
+
+def _text(value: AttrValue | None) -> str:
+    return value if type(value) is str else text_form(value)
+
+
+def _field(key: str) -> Field:
+    if key == "name":
+        return Field.NAME
+    if key == "kind":
+        return Field.KIND
+    return Field.ATTRIBUTE
+
+
+def _literal_text(value: ast.Literal) -> str:
+    if isinstance(value, ast.String):
+        return value.value
+    if isinstance(value, ast.Bool):
+        return "true" if value.value else "false"
+    return text_form(value.value)
+
+
+def _compile_regex(pattern: str, loc: ast.Loc, source: str) -> Any:
+    try:
+        return re2.compile(pattern, _RE2_OPTIONS)
+    except re2.error as exc:
+        reason = exc.args[0] if exc.args else exc
+        if isinstance(reason, bytes):
+            reason = reason.decode("utf-8", "replace")
+        raise CompileError(f"invalid regular expression (RE2): {reason}", source=source,
+                           span=_span(loc, source), language="selector") from None
+    except (UnicodeError, TypeError):
+        raise CompileError("invalid regular expression: the pattern is not valid UTF-8",
+                           source=source, span=_span(loc, source), language="selector") from None
+
+
+def _span(loc: ast.Loc, source: str) -> tuple[int, int]:
+    if loc == ast.NO_LOC or loc[1] > len(source):
+        return (0, max(1, len(source)))
+    return loc
+
+
+def _full_match(regex: Any) -> Callable[[str], bool]:
+    fullmatch = regex.fullmatch
+
+    def matches(text: str) -> bool:
+        try:
+            return fullmatch(text) is not None
+        except UnicodeError:  # text that is not valid Unicode never matches
+            return False
+
+    return matches
+
+
+def _cond(node: ast.Comparison, source: str) -> Cond | None:
+    """The condition of one comparison; ``None`` when it always holds."""
+    key, op, lit = node.key, node.op, node.value
+    fld = _field(key)
+    shown = unparse_selector_node(node)
+    text = _literal_text(lit)
+    if fld is Field.KIND and op in (ast.Operator.EQ, ast.Operator.NE) and text == "unespecified":
+        text = "unspecified"  # Tracetest's spelling of the unspecified kind
+    number = lit.value if isinstance(lit, ast.Number) else None
+
+    def make(kind: CondKind, test: Callable[[AttrValue | None], bool],
+             text_test: Callable[[str], bool] | None) -> Cond:
+        return Cond(shown, fld, key, kind, op, text, number, test=test, text_test=text_test)
+
+    if op is ast.Operator.EQ:
+        if number is not None:
+            x = number
+            return make(CondKind.EQ_NUMBER, lambda v: number_of(v) == x,
+                        lambda t: number_of(t) == x)
+        if text == "":
+            return make(CondKind.EQ_EMPTY, lambda v: v is None or _text(v) == "", None)
+        t = text
+        return make(CondKind.EQ_TEXT, lambda v: v is not None and _text(v) == t,
+                    lambda s: s == t)
+    if op is ast.Operator.CONTAINS:
+        if text == "":
+            return None  # every value contains "" (a missing one reads as "")
+        t = text
+        return make(CondKind.CONTAINS, lambda v: v is not None and t in _text(v),
+                    lambda s: t in s)
+    if op is ast.Operator.NOT_CONTAINS:
+        t = text
+        return make(CondKind.NOT_CONTAINS, lambda v: v is not None and t not in _text(v),
+                    lambda s: t not in s)
+    if op is ast.Operator.NE:
+        t = text
+        if number is not None:
+            x = number
+
+            def ne_number(v: AttrValue | None) -> bool:
+                if v is None:
+                    return False
+                n = number_of(v)
+                return n != x if n is not None else _text(v) != t
+
+            def ne_number_text(s: str) -> bool:
+                n = number_of(s)
+                return n != x if n is not None else s != t
+
+            return make(CondKind.NE_NUMBER, ne_number, ne_number_text)
+        return make(CondKind.NE_TEXT, lambda v: v is not None and _text(v) != t,
+                    lambda s: s != t)
+    if op in _ORDER:
+        cmp = _ORDER[op]
+        t = text
+        if number is not None:
+            x = number
+
+            def order_number(v: AttrValue | None) -> bool:
+                if v is None:
+                    return False
+                n = number_of(v)
+                return cmp(n, x) if n is not None else cmp(_text(v), t)
+
+            def order_number_text(s: str) -> bool:
+                n = number_of(s)
+                return cmp(n, x) if n is not None else cmp(s, t)
+
+            return make(CondKind.ORDER_NUMBER, order_number, order_number_text)
+        return make(CondKind.ORDER_TEXT, lambda v: v is not None and cmp(_text(v), t),
+                    lambda s: cmp(s, t))
+    # regular expressions (the parser guarantees a string literal)
+    matches = _full_match(_compile_regex(text, lit.loc, source))
+    if op is ast.Operator.MATCHES:
+        return make(CondKind.MATCHES, lambda v: v is not None and matches(_text(v)), matches)
+    return make(CondKind.NOT_MATCHES, lambda v: v is not None and not matches(_text(v)),
+                lambda s: not matches(s))
+
+
+def _exists(node: ast.Exists) -> Cond | None:
+    fld = _field(node.key)
+    shown = unparse_selector_node(node)
+    if node.negated:
+        return Cond(shown, fld, node.key, CondKind.ABSENT, test=lambda v: v is None)
+    if fld is not Field.ATTRIBUTE:
+        return None  # name and kind always exist
+    return Cond(shown, fld, node.key, CondKind.EXISTS, test=lambda v: v is not None)
+
+
+def _step(node: ast.Compound, source: str) -> StepPlan:
+    conds: list[Cond] = []
+    never: str | None = None
+    for f in node.filters:
+        cond = _cond(f, source) if isinstance(f, ast.Comparison) else _exists(f)
+        if cond is None or cond in conds:
+            continue
+        conds.append(cond)
+    equal: dict[tuple[Field, str], Cond] = {}
+    for cond in conds:
+        if cond.kind is CondKind.ABSENT and cond.field is not Field.ATTRIBUTE:
+            never = f"{cond.source}: {cond.key} always exists"
+        if cond.kind is CondKind.EQ_TEXT:
+            other = equal.setdefault((cond.field, cond.key), cond)
+            if other.text != cond.text:
+                never = f"{other.source} and {cond.source} cannot both hold"
+    tests: list[SpanTest] = []
+    pick: Pick | None = None
+    for p in node.pseudos:
+        if isinstance(p, ast.First):
+            pick = Pick(PickKind.FIRST)
+        elif isinstance(p, ast.Last):
+            pick = Pick(PickKind.LAST)
+        elif isinstance(p, ast.NthChild):
+            pick = Pick(PickKind.NTH, p.n)
+        elif isinstance(p, ast.Root):
+            if RootTest() not in tests:
+                tests.append(RootTest())
+        elif isinstance(p, ast.Leaf):
+            if LeafTest() not in tests:
+                tests.append(LeafTest())
+        elif isinstance(p, ast.Has):
+            tests.append(HasTest(_selector(p.selector, source), unparse_selector_node(p.selector)))
+        else:
+            tests.append(NotTest(_selector(p.selector, source), unparse_selector_node(p.selector)))
+    tests.sort(key=lambda t: 0 if isinstance(t, RootTest | LeafTest) else 1)
+    seeds = tuple(c for c in conds if c.kind.seedable)
+    checks = tuple(sorted((c for c in conds if not c.kind.seedable), key=lambda c: c.rank))
+    value_scan = next((c for c in checks if c.text_test is not None), None)
+    text = unparse_selector_node(node)
+    if never is not None:
+        return StepPlan(text, pick=pick, never=never)
+    if seeds:
+        driver = Driver.SEEDS
+    elif RootTest() in tests:
+        driver = Driver.ROOT
+    elif any(isinstance(t, HasTest) for t in tests):
+        driver = Driver.HAS
+    elif value_scan is not None:
+        driver = Driver.VALUES
+    else:
+        driver = Driver.SCAN
+    if driver is not Driver.VALUES:
+        value_scan = None
+    return StepPlan(text, seeds, checks, tuple(tests), pick, None, driver, value_scan)
+
+
+def _chain(node: ast.Chain, source: str) -> ChainPlan:
+    steps = tuple(_step(c, source) for c in node.compounds)
+    picks = [k for k, s in enumerate(steps) if s.pick is not None]
+    if not picks:
+        return ChainPlan(steps, node.combinators, ChainMode.SET)
+    children = [k + 1 for k, c in enumerate(node.combinators) if c is ast.Combinator.CHILD]
+    level = max(picks[-1], children[-1] if children else 0)
+    return ChainPlan(steps, node.combinators, ChainMode.GROUPED, level)
+
+
+def _selector(node: ast.Selector, source: str) -> SelectorPlan:
+    chains: list[ChainPlan] = []
+    for c in node.alternatives:
+        plan = _chain(c, source)
+        if plan not in chains:
+            chains.append(plan)
+    return SelectorPlan(unparse_selector_node(node), tuple(chains))
+
+
+def compile_plan(node: ast.Selector, source: str) -> SelectorPlan:
+    """Compile a parsed selector; ``source`` is its text (for the positions of errors)."""
+    return _selector(node, source)

@@ -1,0 +1,473 @@
+"""Run a :class:`~tracespec.selectors.plan.SelectorPlan` over a trace's index → positions.
+
+Positions are pre-order numbers, so "below ``a``" is the interval ``a+1 .. end[a]-1``: a step
+after a descendant combinator keeps the previous step's *maximal* intervals and cuts its
+sorted candidate list to them by bisection, never re-walking a subtree.  A step's candidates
+come from its shortest seed list (value index entry, number view, presence list), else from
+one pass over the distinct values of an index, else from the region itself; the remaining
+conditions are checked on those candidates only.  Chains with picks rebuild Tracetest's
+per-ancestor lists (spec README, fixed bug 6) from the same sorted lists, bottom-up without
+recursion.  Derived indexes are kept per trace in ``TraceIndex.memo``; nothing is rebuilt per
+query.  The final list is in trace order without duplicates.
+"""
+
+from __future__ import annotations
+
+import math
+from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
+from itertools import chain as iter_chain
+from typing import Any
+
+from ..attrvalue import AttrValue, number_of
+from ..trace import TraceIndex
+from .ast import Combinator
+from .plan import (
+    ChainMode,
+    ChainPlan,
+    Cond,
+    CondKind,
+    Driver,
+    Field,
+    HasTest,
+    LeafTest,
+    NotTest,
+    Pick,
+    PickKind,
+    RootTest,
+    SelectorPlan,
+    StepPlan,
+)
+
+__all__ = ["run"]
+
+_ROOT_CONTEXT = -1  # the whole trace, the context of a chain's first step
+
+Ranges = list[tuple[int, int]]
+
+
+def run(plan: SelectorPlan, index: TraceIndex) -> list[int]:
+    """The positions ``plan`` selects in the trace of ``index``, ascending, no duplicates."""
+    return _Run(index).selector(plan)
+
+
+# -- per-trace derived indexes (memoised on the TraceIndex) -----------------------------------
+
+
+def _values(ix: TraceIndex, cond: Cond) -> Sequence[AttrValue | None]:
+    if cond.field is Field.NAME:
+        return ix.names()
+    if cond.field is Field.KIND:
+        return ix.kinds()
+    return ix.column(cond.key)
+
+
+def _value_index(ix: TraceIndex, cond: Cond) -> dict[str, list[int]]:
+    if cond.field is Field.NAME:
+        return ix.name_index()
+    if cond.field is Field.KIND:
+        return ix.kind_index()
+    return ix.text_index(cond.key)
+
+
+def _odd_values(ix: TraceIndex, cond: Cond) -> bool:
+    """True when some value's text form reads as a number differently from the value itself
+    (bytes, whose base64 may look numeric; NaN and infinities): numeric conditions then cannot
+    be answered per distinct text."""
+    if cond.field is not Field.ATTRIBUTE:
+        return False
+
+    def build() -> bool:
+        for v in ix.column(cond.key):
+            t = type(v)
+            if t is bytes or (t is float and not math.isfinite(v)):  # type: ignore[arg-type]
+                return True
+        return False
+
+    return ix.memo("selector.odd", cond.key, build)
+
+
+def _number_view(ix: TraceIndex, cond: Cond) -> dict[int | float, list[int]]:
+    """Number → ascending positions whose value reads as that number (1, 1.0, "1.00" alike)."""
+
+    def build() -> dict[int | float, list[int]]:
+        index = _value_index(ix, cond)
+        odd = _odd_values(ix, cond)
+        values = _values(ix, cond)
+        view: dict[int | float, list[int]] = {}
+        merged: set[int | float] = set()
+        for text, positions in index.items():
+            x = number_of(text)
+            if x is None or x != x:
+                continue
+            if odd:
+                positions = [p for p in positions if number_of(values[p]) == x]
+            have = view.get(x)
+            if have is None:
+                view[x] = positions
+            else:
+                view[x] = have + positions
+                merged.add(x)
+        for x in merged:
+            view[x].sort()
+        return view
+
+    return ix.memo("selector.numbers", (cond.field, cond.key), build)
+
+
+def _presence(ix: TraceIndex, key: str, present: bool) -> list[int]:
+    def build() -> list[int]:
+        col = ix.column(key)
+        if present:
+            return [p for p, v in enumerate(col) if v is not None]
+        return [p for p, v in enumerate(col) if v is None]
+
+    return ix.memo("selector.present" if present else "selector.absent", key, build)
+
+
+def _seed(ix: TraceIndex, cond: Cond) -> list[int]:
+    kind = cond.kind
+    if kind is CondKind.EQ_TEXT:
+        return _value_index(ix, cond).get(cond.text, [])
+    if kind is CondKind.EQ_NUMBER:
+        assert cond.number is not None
+        return _number_view(ix, cond).get(cond.number, [])
+    return _presence(ix, cond.key, kind is CondKind.EXISTS)
+
+
+# -- regions -------------------------------------------------------------------------------------
+
+
+def _ranges(positions: Sequence[int], end: Sequence[int]) -> Ranges:
+    """The maximal intervals strictly below the given (ascending) positions."""
+    out: Ranges = []
+    hi = -1
+    for s in positions:
+        if s < hi:
+            continue  # inside an interval already kept
+        e = end[s]
+        if e > s + 1:
+            out.append((s + 1, e))
+        hi = e
+    return out
+
+
+def _cut(sorted_list: Sequence[int], ranges: Ranges) -> list[int]:
+    """The elements of ``sorted_list`` inside ``ranges`` (ascending, disjoint)."""
+    out: list[int] = []
+    if not ranges or not sorted_list:
+        return out
+    if len(ranges) * 8 < len(sorted_list):
+        for lo, hi in ranges:
+            i = bisect_left(sorted_list, lo)
+            j = bisect_left(sorted_list, hi, i)
+            if i < j:
+                out += sorted_list[i:j]
+        return out
+    # many ranges: one merge pass
+    k = 0
+    nr = len(ranges)
+    lo, hi = ranges[0]
+    for p in sorted_list:
+        while p >= hi:
+            k += 1
+            if k == nr:
+                return out
+            lo, hi = ranges[k]
+        if p >= lo:
+            out.append(p)
+    return out
+
+
+def _expand(ranges: Ranges) -> list[int]:
+    out: list[int] = []
+    for lo, hi in ranges:
+        out += range(lo, hi)
+    return out
+
+
+class _Children:
+    """The region "children of these spans" (after a ``>`` combinator)."""
+
+    __slots__ = ("_positions", "parents", "set")
+
+    def __init__(self, parents: list[int]) -> None:
+        self.parents = parents
+        self.set = set(parents)
+        self._positions: list[int] | None = None
+
+    def positions(self, end: Sequence[int]) -> list[int]:
+        if self._positions is None:
+            out: list[int] = []
+            for s in self.parents:
+                p = s + 1
+                e = end[s]
+                while p < e:
+                    out.append(p)
+                    p = end[p]
+            out.sort()
+            self._positions = out
+        return self._positions
+
+
+Region = Ranges | _Children | None
+
+
+def _pick(pick: Pick | None, items: list[int]) -> list[int]:
+    if pick is None:
+        return items
+    if pick.kind is PickKind.FIRST:
+        return items[:1]
+    if pick.kind is PickKind.LAST:
+        return items[-1:]
+    return [items[pick.n - 1]] if 1 <= pick.n <= len(items) else []
+
+
+# -- evaluation ----------------------------------------------------------------------------------
+
+
+class _Run:
+    """One evaluation of a plan over one trace (holds the inner selectors' results)."""
+
+    def __init__(self, ix: TraceIndex) -> None:
+        self.ix = ix
+        self.n = ix.n
+        self.end = ix.end
+        self.parent = ix.parent
+        self._inner: dict[int, tuple[SelectorPlan, list[int]]] = {}
+        self._inner_sets: dict[int, set[int]] = {}
+
+    # selectors and chains
+    def selector(self, plan: SelectorPlan) -> list[int]:
+        if plan.all_spans or self.n == 0:
+            return list(range(self.n))
+        results = [self.chain(c) for c in plan.chains]
+        if len(results) == 1:
+            return results[0]
+        return sorted(set(iter_chain.from_iterable(results)))
+
+    def inner(self, plan: SelectorPlan) -> list[int]:
+        got = self._inner.get(id(plan))
+        if got is None:
+            got = (plan, self.selector(plan))  # keep plan alive so its id stays unique
+            self._inner[id(plan)] = got
+        return got[1]
+
+    def chain(self, plan: ChainPlan) -> list[int]:
+        if plan.mode is ChainMode.SET:
+            return self.forward(plan)[-1]
+        return self.grouped(plan)
+
+    def forward(self, plan: ChainPlan) -> list[list[int]]:
+        """Each step's spans, every step within the region of the previous one (no picks)."""
+        levels: list[list[int]] = []
+        found = self.step(plan.steps[0], None)
+        levels.append(found)
+        for k in range(1, len(plan.steps)):
+            if not found:
+                levels.extend([] for _ in range(len(plan.steps) - k))
+                break
+            region: Region
+            if plan.combinators[k - 1] is Combinator.DESCENDANT:
+                region = _ranges(found, self.end)
+            else:
+                region = _Children(found)
+            found = self.step(plan.steps[k], region)
+            levels.append(found)
+        return levels
+
+    def grouped(self, plan: ChainPlan) -> list[int]:
+        """Tracetest's per-ancestor lists, which picks see; returns the final set sorted."""
+        steps, combs = plan.steps, plan.combinators
+        # Picks act on result lists and never narrow the next step's candidates, so the plain
+        # forward pass gives every level's candidates.
+        levels = self.forward(plan)
+        end = self.end
+        depth = len(steps)
+        by_parent: dict[int, dict[int, list[int]]] = {}
+
+        def candidates(k: int, t: int) -> list[int]:
+            found = levels[k]
+            if k == 0:
+                return found
+            if combs[k - 1] is Combinator.DESCENDANT:
+                i = bisect_right(found, t)
+                return found[i:bisect_left(found, end[t], i)]
+            groups = by_parent.get(k)
+            if groups is None:
+                groups = {}
+                parent = self.parent
+                for p in found:
+                    groups.setdefault(parent[p], []).append(p)
+                by_parent[k] = groups
+            return groups.get(t, [])
+
+        def contexts(k: int) -> list[int]:
+            return [_ROOT_CONTEXT] if k == 0 else levels[k - 1]
+
+        level = plan.list_level
+        pick = steps[level].pick
+        lists: dict[int, list[int]] = {}
+        last = level == depth - 1
+        if last and pick is not None and (level == 0 or combs[level - 1] is
+                                          Combinator.DESCENDANT):
+            found = levels[level]
+            for t in contexts(level):
+                if level == 0:
+                    i, j = 0, len(found)
+                else:
+                    i = bisect_right(found, t)
+                    j = bisect_left(found, end[t], i)
+                if i >= j:
+                    continue
+                if pick.kind is PickKind.FIRST:
+                    lists[t] = [found[i]]
+                elif pick.kind is PickKind.LAST:
+                    lists[t] = [found[j - 1]]
+                elif 1 <= pick.n <= j - i:
+                    lists[t] = [found[i + pick.n - 1]]
+        else:
+            for t in contexts(level):
+                reached = self._reach(candidates(level, t), level, levels)
+                picked = _pick(pick, reached)
+                if picked:
+                    lists[t] = picked
+        for k in range(level - 1, -1, -1):
+            pick = steps[k].pick
+            above: dict[int, list[int]] = {}
+            for t in contexts(k):
+                out: list[int] = []
+                seen: set[int] = set()
+                for u in candidates(k, t):
+                    got = lists.get(u)
+                    if got:
+                        for x in got:
+                            if x not in seen:
+                                seen.add(x)
+                                out.append(x)
+                picked = _pick(pick, out)
+                if picked:
+                    above[t] = picked
+            lists = above
+        return sorted(set(lists.get(_ROOT_CONTEXT, ())))
+
+    def _reach(self, start: list[int], level: int, levels: list[list[int]]) -> list[int]:
+        """Spans reachable from ``start`` through the (descendant-only, pick-free) levels
+        after ``level``: in trace order, which is also the reference's grouped order there."""
+        found = start
+        for j in range(level + 1, len(levels)):
+            if not found:
+                return []
+            found = _cut(levels[j], _ranges(found, self.end))
+        return found
+
+    # one compound
+    def step(self, step: StepPlan, region: Region) -> list[int]:
+        if step.never is not None or self.n == 0:
+            return []
+        ix = self.ix
+        checks: list[Cond] = list(step.checks)
+        driver: list[int] | None = None
+        how = step.driver
+        if how is Driver.SEEDS:
+            seeds = sorted(((_seed(ix, c), c) for c in step.seeds), key=lambda sc: len(sc[0]))
+            driver = seeds[0][0]
+            checks[:0] = [c for _, c in seeds[1:]]
+        elif how is Driver.ROOT:
+            driver = [0]
+        elif how is Driver.HAS:
+            has = next(t for t in step.tests if isinstance(t, HasTest))
+            driver = self._ancestors(self.inner(has.plan))
+        cand: Sequence[int]
+        if driver is not None:
+            if region is None:
+                cand = driver
+            elif isinstance(region, _Children):
+                parents, parent = region.set, self.parent
+                cand = [p for p in driver if parent[p] in parents]
+            else:
+                cand = _cut(driver, region)
+        else:
+            scan = self._value_scan(step)
+            if region is None:
+                if scan is not None:
+                    cand = self._scan_values(scan)
+                    checks.remove(scan)
+                else:
+                    cand = range(self.n)
+            elif isinstance(region, _Children):
+                cand = region.positions(self.end)
+            else:
+                size = sum(hi - lo for lo, hi in region)
+                if scan is not None and size * 4 > self.n:
+                    cand = _cut(self._scan_values(scan), region)
+                    checks.remove(scan)
+                else:
+                    cand = _expand(region)
+        for cond in checks:
+            if not cand:
+                return []
+            values = _values(ix, cond)
+            test = cond.test
+            cand = [p for p in cand if test(values[p])]
+        for span_test in step.tests:
+            if not cand:
+                return []
+            if how is Driver.ROOT and isinstance(span_test, RootTest):
+                continue
+            cand = self._apply_test(span_test, cand)
+        return cand if isinstance(cand, list) else list(cand)
+
+    def _value_scan(self, step: StepPlan) -> Cond | None:
+        cond = step.value_scan
+        if cond is None:
+            return None
+        if cond.kind.numeric and _odd_values(self.ix, cond):
+            return None
+        return cond
+
+    def _scan_values(self, cond: Cond) -> list[int]:
+        """Positions whose value passes ``cond``, deciding once per distinct value."""
+        text_test = cond.text_test
+        assert text_test is not None
+        hits = [ps for text, ps in _value_index(self.ix, cond).items() if text_test(text)]
+        if not hits:
+            return []
+        if len(hits) == 1:
+            return hits[0]
+        return sorted(iter_chain.from_iterable(hits))
+
+    def _ancestors(self, positions: list[int]) -> list[int]:
+        parent = self.parent
+        seen = bytearray(self.n)
+        out: list[int] = []
+        for x in positions:
+            p = parent[x]
+            while p >= 0 and not seen[p]:
+                seen[p] = 1
+                out.append(p)
+                p = parent[p]
+        out.sort()
+        return out
+
+    def _apply_test(self, test: Any, cand: Sequence[int]) -> list[int]:
+        end = self.end
+        if isinstance(test, RootTest):
+            return [p for p in cand if p == 0]
+        if isinstance(test, LeafTest):
+            return [p for p in cand if end[p] == p + 1]
+        if isinstance(test, HasTest):
+            below = self.inner(test.plan)
+            nb = len(below)
+            out = []
+            for p in cand:
+                i = bisect_right(below, p)
+                if i < nb and below[i] < end[p]:
+                    out.append(p)
+            return out
+        assert isinstance(test, NotTest)
+        key = id(test.plan)
+        excluded = self._inner_sets.get(key)
+        if excluded is None:
+            excluded = self._inner_sets[key] = set(self.inner(test.plan))
+        return [p for p in cand if p not in excluded]

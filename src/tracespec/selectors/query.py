@@ -1,0 +1,114 @@
+"""The compiled selector users hold: :class:`Query`, :func:`compile_selector`, :func:`select`.
+
+A :class:`Query` is immutable, hashable (by its syntax tree, so spacing and comments do not
+matter) and picklable (it pickles as its source text and is compiled again on load, so no
+closure is ever pickled).  :func:`compile_selector` keeps the last 512 compiled texts, as
+soupsieve and jmespath do; :func:`purge` empties that cache.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from ..trace import Span, Trace
+from .ast import Selector
+from .compiler import compile_plan
+from .evaluate import run
+from .parser import parse_selector
+from .plan import SelectorPlan
+from .unparse import unparse_selector_node
+
+__all__ = ["Query", "compile_selector", "purge", "select"]
+
+
+class Query:
+    """A compiled selector: ``select(trace)`` gives the spans it picks, ``explain()`` the plan."""
+
+    __slots__ = ("_hash", "ast", "plan", "source")
+
+    source: str
+    ast: Selector
+    plan: SelectorPlan
+    _hash: int
+
+    def __init__(self, source: str, tree: Selector, plan: SelectorPlan) -> None:
+        object.__setattr__(self, "source", source)
+        object.__setattr__(self, "ast", tree)
+        object.__setattr__(self, "plan", plan)
+        object.__setattr__(self, "_hash", hash(tree))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError("a Query is immutable")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError("a Query is immutable")
+
+    def positions(self, trace: Trace) -> list[int]:
+        """The positions (``span.position``) of the selected spans, ascending."""
+        return run(self.plan, trace.index)
+
+    def select(self, trace: Trace) -> tuple[Span, ...]:
+        """The selected spans, in trace order, without duplicates."""
+        return trace.spans_at(run(self.plan, trace.index))
+
+    def explain(self) -> str:
+        """The plan in words: for each step, which index finds its spans."""
+        return f"selector: {unparse_selector_node(self.ast) or '(empty)'}\n" + (
+            self.plan.explain())
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Query) and other.ast == self.ast
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __reduce__(self) -> tuple[Any, tuple[str]]:
+        return (compile_selector, (self.source,))
+
+    def __repr__(self) -> str:
+        return f"Query({self.source!r})"
+
+
+def _build(source: str, tree: Selector) -> Query:
+    return Query(source, tree, compile_plan(tree, source))
+
+
+@functools.lru_cache(maxsize=512)
+def _compile_text(text: str, strict: bool) -> Query:
+    return _build(text, parse_selector(text, strict=strict))
+
+
+@functools.lru_cache(maxsize=512)
+def _compile_tree(tree: Selector) -> Query:
+    text = unparse_selector_node(tree)
+    return _build(text, tree)
+
+
+def compile_selector(selector: str | Selector, *, strict: bool = False) -> Query:
+    """Compile selector text (or a parsed :class:`~tracespec.selectors.Selector`).
+
+    Cached: compiling the same text again returns the same :class:`Query`.  Raises
+    :class:`~tracespec.ParseError` for text that does not parse (with ``strict=True`` also for
+    tracespec's extensions) and :class:`~tracespec.CompileError` for a regular expression RE2
+    refuses.
+    """
+    if type(selector) is str:
+        return _compile_text(selector, strict)
+    if isinstance(selector, Selector):
+        return _compile_tree(selector)
+    if isinstance(selector, str):
+        return _compile_text(str(selector), strict)
+    raise TypeError(f"a selector is text or a parsed Selector, not {type(selector).__name__}")
+
+
+def purge() -> None:
+    """Forget every compiled selector (the cache of :func:`compile_selector`)."""
+    _compile_text.cache_clear()
+    _compile_tree.cache_clear()
+
+
+def select(selector: str | Selector | Query, trace: Trace) -> tuple[Span, ...]:
+    """The spans of ``trace`` that ``selector`` picks, in trace order, without duplicates."""
+    query = selector if isinstance(selector, Query) else compile_selector(selector)
+    return query.select(trace)
