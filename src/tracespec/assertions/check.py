@@ -16,8 +16,8 @@ from typing import Literal
 
 from ..errors import CompileError, ParseError
 from ..results import AssertionResult, OutputResult, SpecResult
+from ..selectors.query import Query, compile_selector
 from ..trace import Trace
-from ._standin_select import standin_compile, standin_positions
 from .compiler import Check, EvalError, compile_assertion, compile_expression, index_of
 
 __all__ = ["check", "resolve_output"]
@@ -32,11 +32,11 @@ def _ids(trace: Trace) -> list[bytes]:
 
 
 def _select_positions(selector: str, trace: Trace) -> list[int]:
-    return standin_positions(selector, trace)
+    return compile_selector(selector).positions(trace)
 
 
-def _compile_selector(selector: str) -> object:
-    return standin_compile(selector)
+def _compile_selector(selector: str) -> Query:
+    return compile_selector(selector)
 
 
 def check(
