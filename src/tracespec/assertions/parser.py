@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import attrs
 import lark
 from lark import Token, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
@@ -27,6 +28,7 @@ __all__ = ["parse_assertion", "parse_expression"]
 GRAMMAR = "assertion.lark"
 _STARTS = ("assertion", "expression")
 MAX_LENGTH = 100_000
+MAX_DEPTH = 100  # nesting of the tree; keeps compiling and evaluating far from Python's stack limit
 
 DISPLAY = {
     "COMPARATOR": "comparator (= != < <= > >= contains not-contains)",
@@ -244,17 +246,43 @@ def _parse(text: str, start: str, strict: bool) -> Any:
             f"text too long ({len(text)} characters; at most {MAX_LENGTH})",
             source=text[:200], span=(0, 1), language="assertion",
         )
-    tree = parse_with(
-        GRAMMAR, text, start=start, language="assertion", display=DISPLAY, label=_label,
-        all_starts=_STARTS,
+    too_deep = ParseError(
+        f"expression nested too deeply (at most {MAX_DEPTH} levels of operators, parentheses, "
+        "brackets and filters)", source=text, span=(0, len(text)), language="assertion",
     )
     try:
-        return _ToAst(text, strict).transform(tree)
+        tree = parse_with(
+            GRAMMAR, text, start=start, language="assertion", display=DISPLAY, label=_label,
+            all_starts=_STARTS,
+        )
+        node = _ToAst(text, strict).transform(tree)
     except lark.exceptions.VisitError as exc:
         inner = exc.orig_exc
         if isinstance(inner, ParseError):
             raise inner from None
+        if isinstance(inner, RecursionError):
+            raise too_deep from None
         raise  # pragma: no cover - a bug in the transformer
+    except RecursionError:
+        raise too_deep from None
+    if _depth(node) > MAX_DEPTH:
+        raise too_deep
+    return node
+
+
+def _depth(root: object) -> int:
+    """The depth of an AST, computed without recursion."""
+    deepest = 0
+    stack: list[tuple[object, int]] = [(root, 1)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        for field in attrs.fields(type(node)):  # type: ignore[arg-type]
+            value = getattr(node, field.name)
+            for child in value if isinstance(value, tuple) else (value,):
+                if attrs.has(type(child)):
+                    stack.append((child, depth + 1))
+    return deepest
 
 
 def parse_assertion(text: str, *, strict: bool = False) -> ast.Assertion:

@@ -1,0 +1,161 @@
+"""The public assertion API: parse errors with exact places, the compiled Check (cache, hash,
+pickle), check() with errors raised or reported, resolve_output, unparse, strict mode."""
+
+from __future__ import annotations
+
+import pickle
+
+import pytest
+
+import tracespec
+from assertion_support import make_trace
+from tracespec import (
+    Check,
+    CompileError,
+    ParseError,
+    check,
+    compile_assertion,
+    parse_assertion,
+    resolve_output,
+    unparse,
+)
+from tracespec.assertions import ast
+from tracespec.assertions.functions import LAST_NAMES, seed
+
+TRACE = make_trace([
+    {"name": "POST /orders", "attributes": {"http.status_code": 201, "body": '{"id": 52}'},
+     "duration_ns": 35_000_000},
+    {"name": "SELECT orders", "attributes": {"db.system": "postgresql"}, "duration_ns": 2_000},
+])
+
+
+def test_public_names() -> None:
+    for name in ("parse_assertion", "compile_assertion", "check", "resolve_output", "unparse",
+                 "Check", "SpecResult", "AssertionResult", "SpanResult", "OutputResult"):
+        assert name in tracespec.__all__
+
+
+@pytest.mark.parametrize(
+    ("text", "message", "column", "caret"),
+    [
+        ("1 == 1", "'==' is not a comparator; use one of = != < <= > >=", 4, "     ^"),
+        ("attr:s = abc", "bare word 'abc' is not a value", 13, "              ^"),
+        ("tracetest.span.duration < 1s", "bare word 'tracetest.span.duration' is not a value",
+         10, "           ^"),
+        ("1 1 + = 2", "expected '*', '+', '-', '/', '|', comparator", 3, "    ^"),
+        ("attr:a =", "expected '(', '-', '[', attr:NAME, duration", 9, "          ^"),
+        ("1h30m = 1", "expected", 3, "    ^^^"),
+        ('"${x y}" = 1', "in ${...}: bare word 'x' is not a value", 6, "       ^"),
+        ("1 = 1 = 1", "expected", 7, "        ^"),
+        ("attr:x CONTAINS 1", "expected", 8, "         ^^^^^^^^"),
+    ],
+)
+def test_parse_errors(text: str, message: str, column: int, caret: str) -> None:
+    with pytest.raises(ParseError) as info:
+        parse_assertion(text)
+    err = info.value
+    assert err.message.startswith(message), err.message
+    assert (err.line, err.column) == (1, column)
+    assert str(err).splitlines()[-1].rstrip() == caret
+    assert err.language == "assertion"
+
+
+def test_parse_error_on_second_line() -> None:
+    with pytest.raises(ParseError) as info:
+        parse_assertion("attr:a\n= = 1")
+    assert (info.value.line, info.value.column) == (2, 3)
+    assert "--> line 2" in str(info.value)
+
+
+def test_strict_rejects_extensions() -> None:
+    for text in ("(1 + 2) = 3", "-1 = 1", "-attr:x = 1", "[1] | get_index -1 = 1"):
+        parse_assertion(text)
+        with pytest.raises(ParseError, match="tracespec extension"):
+            parse_assertion(text, strict=True)
+    parse_assertion("1 + 2 * 3 = 9", strict=True)
+
+
+def test_bad_regex_literal_is_a_compile_error_with_its_place() -> None:
+    text = "attr:body | regex '(a)\\1' = 1"
+    with pytest.raises(CompileError) as info:
+        compile_assertion(text)
+    assert info.value.column == text.index("'(a)") + 1
+    assert "RE2" in info.value.message
+    with pytest.raises(CompileError):
+        compile_assertion("'a' | regex_group '(?=a)' = 1")
+
+
+def test_check_is_cached_hashable_picklable() -> None:
+    c = compile_assertion("attr:http.status_code = 201")
+    assert compile_assertion("attr:http.status_code = 201") is c
+    assert isinstance(c, Check) and hash(c) == hash(pickle.loads(pickle.dumps(c)))
+    assert pickle.loads(pickle.dumps(c)) == c
+    assert c.ast == parse_assertion("attr:http.status_code   =201")
+    with pytest.raises(AttributeError):
+        c.source = "x"  # type: ignore[misc]
+
+
+def test_unparse_is_canonical() -> None:
+    node = parse_assertion("(1+2)*3=  9|type")
+    assert unparse(node) == "(1 + 2) * 3 = 9 | type"
+    assert unparse(node.left) == "(1 + 2) * 3"
+    assert unparse(ast.Filter("get_index", (ast.Number("-1"),))) == "get_index -1"
+    assert unparse(parse_assertion("'a ${attr:x|length} b' contains \"a\"")) == (
+        "'a ${attr:x | length} b' contains \"a\""
+    )
+    with pytest.raises(TypeError):
+        unparse(object())
+
+
+def test_check_all_spans() -> None:
+    result = check("", ["attr:tracetest.span.duration < 500ms", "attr:http.status_code = 201"],
+                   TRACE)
+    assert not result.passed
+    duration, status = result.assertions
+    assert duration.passed and [s.observed for s in duration.spans] == ["35ms", "2us"]
+    assert [s.span_id for s in duration.spans] == [s.span_id for s in TRACE]
+    assert not status.passed
+    assert [(s.passed, s.error) for s in status.spans] == [
+        (True, None), (False, 'attribute "http.status_code" not found')]
+    assert result.span_ids == tuple(s.span_id for s in TRACE)
+
+
+def test_check_raises_before_anything_runs() -> None:
+    with pytest.raises(ParseError):
+        check("", ["attr:a = 1", "attr:a == 1"], TRACE)
+    with pytest.raises(ParseError):
+        check("span[", ["attr:a = 1"], TRACE)
+
+
+def test_check_reports_errors() -> None:
+    result = check("", ["attr:a == 1", "attr:http.status_code = 201"], TRACE, errors="report")
+    bad, good = result.assertions
+    assert bad.error is not None and "column 9" in bad.error and not bad.passed
+    assert bad.spans == ()
+    assert good.spans[0].passed
+    spec = check("span[", ["attr:a = 1"], TRACE, errors="report")
+    assert spec.error is not None and "selector" in spec.error and not spec.passed
+    assert spec.assertions[0].error is not None and not spec.assertions[0].passed
+
+
+def test_check_variables() -> None:
+    result = check("", "attr:http.status_code = var:CODE", TRACE, variables={"CODE": "201"})
+    assert result.assertions[0].spans[0].passed
+
+
+def test_resolve_output() -> None:
+    out = resolve_output("", "attr:body | json_path '$.id'", TRACE, name="ID")
+    assert (out.value, out.resolved, out.span_id, out.error) == ("52", True, TRACE[0].span_id,
+                                                                 None)
+    failed = resolve_output("", "attr:nope", TRACE, name="X")
+    assert (failed.value, failed.resolved, failed.error) == ("", True,
+                                                              'attribute "nope" not found')
+    with pytest.raises(ParseError):
+        resolve_output("", "attr:a =", TRACE)
+
+
+def test_last_name_is_a_last_name() -> None:
+    seed(1)
+    c = compile_assertion("lastName() = 1")
+    observed = {c.run_positions(None, []).spans[0].observed for _ in range(20)}
+    assert observed <= set(LAST_NAMES) and len(observed) > 1
