@@ -46,6 +46,7 @@ __all__ = [
     "StatusCode",
     "Trace",
     "TraceIndex",
+    "family_rank",
     "span_type",
 ]
 
@@ -216,6 +217,11 @@ class Adapter:
         for p in positions:
             out[p] = raws[p].name
 
+    def family_ranks(self, raws: Sequence[Any], positions: Iterable[int], out: list[int]) -> None:
+        """Set ``out[p]`` to :func:`family_rank` of the span attribute keys at ``positions``."""
+        for p in positions:
+            out[p] = family_rank(self.attribute_keys(raws[p]))
+
 
 RECORD_ADAPTER = Adapter()
 
@@ -256,6 +262,27 @@ _TYPE_PREFIXES = (
 )
 
 
+_FAMILY_RANK = {prefix[:-1]: i for i, (prefix, _) in enumerate(_TYPE_PREFIXES)}
+_TYPE_BY_RANK = (*(name for _, name in _TYPE_PREFIXES), "general")
+NO_FAMILY = len(_TYPE_PREFIXES)
+
+
+def family_rank(keys: Iterable[str]) -> int:
+    """The rank of the first attribute family present among ``keys`` in the fixed order http,
+    database, rpc, messaging, faas, exception (0..5), or :data:`NO_FAMILY`."""
+    best = NO_FAMILY
+    get = _FAMILY_RANK.get
+    for k in keys:
+        head, dot, _ = k.partition(".")
+        if dot:
+            r = get(head, NO_FAMILY)
+            if r < best:
+                if r == 0:
+                    return 0
+                best = r
+    return best
+
+
 def span_type(keys: Iterable[str], name: str, event_type: AttrValue | None) -> str:
     """``tracetest.span.type`` from a span's attribute keys, name and ``event_type`` attribute.
 
@@ -265,15 +292,7 @@ def span_type(keys: Iterable[str], name: str, event_type: AttrValue | None) -> s
     """
     if (event_type is not None and text_form(event_type) != "") or name == "documentLoad":
         return "general"
-    found = 6
-    for k in keys:
-        for i, (prefix, _) in enumerate(_TYPE_PREFIXES):
-            if i < found and k.startswith(prefix):
-                found = i
-                if i == 0:
-                    return "http"
-                break
-    return _TYPE_PREFIXES[found][1] if found < 6 else "general"
+    return _TYPE_BY_RANK[family_rank(keys)]
 
 
 def _rfc3339_nano(ns: int) -> str:
@@ -476,7 +495,7 @@ class TraceIndex:
         return self._kinds
 
     def _by_adapter(self) -> list[tuple[Adapter, Iterable[int]]]:
-        if len(self.groups) == 1:
+        if len({id(g.adapter) for g in self.groups}) == 1:
             return [(self.groups[0].adapter, range(self.n))]
         buckets: dict[int, list[int]] = {}
         for p, g in enumerate(self.group_of):
@@ -579,23 +598,23 @@ class TraceIndex:
     def types(self) -> list[str]:
         """``tracetest.span.type`` of every position."""
         if self._types is None:
-            names = self.names()
             event_type = self.column("event_type")
-            group_keys = []
-            for g in self.groups:
-                keys = list(g.resource.attributes) + list(g.scope.attributes)
-                if g.scope.present:
-                    keys.append("service.name")
-                group_keys.append(keys)
-            out = []
-            gof = self.group_of
-            for p in range(self.n):
-                adapter, raw = self.adapter_at(p)
-                span_keys = adapter.attribute_keys(raw)
-                gk = group_keys[gof[p]]
-                out.append(
-                    span_type([*span_keys, *gk] if gk else span_keys, names[p], event_type[p])
-                )
+            ranks = [NO_FAMILY] * self.n
+            for adapter, positions in self._by_adapter():
+                adapter.family_ranks(self.raws, positions, ranks)
+            group_rank = []
+            for g in self.groups:  # resource and scope attributes count too
+                group_rank.append(family_rank([*g.resource.attributes, *g.scope.attributes]))
+            if any(r < NO_FAMILY for r in group_rank):
+                gof = self.group_of
+                ranks = [min(r, group_rank[gof[p]]) for p, r in enumerate(ranks)]
+            by_rank = _TYPE_BY_RANK
+            out = [by_rank[r] for r in ranks]
+            for p, e in enumerate(event_type):
+                if e is not None and text_form(e) != "":
+                    out[p] = "general"
+            for p in self.name_index().get("documentLoad", ()):
+                out[p] = "general"
             self._types = out
         return self._types
 

@@ -34,7 +34,7 @@ from opentelemetry.proto.trace.v1 import trace_pb2
 
 from .._build import TraceBuilder
 from ..attrvalue import AttrValue
-from ..trace import Adapter, Event, Group, Link, Resource, Scope
+from ..trace import Adapter, Event, Group, Link, Resource, Scope, family_rank
 
 __all__ = ["PROTO_ADAPTER", "ProtoAdapter", "any_value", "load_bytes", "warn_if_slow_protobuf"]
 
@@ -69,7 +69,7 @@ def warn_if_slow_protobuf() -> None:
 _Field = tuple[str, int, int, int, str | None]
 
 
-def _build_lite_schema() -> tuple[Any, Any]:
+def _build_lite_schema() -> tuple[Any, Any, Any]:
     f = descriptor_pb2.FieldDescriptorProto
     fdp = descriptor_pb2.FileDescriptorProto(
         name="tracespec/lite_trace_v2.proto", package="tracespec.lite2", syntax="proto3"
@@ -110,6 +110,9 @@ def _build_lite_schema() -> tuple[Any, Any]:
             ("flags", 16, f.TYPE_FIXED32, opt, None),
         ],
     )
+    # only the attribute keys of a span
+    message("Key", [("key", 1, f.TYPE_STRING, opt, None)])
+    message("Keys", [("attributes", 9, f.TYPE_MESSAGE, rep, ".tracespec.lite2.Key")])
     scope_t = ".opentelemetry.proto.common.v1.InstrumentationScope"
     message(
         "ScopeSpans",
@@ -147,10 +150,14 @@ def _build_lite_schema() -> tuple[Any, Any]:
     def cls(name: str) -> Any:
         return message_factory.GetMessageClass(pool.FindMessageTypeByName(name))
 
-    return cls("tracespec.lite2.TracesData"), cls("tracespec.lite2.Rest")
+    return (
+        cls("tracespec.lite2.TracesData"),
+        cls("tracespec.lite2.Rest"),
+        cls("tracespec.lite2.Keys"),
+    )
 
 
-LiteTracesData, _Rest = _build_lite_schema()
+LiteTracesData, _Rest, _Keys = _build_lite_schema()
 _KeyValue = common_pb2.KeyValue
 _Event = trace_pb2.Span.Event
 _Link = trace_pb2.Span.Link
@@ -248,6 +255,10 @@ class ProtoAdapter(Adapter):
         return out
 
     def attribute_keys(self, raw: Any) -> Iterable[str]:
+        try:
+            return [kv.key for kv in _Keys.FromString(raw.SerializeToString()).attributes]
+        except DecodeError:  # e.g. a key that is not UTF-8: take what can be read
+            pass
         keys = []
         for a in _rest(raw).attributes:
             # canonical encoding puts the key first: 0x0a, a one-byte length, the key
@@ -314,6 +325,15 @@ class ProtoAdapter(Adapter):
     def names(self, raws: Sequence[Any], positions: Iterable[int], out: list[str]) -> None:
         for p in positions:
             out[p] = raws[p].name
+
+    def family_ranks(self, raws: Sequence[Any], positions: Iterable[int], out: list[int]) -> None:
+        keys_of = _Keys.FromString
+        for p in positions:
+            raw = raws[p]
+            try:
+                out[p] = family_rank([kv.key for kv in keys_of(raw.SerializeToString()).attributes])
+            except DecodeError:
+                out[p] = family_rank(self.attribute_keys(raw))
 
 
 PROTO_ADAPTER = ProtoAdapter()
