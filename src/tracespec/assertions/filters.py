@@ -61,7 +61,10 @@ def json_path(value: Value, args: Sequence[str]) -> Value:
         document = loads_json(value.first[0])
     except (ValueError, TypeError) as exc:
         raise FilterError(f"invalid JSON input: {exc}") from None
-    results = jp.query(path, document)
+    try:
+        results = jp.query(path, document)
+    except jp.JSONPathError as exc:
+        raise FilterError(f"invalid json_path: {exc}") from None
     if not results:
         return NIL_VALUE
     if len(results) == 1:

@@ -11,10 +11,12 @@ as compact JSON text, so a further ``json_path`` can read them.
 from __future__ import annotations
 
 import functools
-from typing import Any
+from typing import Any, cast
 
 import jsonpath
 import orjson
+from jsonpath.segments import JSONPathChildSegment
+from jsonpath.selectors import IndexSelector, NameSelector
 
 from ..attrvalue import text_form
 
@@ -25,11 +27,68 @@ class JSONPathError(ValueError):
     """A query that does not compile (the message says where)."""
 
 
+_FALLBACK = object()
+
+
+class _Path:
+    """A compiled query, with a direct walk for the common simple paths (``$.a.b[0]``): only
+    single names and indexes.  Anything the walk is not sure about goes to the library."""
+
+    __slots__ = ("compiled", "steps")
+
+    def __init__(self, compiled: Any) -> None:
+        self.compiled = compiled
+        self.steps: tuple[str | int, ...] | None = _simple_steps(compiled)
+
+    def findall(self, document: Any) -> list[Any]:
+        if self.steps is not None:
+            found = _walk(self.steps, document)
+            if found is not _FALLBACK:
+                return cast("list[Any]", found)
+        return list(self.compiled.findall(document))
+
+
+def _simple_steps(compiled: Any) -> tuple[str | int, ...] | None:
+    steps: list[str | int] = []
+    for segment in getattr(compiled, "segments", None) or ():
+        if type(segment) is not JSONPathChildSegment or len(segment.selectors) != 1:
+            return None
+        selector = segment.selectors[0]
+        if type(selector) is NameSelector:
+            steps.append(selector.name)
+        elif type(selector) is IndexSelector:
+            steps.append(selector.index)
+        else:
+            return None
+    if not steps or type(compiled) is not jsonpath.JSONPath:
+        return None
+    return tuple(steps)
+
+
+def _walk(steps: tuple[str | int, ...], document: Any) -> list[Any] | object:
+    node = document
+    for step in steps:
+        if isinstance(step, str):
+            if type(node) is not dict:
+                return _FALLBACK
+            if step not in node:
+                return []
+            node = node[step]
+        else:
+            if type(node) is not list:
+                return _FALLBACK
+            i = step if step >= 0 else len(node) + step
+            if not 0 <= i < len(node):
+                return []
+            node = node[i]
+    return [node]
+
+
 @functools.lru_cache(maxsize=1024)
-def compile_path(text: str) -> Any:
+def compile_path(text: str) -> _Path:
     """The compiled query (cached per text); :class:`JSONPathError` when it is invalid."""
     try:
-        return jsonpath.compile(text)
+        return _Path(jsonpath.compile(text))
     except jsonpath.JSONPathError as exc:
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise JSONPathError(first) from None
@@ -37,9 +96,13 @@ def compile_path(text: str) -> Any:
         raise JSONPathError(str(exc)) from None
 
 
-def query(path: Any, document: Any) -> list[Any]:
+def query(path: _Path, document: Any) -> list[Any]:
     """Every value the compiled ``path`` selects in ``document``, in document order."""
-    return list(path.findall(document))
+    try:
+        return path.findall(document)
+    except jsonpath.JSONPathError as exc:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise JSONPathError(first) from None
 
 
 def render(value: Any) -> str:

@@ -53,7 +53,6 @@ _UNIT_NS = {"ns": 1, "us": 1_000, "ms": 1_000_000, "s": 1_000_000_000, "m": 60_0
 _UNITS = ("ns", "us", "ms", "s", "m", "h")
 _INT64_MIN = -(2**63)
 _INT64_MAX = 2**63 - 1
-_LOG_1000 = math.log(1000)
 
 
 def loads_json(text: str) -> Any:
@@ -186,16 +185,20 @@ def atoi(text: str) -> int | None:
 
 def humanize(ns: int) -> str:
     """Nanoseconds as Tracetest displays them: ``0ns``, ``38ns``, ``93us``, ``27ms``, ``1.2s``,
-    ``27.5m``, ``2h`` (hours are the largest unit)."""
+    ``27.5m``, ``2h`` (hours are the largest unit).
+
+    Tracetest picks the unit with ``floor(log(v) / log(1000))`` capped at seconds; for integers
+    that is exactly the comparison with 10^3, 10^6 and 10^9 done here (the logarithm is never
+    within float precision of an integer for the integers around those thresholds)."""
     if ns <= 0:
         return "0ns"
-    value = float(ns)
-    scale = math.floor(math.log(value) / _LOG_1000)
-    if scale > 3:
-        scale = 3
-    number = value / math.pow(1000, scale)
-    if scale < 3:
-        return f"{number:.0f}{_UNITS[scale]}"
+    if ns < 1_000:
+        return f"{ns}ns"
+    if ns < 1_000_000:
+        return f"{ns / 1e3:.0f}us"
+    if ns < 1_000_000_000:
+        return f"{ns / 1e6:.0f}ms"
+    number = ns / 1e9
     unit = 3
     if number >= 60:
         number /= 60
@@ -222,8 +225,17 @@ def dehumanize(text: str) -> int:
 
 
 def round_duration(ns: int) -> int:
-    """Tracetest's duration normalisation: rounded to the unit it displays in."""
-    return dehumanize(humanize(ns))
+    """Tracetest's duration normalisation: rounded to the unit it displays in
+    (``dehumanize(humanize(ns))``, reading humanize's own output without a regex)."""
+    text = humanize(ns)
+    if text[-2:] in ("ns", "us", "ms"):
+        number, unit = text[:-2], text[-2:]
+    else:
+        number, unit = text[:-1], text[-1]
+    product = float(number) * _UNIT_NS[unit]
+    if not math.isfinite(product) or abs(product) >= 2.0**63:
+        return _INT64_MIN
+    return int(product)
 
 
 def duration_ns(text: str) -> int:
