@@ -31,14 +31,6 @@ def _ids(trace: Trace) -> list[bytes]:
     return index.span_ids
 
 
-def _select_positions(selector: str, trace: Trace) -> list[int]:
-    return compile_selector(selector).positions(trace)
-
-
-def _compile_selector(selector: str) -> Query:
-    return compile_selector(selector)
-
-
 def check(
     selector: str,
     assertions: Sequence[str] | str,
@@ -59,8 +51,9 @@ def check(
         raise ValueError(f"errors must be 'raise' or 'report', not {errors!r}")
     texts = [assertions] if isinstance(assertions, str) else list(assertions)
     selector_error: str | None = None
+    query: Query | None = None
     try:
-        _compile_selector(selector)
+        query = compile_selector(selector)
     except (ParseError, CompileError) as exc:
         if errors == "raise":
             raise
@@ -73,13 +66,13 @@ def check(
             if errors == "raise":
                 raise
             compiled.append(str(exc))
-    if selector_error is not None:
+    if query is None:
         not_run = tuple(
             AssertionResult(t, False, (), c if isinstance(c, str) else _NOT_RUN)
             for t, c in zip(texts, compiled, strict=True)
         )
         return SpecResult(selector, not_run, (), name, selector_error)
-    positions = _select_positions(selector, trace)
+    positions = query.positions(trace)
     ids = _ids(trace)
     results = []
     for text, c in zip(texts, compiled, strict=True):
@@ -104,9 +97,9 @@ def resolve_output(
     is unresolved with the error ``cannot find matching spans for output "NAME"``; an
     evaluation error leaves the value empty and carries the message.
     """
-    _compile_selector(selector)
+    query = compile_selector(selector)
     compiled = compile_expression(expression)
-    positions = _select_positions(selector, trace)
+    positions = query.positions(trace)
     if not positions:
         try:
             value = compiled.value(trace, None, variables=variables).text
