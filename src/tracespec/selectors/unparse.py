@@ -51,7 +51,9 @@ def _key(key: str) -> str:
 
 
 def _number(value: int | float) -> str:
-    return str(value) if isinstance(value, int) else repr(value)
+    if isinstance(value, int):
+        return str(value)
+    return repr(abs(value)) if value == 0 else repr(value)  # there is no -0.0 literal
 
 
 def _literal(node: ast.Literal) -> str:

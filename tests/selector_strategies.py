@@ -1,0 +1,131 @@
+"""Hypothesis strategies for selectors: AST nodes, selector text from the grammar, span trees.
+
+``selectors()`` draws any valid syntax tree (for the round trip); ``query_selectors()`` draws
+trees over a small vocabulary of keys, values and patterns so that they match spans of
+``span_trees()``, for the differential test against the oracle.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import strategies as st
+
+from tracespec.selectors import ast
+
+# -- any syntax tree -------------------------------------------------------------------------------
+
+_PLAIN_SEGMENT = st.from_regex(r"[a-z_][a-z0-9_-]{0,6}", fullmatch=True)
+_LATER_SEGMENT = st.from_regex(r"[a-z0-9_-]{1,6}", fullmatch=True)
+plain_keys = st.builds(
+    lambda head, rest: ".".join([head, *rest]), _PLAIN_SEGMENT,
+    st.lists(_LATER_SEGMENT, max_size=3),
+)
+any_keys = st.one_of(plain_keys, st.text(max_size=8), st.sampled_from(
+    ["name", "kind", "contains", "not-contains", "span", "true", "ünï", "a..b", ""]))
+literals = st.one_of(
+    st.builds(ast.String, st.text(max_size=12)),
+    st.builds(ast.Number, st.integers(min_value=0, max_value=10**30)),
+    st.builds(ast.Number, st.floats(min_value=0.0, allow_nan=False, allow_infinity=False)),
+    st.builds(ast.Bool, st.booleans()),
+)
+
+
+_ANY_PATTERN = st.text(max_size=8)
+
+
+@st.composite
+def comparisons(draw: st.DrawFn, keys: st.SearchStrategy[str] = any_keys,
+                values: st.SearchStrategy[ast.Literal] = literals,
+                patterns: st.SearchStrategy[str] = _ANY_PATTERN) -> ast.Comparison:
+    op = draw(st.sampled_from(list(ast.Operator)))
+    if op in (ast.Operator.MATCHES, ast.Operator.NOT_MATCHES):
+        return ast.Comparison(draw(keys), op, ast.String(draw(patterns)))
+    return ast.Comparison(draw(keys), op, draw(values))
+
+
+def _filters(keys: st.SearchStrategy[str], values: st.SearchStrategy[ast.Literal],
+             patterns: st.SearchStrategy[str]) -> st.SearchStrategy[ast.Filter]:
+    return st.one_of(comparisons(keys, values, patterns),
+                     st.builds(ast.Exists, keys, st.booleans()))
+
+
+def _selector_strategy(keys: st.SearchStrategy[str], values: st.SearchStrategy[ast.Literal],
+                       patterns: st.SearchStrategy[str], *, max_chain: int,
+                       max_alternatives: int, depth: int,
+                       min_alternatives: int = 0) -> st.SearchStrategy[ast.Selector]:
+    filters = _filters(keys, values, patterns)
+    picks = st.one_of(st.builds(ast.First), st.builds(ast.Last),
+                      st.builds(ast.NthChild, st.integers(min_value=0, max_value=4)))
+    tests: st.SearchStrategy[ast.Pseudo] = st.one_of(st.builds(ast.Root), st.builds(ast.Leaf))
+    if depth > 0:
+        inner = _selector_strategy(keys, values, patterns, max_chain=2, max_alternatives=2,
+                                   depth=depth - 1, min_alternatives=1)
+        tests = st.one_of(tests, st.builds(ast.Has, inner), st.builds(ast.Not, inner))
+    pseudos = st.lists(st.one_of(picks, tests), max_size=2)
+    compounds = st.builds(ast.Compound, st.lists(filters, max_size=3).map(tuple),
+                          pseudos.map(tuple))
+
+    @st.composite
+    def chains(draw: st.DrawFn) -> ast.Chain:
+        parts = draw(st.lists(compounds, min_size=1, max_size=max_chain))
+        combs = draw(st.lists(st.sampled_from(list(ast.Combinator)),
+                              min_size=len(parts) - 1, max_size=len(parts) - 1))
+        return ast.Chain(tuple(parts), tuple(combs))
+
+    return st.builds(ast.Selector, st.lists(chains(), min_size=min_alternatives,
+                                            max_size=max_alternatives).map(tuple))
+
+
+def selectors() -> st.SearchStrategy[ast.Selector]:
+    """Any valid selector syntax tree."""
+    return _selector_strategy(any_keys, literals, st.text(max_size=8), max_chain=3,
+                              max_alternatives=3, depth=2)
+
+
+# -- selectors that match generated traces ---------------------------------------------------------
+
+KEYS = ["n", "s", "http.status_code", "b"]
+NAMES = ["a", "b", "GET /x", "200", "0.5"]
+VALUES: list[Any] = [0, 1, 200, 500, 0.5, 200.0, "200", "0.50", "0.5", "abc", "", "08", "true",
+                     "-1", True, False, [1, 2], {"$double": "NaN"}, {"$double": "Infinity"},
+                     {"$bytes": "1234"}, {"$bytes": "AA=="}]
+PATTERNS = [".*", "a.*", "[0-9]+", "GET .*", "2.*|abc", "", "N.N", "[a-z]+"]
+
+query_keys = st.sampled_from([*KEYS, "name", "kind", "missing"])
+query_literals = st.one_of(
+    st.sampled_from([ast.String(v) for v in
+                     ["200", "0.5", "0.50", "abc", "", "a", "b", "GET /x", "true", "1",
+                      "server", "client", "internal", "unespecified", "1234"]]),
+    st.sampled_from([ast.Number(v) for v in [0, 1, 200, 500, 0.5, 8, 2.0, 1234]]),
+    st.builds(ast.Bool, st.booleans()),
+)
+
+
+def query_selectors() -> st.SearchStrategy[ast.Selector]:
+    """Selectors over the vocabulary of :func:`span_trees` (so that they select something)."""
+    return _selector_strategy(query_keys, query_literals, st.sampled_from(PATTERNS),
+                              max_chain=3, max_alternatives=2, depth=1, min_alternatives=1)
+
+
+@st.composite
+def span_trees(draw: st.DrawFn, max_spans: int = 25) -> dict[str, Any]:
+    """A span tree for ``selector_support.tree_trace``: each span's parent is an earlier span."""
+    count = draw(st.integers(min_value=1, max_value=max_spans))
+    nodes: list[dict[str, Any]] = []
+    for i in range(count):
+        attributes = {}
+        for key in KEYS:
+            if draw(st.booleans()):
+                attributes[key] = draw(st.sampled_from(VALUES))
+        node: dict[str, Any] = {
+            "name": draw(st.sampled_from(NAMES)),
+            "kind": draw(st.sampled_from(["server", "client", "internal", "unspecified"])),
+            "attributes": attributes,
+            "children": [],
+        }
+        if i:
+            parent = draw(st.integers(min_value=max(0, i - 6), max_value=i - 1))
+            nodes[parent]["children"].append(node)
+        nodes.append(node)
+    return nodes[0]
