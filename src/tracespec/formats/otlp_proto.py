@@ -159,6 +159,7 @@ def _build_lite_schema() -> tuple[Any, Any, Any]:
 
 LiteTracesData, _Rest, _Keys = _build_lite_schema()
 _KeyValue = common_pb2.KeyValue
+_FullSpan = trace_pb2.Span
 _Event = trace_pb2.Span.Event
 _Link = trace_pb2.Span.Link
 _EMPTY_REST = _Rest()
@@ -247,6 +248,10 @@ class ProtoAdapter(Adapter):
         return st.code, st.message
 
     def attributes(self, raw: Any) -> dict[str, AttrValue]:
+        try:  # one parse of the whole span with the real schema
+            return key_values(_FullSpan.FromString(raw.SerializeToString()).attributes)
+        except DecodeError:  # some attribute is corrupt or too deep: decode one by one
+            pass
         out: dict[str, AttrValue] = {}
         for a in _rest(raw).attributes:
             kv = _decode_kv(a)
