@@ -22,7 +22,7 @@ import math
 from array import array
 from collections.abc import Callable, Iterable, Sequence
 from itertools import compress
-from operator import itemgetter, methodcaller
+from operator import itemgetter, methodcaller, not_
 from types import MappingProxyType
 from typing import Any
 
@@ -514,6 +514,10 @@ def _compact_all(spans: list[Any]) -> list[JsonRecord]:
     kinds = list(map(_get_kind, spans))
     if set(map(type, names)) != {str} or set(map(type, kinds)) != {int}:
         return list(map(compact, spans))
+    if len(names) > 16:  # span names repeat: keep one string object per distinct name
+        distinct = {n: n for n in names}
+        if len(distinct) * 2 < len(names):
+            names = list(map(distinct.__getitem__, names))
     statuses = list(map(_get_status, spans))
     codes = [0] * len(spans)
     messages = [""] * len(spans)
@@ -524,13 +528,9 @@ def _compact_all(spans: list[Any]) -> list[JsonRecord]:
     # orjson's output keeps a 4 KB buffer: copy each to an exactly sized bytes
     attrs = list(map(bytes, map(_view, map(_dumps, map(_get_attrs, spans)))))
     rests: list[bytes | None] = [None] * len(spans)
-    for k in compress(range(len(spans)), map(_not_plain, spans)):
+    for k in compress(range(len(spans)), map(not_, map(_PLAIN_KEYS.issuperset, spans))):
         rests[k] = compact(spans[k])[5]
     return list(zip(names, kinds, codes, messages, attrs, rests, strict=True))
-
-
-def _not_plain(sp: dict[str, Any]) -> bool:
-    return not _PLAIN_KEYS.issuperset(sp)
 
 
 def _status_of(status: Any) -> tuple[int, str]:
