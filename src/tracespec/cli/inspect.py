@@ -7,12 +7,10 @@ stdout; on a pipe they are drawn wide enough not to cut names, so they can be gr
 
 from __future__ import annotations
 
-import importlib
 import json
 import shutil
 import sys
 from collections.abc import Iterator
-from types import ModuleType
 from typing import Any
 
 import click
@@ -21,17 +19,30 @@ from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
+from ..assertions import check, compile_assertion
+from ..errors import CompileError, ParseError
 from ..reports import pretty_spec, render
-from ..results import SpecResult
+from ..selectors import Query, compile_selector
 from ..trace import Span, StatusCode, Trace
-from ._common import ExitCode, color_enabled, format_duration, load_trace_cli, trace_format_option
+from ._common import (
+    CliError,
+    ExitCode,
+    color_enabled,
+    format_duration,
+    load_trace_cli,
+    one_line,
+    trace_format_option,
+)
 
 __all__ = ["check_command", "explain_command", "select_command", "show_command"]
 
 
-def _api() -> ModuleType:
-    """The library's public API (the selector and assertion languages live above the CLI)."""
-    return importlib.import_module("tracespec")
+def _compiled_selector(text: str) -> Query:
+    """The compiled selector; an error names the argument (one line, with the column)."""
+    try:
+        return compile_selector(text)
+    except (ParseError, CompileError) as exc:
+        raise CliError(f"selector {text!r}: {one_line(exc)}") from None
 
 
 def _stdout_console() -> Console:
@@ -80,7 +91,7 @@ def select_command(
     trace_format: str | None = None,
 ) -> int:
     """Print the spans a selector picks (id, name, service, duration), in trace order."""
-    query = _api().compile_selector(selector)  # a bad selector fails before the trace loads
+    query = _compiled_selector(selector)  # a bad selector fails before the trace loads
     trace = load_trace_cli(trace_path, trace_id=trace_id, trace_format=trace_format)
     spans = query.select(trace)
     if as_json:
@@ -144,13 +155,15 @@ def check_command(
     Prints the spec as a failing Tracetest run prints it: #meta, then each selected span
     with every assertion and its observed value.
     """
-    api = _api()
-    api.compile_selector(selector)  # text that does not parse fails before the trace loads
-    for text in assertions:
-        api.compile_assertion(text)
+    _compiled_selector(selector)  # text that does not parse fails before the trace loads
+    for i, text in enumerate(assertions, 1):
+        try:
+            compile_assertion(text)
+        except (ParseError, CompileError) as exc:
+            raise CliError(f"assertion {i} {text!r}: {one_line(exc)}") from None
     variables = dict(_parse_var(v) for v in var_items)
     trace = load_trace_cli(trace_path, trace_id=trace_id, trace_format=trace_format)
-    result: SpecResult = api.check(selector, assertions, trace, variables=variables)
+    result = check(selector, assertions, trace, variables=variables)
     if as_json:
         from ..reports.jsonreport import spec_json
 
@@ -174,7 +187,7 @@ Example:
 @click.argument("selector")
 def explain_command(selector: str) -> int:
     """Print the plan a selector compiles to: which index starts it, what filters the rest."""
-    click.echo(_api().compile_selector(selector).explain())
+    click.echo(_compiled_selector(selector).explain())
     return ExitCode.PASSED
 
 
