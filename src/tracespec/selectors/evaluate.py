@@ -47,8 +47,11 @@ Ranges = list[tuple[int, int]]
 
 
 def run(plan: SelectorPlan, index: TraceIndex) -> list[int]:
-    """The positions ``plan`` selects in the trace of ``index``, ascending, no duplicates."""
-    return _Run(index).selector(plan)
+    """The positions ``plan`` selects in the trace of ``index``, ascending, no duplicates.
+
+    Always a new list: the evaluator may hand back an index's own list, which must not leak.
+    """
+    return list(_Run(index).selector(plan))
 
 
 # -- per-trace derived indexes (memoised on the TraceIndex) -----------------------------------
