@@ -86,7 +86,14 @@ def test_unreadable_input_names_the_problem(data: bytes, message: str) -> None:
     assert info.value.source == "<bytes>"
 
 
-def test_invalid_json_names_line_and_column(tmp_path: Path) -> None:
+@pytest.mark.parametrize("mapped", [False, True])
+def test_invalid_json_names_line_and_column(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, mapped: bool
+) -> None:
+    if mapped:
+        from tracespec import formats
+
+        monkeypatch.setattr(formats, "_MMAP_MIN", 1)
     path = tmp_path / "t.json"
     path.write_bytes(b'{"resourceSpans": [\n  {"scopeSpans": [}]\n]}')
     with pytest.raises(TraceLoadError) as info:
@@ -94,6 +101,12 @@ def test_invalid_json_names_line_and_column(tmp_path: Path) -> None:
     assert info.value.source == str(path)
     assert info.value.place == "line 2, column 19"
     assert str(path) in str(info.value)
+    path.write_bytes(b"\x00\x00\x00\x20truncated")
+    with pytest.raises(TraceLoadError, match="length-prefixed"):
+        tracespec.load_trace(path)
+    path.write_bytes(b"   ")
+    with pytest.raises(TraceLoadError, match="empty input"):
+        tracespec.load_trace(path)
 
 
 def test_wrong_format_given() -> None:

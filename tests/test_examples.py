@@ -56,8 +56,18 @@ def test_every_format_has_an_example() -> None:
         assert (EXAMPLES / name).is_file(), name
 
 
+@pytest.fixture(params=["read", "mmap"])
+def reading(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Files are read, or (as big files are) mapped into memory."""
+    if request.param == "mmap":
+        from tracespec import formats
+
+        monkeypatch.setattr(formats, "_MMAP_MIN", 1)
+    return str(request.param)
+
+
 @pytest.mark.parametrize("name", sorted(generate.FILES))
-def test_example_loads_as_the_described_trace(name: str) -> None:
+def test_example_loads_as_the_described_trace(name: str, reading: str) -> None:
     trace = tracespec.load_trace(EXAMPLES / name)
     assert trace.format == generate.FILES[name]
     assert trace.trace_id == generate.TRACE_ID

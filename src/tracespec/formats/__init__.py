@@ -13,6 +13,7 @@ from __future__ import annotations
 import gc
 import gzip
 import io
+import mmap
 import os
 import re
 import zlib
@@ -52,11 +53,28 @@ Source = (
     str | os.PathLike[str] | bytes | bytearray | memoryview | IO[bytes] | dict[str, Any] | list[Any]
 )
 
+Data = bytes | mmap.mmap  # the source's bytes, maybe a read-only map of the file
 _GZIP_MAGIC = b"\x1f\x8b"
 _ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 
 
-def _read_source(source: Any) -> tuple[bytes | None, Any, str]:
+# Files from this size on are mapped rather than read: no copy of the file in memory, and the
+# parsers (upb, orjson) read the mapped pages directly.
+_MMAP_MIN = 8 << 20
+
+
+def _read_path(path: Path) -> Data:
+    with path.open("rb") as f:
+        size = os.fstat(f.fileno()).st_size
+        if size >= _MMAP_MIN:
+            try:
+                return mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+            except (OSError, ValueError):  # pragma: no cover - a file system without mmap
+                pass
+        return f.read()
+
+
+def _read_source(source: Any) -> tuple[Data | None, Any, str]:
     """Return (bytes or None, parsed JSON object or None, display name)."""
     if isinstance(source, dict | list):
         return None, source, "<json>"
@@ -66,7 +84,7 @@ def _read_source(source: Any) -> tuple[bytes | None, Any, str]:
         path = Path(source)
         name = str(source)
         try:
-            return path.read_bytes(), None, name
+            return _read_path(path), None, name
         except FileNotFoundError:
             raise TraceFileNotFoundError("file not found", source=name) from None
         except IsADirectoryError:
@@ -88,13 +106,13 @@ def _read_source(source: Any) -> tuple[bytes | None, Any, str]:
     )
 
 
-def _decompress(data: bytes, name: str) -> bytes:
-    if data.startswith(_GZIP_MAGIC):
+def _decompress(data: Data, name: str) -> Data:
+    if data[:2] == _GZIP_MAGIC:
         try:
             return _decompress(gzip.decompress(data), name)
         except (OSError, EOFError, zlib.error) as exc:
             raise TraceLoadError(f"corrupt or truncated gzip data: {exc}", source=name) from None
-    if data.startswith(_ZSTD_MAGIC):
+    if data[:4] == _ZSTD_MAGIC:
         try:
             import zstandard
         except ImportError:  # pragma: no cover - zstandard is a dependency
@@ -112,12 +130,12 @@ def _decompress(data: bytes, name: str) -> bytes:
     return data
 
 
-def _first_byte(data: bytes) -> int | None:
-    for b in data[:4096]:
-        if b not in b" \t\r\n":
-            return b
-    stripped = data.lstrip()
-    return stripped[0] if stripped else None
+_NOT_BLANK = re.compile(rb"[^ \t\r\n]")
+
+
+def _first_byte(data: Data) -> int | None:
+    m = _NOT_BLANK.search(data)
+    return data[m.start()] if m else None
 
 
 def sniff_json(obj: Any) -> str | None:
@@ -203,7 +221,7 @@ def _loader(fmt: str) -> Callable[[Any, TraceBuilder], None]:
 _NON_SPACE = re.compile(rb"\S")
 
 
-def _json_docs(data: bytes, name: str, fmt: str | None) -> Iterator[tuple[Any, str]]:
+def _json_docs(data: Data, name: str, fmt: str | None) -> Iterator[tuple[Any, str]]:
     """One document, or JSON Lines (one document per line): yields (doc, place) pairs.
 
     When the first non-empty line is a whole document and more follows, the data is JSON
@@ -234,7 +252,7 @@ def _json_docs(data: bytes, name: str, fmt: str | None) -> Iterator[tuple[Any, s
             return
         del first
         try:
-            doc = orjson.loads(data)
+            doc = orjson.loads(view)
         except orjson.JSONDecodeError as exc:  # (its .doc is a copy of the whole input)
             msg, at = exc.msg, exc.pos
             del exc
@@ -267,9 +285,10 @@ def _json_docs(data: bytes, name: str, fmt: str | None) -> Iterator[tuple[Any, s
         del doc
 
 
-def _json_place(data: bytes, pos: int) -> str:
-    line = data.count(b"\n", 0, pos) + 1
-    col = pos - (data.rfind(b"\n", 0, pos) + 1) + 1
+def _json_place(data: Data, pos: int) -> str:
+    head = bytes(memoryview(data)[:pos])
+    line = head.count(b"\n") + 1
+    col = pos - (head.rfind(b"\n") + 1) + 1
     return f"line {line}, column {col}"
 
 

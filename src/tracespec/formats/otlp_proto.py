@@ -354,7 +354,7 @@ def _pad_trace_id(tid: bytes) -> bytes:
 _ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 
 
-def _framed(data: bytes) -> list[memoryview] | None:
+def _framed(data: Any) -> list[memoryview] | None:
     """The payloads of length-prefixed records when they cover ``data`` exactly, else None."""
     view = memoryview(data)
     records = []
@@ -372,7 +372,7 @@ def _framed(data: bytes) -> list[memoryview] | None:
     return records
 
 
-def load_bytes(box: list[bytes], builder: TraceBuilder) -> None:
+def load_bytes(box: list[Any], builder: TraceBuilder) -> None:
     """Parse OTLP protobuf (plain, or length-prefixed records) into ``builder``.
 
     ``box`` holds the bytes; it is emptied so that they are freed as soon as they are parsed.
@@ -384,7 +384,7 @@ def load_bytes(box: list[bytes], builder: TraceBuilder) -> None:
         records = _framed(data)
         if records is None:
             raise builder.error("truncated or corrupt length-prefixed records", None)
-    elif data[:1] != b"\x0a" and not data.startswith(_ZSTD_MAGIC):
+    elif data[:1] != b"\x0a" and data[:4] != _ZSTD_MAGIC:
         records = _framed(data)  # records of 16 MiB or more start with a non-zero byte
     if records is None:
         msg = _parse(data, builder, None)
@@ -393,7 +393,7 @@ def load_bytes(box: list[bytes], builder: TraceBuilder) -> None:
         return
     messages = []
     for i, rec in enumerate(records):
-        payload: bytes | memoryview = rec
+        payload: Any = rec
         if rec[:4] == _ZSTD_MAGIC:
             from . import _decompress
 
@@ -404,10 +404,10 @@ def load_bytes(box: list[bytes], builder: TraceBuilder) -> None:
         _walk(msg, builder, f"record {i + 1}")
 
 
-def _parse(data: bytes | memoryview, builder: TraceBuilder, place: str | None) -> Any:
+def _parse(data: Any, builder: TraceBuilder, place: str | None) -> Any:
     msg = LiteTracesData()
     try:
-        msg.ParseFromString(data)
+        msg.ParseFromString(data if isinstance(data, bytes | memoryview) else memoryview(data))
     except DecodeError as exc:
         detail = str(exc) or "malformed message"
         raise builder.error(
