@@ -38,7 +38,6 @@ from .plan import (
     SpanTest,
     StepPlan,
 )
-from .unparse import unparse_selector_node
 
 __all__ = ["compile_plan"]
 
@@ -109,7 +108,6 @@ def _cond(node: ast.Comparison, source: str) -> Cond | None:
     """The condition of one comparison; ``None`` when it always holds."""
     key, op, lit = node.key, node.op, node.value
     fld = _field(key)
-    shown = unparse_selector_node(node)
     text = _literal_text(lit)
     if fld is Field.KIND and op in (ast.Operator.EQ, ast.Operator.NE) and text == "unespecified":
         text = "unspecified"  # Tracetest's spelling of the unspecified kind
@@ -117,7 +115,7 @@ def _cond(node: ast.Comparison, source: str) -> Cond | None:
 
     def make(kind: CondKind, test: Callable[[AttrValue | None], bool],
              text_test: Callable[[str], bool] | None) -> Cond:
-        return Cond(shown, fld, key, kind, op, text, number, test=test, text_test=text_test)
+        return Cond(node, fld, key, kind, op, text, number, test=test, text_test=text_test)
 
     if op is ast.Operator.EQ:
         if number is not None:
@@ -186,12 +184,11 @@ def _cond(node: ast.Comparison, source: str) -> Cond | None:
 
 def _exists(node: ast.Exists) -> Cond | None:
     fld = _field(node.key)
-    shown = unparse_selector_node(node)
     if node.negated:
-        return Cond(shown, fld, node.key, CondKind.ABSENT, test=lambda v: v is None)
+        return Cond(node, fld, node.key, CondKind.ABSENT, test=lambda v: v is None)
     if fld is not Field.ATTRIBUTE:
         return None  # name and kind always exist
-    return Cond(shown, fld, node.key, CondKind.EXISTS, test=lambda v: v is not None)
+    return Cond(node, fld, node.key, CondKind.EXISTS, test=lambda v: v is not None)
 
 
 def _step(node: ast.Compound, source: str) -> StepPlan:
@@ -226,16 +223,15 @@ def _step(node: ast.Compound, source: str) -> StepPlan:
             if LeafTest() not in tests:
                 tests.append(LeafTest())
         elif isinstance(p, ast.Has):
-            tests.append(HasTest(_selector(p.selector, source), unparse_selector_node(p.selector)))
+            tests.append(HasTest(_selector(p.selector, source)))
         else:
-            tests.append(NotTest(_selector(p.selector, source), unparse_selector_node(p.selector)))
+            tests.append(NotTest(_selector(p.selector, source)))
     tests.sort(key=lambda t: 0 if isinstance(t, RootTest | LeafTest) else 1)
     seeds = tuple(c for c in conds if c.kind.seedable)
     checks = tuple(sorted((c for c in conds if not c.kind.seedable), key=lambda c: c.rank))
     value_scan = next((c for c in checks if c.text_test is not None), None)
-    text = unparse_selector_node(node)
     if never is not None:
-        return StepPlan(text, pick=pick, never=never)
+        return StepPlan(node, pick=pick, never=never)
     if seeds:
         driver = Driver.SEEDS
     elif RootTest() in tests:
@@ -248,7 +244,7 @@ def _step(node: ast.Compound, source: str) -> StepPlan:
         driver = Driver.SCAN
     if driver is not Driver.VALUES:
         value_scan = None
-    return StepPlan(text, seeds, checks, tuple(tests), pick, None, driver, value_scan)
+    return StepPlan(node, seeds, checks, tuple(tests), pick, None, driver, value_scan)
 
 
 def _chain(node: ast.Chain, source: str) -> ChainPlan:
@@ -267,7 +263,7 @@ def _selector(node: ast.Selector, source: str) -> SelectorPlan:
         plan = _chain(c, source)
         if plan not in chains:
             chains.append(plan)
-    return SelectorPlan(unparse_selector_node(node), tuple(chains))
+    return SelectorPlan(node, tuple(chains))
 
 
 def compile_plan(node: ast.Selector, source: str) -> SelectorPlan:

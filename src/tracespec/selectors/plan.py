@@ -19,7 +19,9 @@ from typing import TypeAlias
 import attrs
 
 from ..attrvalue import AttrValue
+from . import ast
 from .ast import Combinator, Operator
+from .unparse import unparse_selector_node
 
 __all__ = [
     "ChainMode",
@@ -85,7 +87,7 @@ class Cond:
     same verdict, so the condition can be answered once per distinct value of an index.
     """
 
-    source: str
+    node: ast.Filter
     field: Field
     key: str
     kind: CondKind
@@ -96,6 +98,11 @@ class Cond:
     text_test: Callable[[str], bool] | None = attrs.field(
         default=None, eq=False, repr=False, kw_only=True
     )
+
+    @property
+    def source(self) -> str:
+        """The filter's canonical text."""
+        return unparse_selector_node(self.node)
 
     @property
     def rank(self) -> int:
@@ -135,7 +142,10 @@ class HasTest:
     """``:has(S)``: a span of ``S``'s result lies strictly below."""
 
     plan: SelectorPlan
-    source: str
+
+    @property
+    def source(self) -> str:
+        return self.plan.source
 
 
 @attrs.frozen
@@ -143,7 +153,10 @@ class NotTest:
     """``:not(S)``: not in ``S``'s result."""
 
     plan: SelectorPlan
-    source: str
+
+    @property
+    def source(self) -> str:
+        return self.plan.source
 
 
 SpanTest: TypeAlias = RootTest | LeafTest | HasTest | NotTest
@@ -180,7 +193,7 @@ class Driver(enum.Enum):
 class StepPlan:
     """One compound: how to find its spans within a region of the trace."""
 
-    source: str
+    node: ast.Compound
     seeds: tuple[Cond, ...] = ()
     checks: tuple[Cond, ...] = ()
     tests: tuple[SpanTest, ...] = ()
@@ -188,6 +201,11 @@ class StepPlan:
     never: str | None = None  # why the compound can match nothing, when it cannot
     driver: Driver = Driver.SCAN
     value_scan: Cond | None = None  # with Driver.VALUES: the check answered per distinct value
+
+    @property
+    def source(self) -> str:
+        """The compound's canonical text."""
+        return unparse_selector_node(self.node)
 
 
 class ChainMode(enum.Enum):
@@ -215,8 +233,13 @@ class ChainPlan:
 class SelectorPlan:
     """A whole selector: the union of its chains, in trace order; no chain = every span."""
 
-    source: str
+    node: ast.Selector
     chains: tuple[ChainPlan, ...]
+
+    @property
+    def source(self) -> str:
+        """The selector's canonical text."""
+        return unparse_selector_node(self.node)
 
     @property
     def all_spans(self) -> bool:
