@@ -236,8 +236,10 @@ def show_command(
     console = _stdout_console()
     if no_color:
         console = Console(file=sys.stdout, width=console.width, color_system=None)
-    services = {_service(s) for s in trace} - {""}
-    errors = sum(1 for s in trace if s.status_code == StatusCode.ERROR)
+    # whole-trace figures from the index's columns: no Span objects for a million spans
+    services = {str(v) for v in trace.index.column("service.name") if v is not None} - {""}
+    statuses = trace.index.text_index("tracetest.span.status_code")
+    errors = len(statuses.get(StatusCode.ERROR.otlp_name, ()))
     root = trace.root
     summary = (
         f"trace {trace.trace_id} · {len(trace)} spans · {len(services)} "

@@ -99,11 +99,12 @@ def _spec_lines(
             continue
         for span in assertion.spans:
             groups.setdefault(span.span_id, []).append((i, span))
-    order: list[str | None] = []
-    if None in groups:
-        order.append(None)
-    order.extend(s for s in spec_result.span_ids if s in groups and s not in order)
-    order.extend(s for s in groups if s not in order)
+    order: list[str | None] = [None] if None in groups else []
+    placed: set[str | None] = set(order)
+    for span_id in (*spec_result.span_ids, *groups):  # trace order, then any stragglers
+        if span_id in groups and span_id not in placed:
+            placed.add(span_id)
+            order.append(span_id)
     for span_id in order:
         items = groups[span_id]
         ok = all(span.passed for _, span in items)
