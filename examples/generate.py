@@ -139,6 +139,7 @@ FILES = {
     "orders-trace.pb": "otlp-proto",
     "orders-trace.pb.gz": "otlp-proto",
     "orders-trace.collector.binpb.zst": "otlp-proto",
+    "orders-trace.collector.json.zst": "otlp-json",
     "orders-trace.jsonl": "otlp-json",
     "orders-trace.tempo-v1.json": "tempo",
     "orders-trace.tempo-v1-old.json": "tempo",
@@ -335,6 +336,12 @@ def main() -> None:
         payload = cctx.compress(part.SerializeToString())
         records += len(payload).to_bytes(4, "big") + payload
     out["orders-trace.collector.binpb.zst"] = records
+    # ... and format: json with legacy zstd: the same records holding JSON documents
+    records = b""
+    for rs in doc["resourceSpans"]:  # type: ignore[attr-defined]
+        payload = cctx.compress(json.dumps({"resourceSpans": [rs]}).encode())
+        records += len(payload).to_bytes(4, "big") + payload
+    out["orders-trace.collector.json.zst"] = records
     out["orders-trace.jsonl"] = b"".join(
         json.dumps({"resourceSpans": [rs]}, separators=(",", ":")).encode() + b"\n"
         for rs in doc["resourceSpans"]  # type: ignore[attr-defined]

@@ -317,6 +317,8 @@ def _load_inner(source: Any, format: str | None) -> tuple[list[Trace], str]:
     docs: Iterator[tuple[Any, str]]
     if data is not None:
         data = _decompress(data, name)
+        if data[:1] == b"\x00" and format != "otlp-proto":
+            data = _json_records(data, name)  # the collector's JSON with legacy zstd
         first = _first_byte(data)
         if first is None:
             raise TraceLoadError("empty input: no trace data", source=name, format=format)
@@ -364,6 +366,25 @@ def _load_inner(source: Any, format: str | None) -> tuple[list[Trace], str]:
         del doc
     del first_doc, docs
     return builder.build(), name
+
+
+def _json_records(data: Data, name: str) -> Data:
+    """Length-prefixed records (4-byte big-endian length, payload) holding JSON, each maybe
+    zstd-compressed, as JSON Lines; ``data`` itself when the records hold something else."""
+    from .otlp_proto import _framed
+
+    records = _framed(data)
+    if not records:
+        return data
+    first = _decompress(bytes(records[0]), name)
+    if _first_byte(first) != ord("{"):
+        return data
+    out = bytearray()
+    for rec in records:
+        out += _decompress(bytes(rec), name)
+        out += b"\n"
+    del records
+    return bytes(out)
 
 
 def load_traces(source: Source, *, format: Format | None = None) -> list[Trace]:
