@@ -28,7 +28,6 @@ import argparse
 import json
 import os
 import resource
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -111,6 +110,8 @@ def _child(mode: str, path: str, repeat: int) -> None:
 
 
 def _measure(mode: str, path: Path, repeat: int) -> dict[str, float]:
+    import subprocess  # (after main() moved this folder to the end of sys.path)
+
     out = subprocess.run(
         [sys.executable, __file__, "--child", mode, str(path), "--repeat", str(repeat)],
         check=True,
@@ -122,6 +123,10 @@ def _measure(mode: str, path: Path, repeat: int) -> dict[str, float]:
 
 
 def main() -> None:
+    # benchmarks/select.py would shadow the standard library's ``select`` (which subprocess
+    # imports) while this folder is first on sys.path: look here last.
+    if sys.path and Path(sys.path[0] or ".").resolve() == HERE:
+        sys.path.append(sys.path.pop(0))
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("sizes", nargs="*", type=int, default=[1000, 10_000, 100_000, 1_000_000])
     ap.add_argument("--repeat", type=int, default=3, help="timing runs for sizes < 10^6")
@@ -130,7 +135,7 @@ def main() -> None:
     if args.child:
         _child(args.child[0], args.child[1], args.repeat)
         return
-    sys.path.insert(0, str(HERE))
+    sys.path.append(str(HERE))
     from synth import cached
 
     header = (
