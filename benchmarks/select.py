@@ -25,16 +25,21 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
+HERE = Path(__file__).resolve().parent
+# This file is named like the standard library's ``select`` (which subprocess and others
+# import): look in this folder last, where synth.py is still found.
+if sys.path and Path(sys.path[0] or ".").resolve() == HERE:
+    sys.path.pop(0)
+sys.path.append(str(HERE))
+sys.path.insert(0, str(HERE.parent / "src"))
 
-import re2
+import re2  # noqa: E402
 
-import synth
-import tracespec
-from tracespec.attrvalue import number_of, text_form
-from tracespec.selectors import ast, purge
-from tracespec.trace import Trace, TraceIndex
+import synth  # noqa: E402
+import tracespec  # noqa: E402
+from tracespec.attrvalue import number_of, text_form  # noqa: E402
+from tracespec.selectors import ast, purge  # noqa: E402
+from tracespec.trace import Trace, TraceIndex  # noqa: E402
 
 QUERIES = [
     ("type http", 'span[tracetest.span.type="http"]'),
