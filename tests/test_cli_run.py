@@ -238,3 +238,20 @@ def test_junit_unwritable(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     code, _, err = run_cli(capsys, "run", "-f", test, "--trace", TRACE, "-j", str(target))
     assert code == 1
     assert err.startswith(f"error: {target}: cannot write the JUnit report")
+
+
+def test_colour_when_forced_and_never_with_no_color(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    test = write(tmp_path, "fail.yaml", FAILING)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    _, out, _ = run_cli(capsys, "run", "-f", test, "--trace", TRACE)
+    lines = out.splitlines()
+    assert lines[0].startswith("\x1b[31m✘ Failing") and lines[0].endswith("\x1b[0m")
+    assert lines[3].startswith("\x1b[32m\t\t\t✔ ")
+    _, out, _ = run_cli(capsys, "run", "-f", test, "--trace", TRACE, "--no-color")
+    assert "\x1b[" not in out
+    monkeypatch.delenv("FORCE_COLOR")
+    _, out, _ = run_cli(capsys, "run", "-f", test, "--trace", TRACE)  # not a terminal
+    assert "\x1b[" not in out
