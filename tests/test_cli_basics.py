@@ -242,3 +242,19 @@ def test_readme_test_command_is_what_ci_runs() -> None:
     assert install_and_test.endswith("python -m pytest")
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").strip().splitlines()
     assert ci[-1] == install_and_test
+
+
+def test_missing_suite_step_exits_3_naming_the_suite_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    suite = write(tmp_path, "suite.yaml", """
+        type: TestSuite
+        spec:
+          name: S
+          steps:
+            - ./gone.yaml
+        """)
+    code, out, err = run_cli(capsys, "run", "-f", suite, "--trace", TRACE)
+    assert (code, out) == (3, "")
+    assert err.startswith(f"error: {suite}:5 (spec.steps[0]): step file ./gone.yaml not found")
+    assert err.count("\n") == 1
