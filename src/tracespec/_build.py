@@ -205,6 +205,7 @@ class TraceBuilder:
         layout: _Layout | None = None
         synthetic = -1
         order: list[int] = []
+        pre: array[int] | None = None
         np_order = None
         if by_id is not None:
             np_order, roots = _np_order(by_id, starts, par)
@@ -253,23 +254,30 @@ class TraceBuilder:
             if len(pre) < len(order):
                 _break_cycles(order, par, pre, span_ids, starts, repairs)
                 off, kids = _children(order, par, n)
-            del pre
+                pre = None
 
             # -- one root -------------------------------------------------------------------
             roots = list(kids[off[0] : off[1]])
+            if len(roots) > 1:
+                pre = None
+                _, synthetic = self._adopt_roots(
+                    roots, trace_id, span_ids, starts, ends, raws, group_of, par, repairs
+                )
+                if synthetic >= 0:
+                    groups = [*groups, _SYNTHETIC_GROUP]
+                    n += 1
+                    order.insert(0, synthetic)
+            if pre is not None:  # one root, no cycle: the first pass is the layout
+                order = []
             del off, kids
-            _, synthetic = self._adopt_roots(
-                roots, trace_id, span_ids, starts, ends, raws, group_of, par, repairs
-            )
-            if synthetic >= 0:
-                groups = [*groups, _SYNTHETIC_GROUP]
-                n += 1
-                order.insert(0, synthetic)
 
         if layout is None:
-            off, kids = _children(order, par, n)
-            pre = _preorder(off, kids)
-            del off, kids, order
+            if order:
+                off, kids = _children(order, par, n)
+                pre = _preorder(off, kids)
+                del off, kids
+            del order
+            assert pre is not None
             m = len(pre)
             rank = array("i", [-1]) * (n + 1)  # rank[-1] (= rank[n]) stays -1: roots' parent
             for k, i in enumerate(pre):
