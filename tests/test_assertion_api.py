@@ -8,7 +8,7 @@ import pickle
 import pytest
 
 import tracespec
-from assertion_support import make_trace
+from assertion_support import CASES, make_trace
 from tracespec import (
     Check,
     CompileError,
@@ -159,3 +159,14 @@ def test_last_name_is_a_last_name() -> None:
     c = compile_assertion("lastName() = 1")
     observed = {c.run_positions(None, []).spans[0].observed for _ in range(20)}
     assert observed <= set(LAST_NAMES) and len(observed) > 1
+
+
+IDENTITY = [
+    line for line in (CASES.parent / "identity_assertions.txt").read_text().splitlines() if line
+]
+
+
+@pytest.mark.parametrize("line", IDENTITY)
+def test_identity(line: str) -> None:
+    """Each line is in canonical form: it prints back exactly."""
+    assert unparse(parse_assertion(line)) == line

@@ -2,7 +2,8 @@
 
 1. AST round trip: generated ASTs print and parse back equal, and the printer is canonical.
 2. Only our own errors: strings drawn from the grammar parse or raise ParseError with a position
-   inside the text; those that parse compile and evaluate on a span without raising.
+   inside the text; those that parse print back to an equal tree, compile and evaluate on a span
+   without raising.
 3. Arithmetic and comparison agree with a plain Python model of the rules.
 """
 
@@ -169,6 +170,7 @@ def test_only_our_errors(text: str) -> None:
         return
     except CompileError:
         return
+    assert parse_assertion(unparse(check.ast)) == check.ast
     result = check.run_positions(SPAN, [0], variables={"a": "1"})
     assert len(result.spans) == 1
     assert result.passed is (result.spans[0].error is None)
