@@ -226,7 +226,14 @@ def dehumanize(text: str) -> int:
 
 def round_duration(ns: int) -> int:
     """Tracetest's duration normalisation: rounded to the unit it displays in
-    (``dehumanize(humanize(ns))``, reading humanize's own output without a regex)."""
+    (``dehumanize(humanize(ns))``).  Below a second that is rounding half to even to the
+    unit, as ``%.0f`` does; from a second on, humanize's own text is read back."""
+    if ns < 1_000_000_000:
+        if ns < 1_000:
+            return ns if ns > 0 else 0
+        if ns < 1_000_000:
+            return round(ns / 1e3) * 1_000
+        return round(ns / 1e6) * 1_000_000
     text = humanize(ns)
     if text[-2:] in ("ns", "us", "ms"):
         number, unit = text[:-2], text[-2:]
