@@ -63,6 +63,7 @@ def reading(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> 
         from tracespec import formats
 
         monkeypatch.setattr(formats, "_MMAP_MIN", 1)
+        monkeypatch.setattr(formats, "_RELEASE_STEP", 1)  # hand pages back after every line
     return str(request.param)
 
 

@@ -219,6 +219,7 @@ def _loader(fmt: str) -> Callable[[Any, TraceBuilder], None]:
 
 
 _NON_SPACE = re.compile(rb"\S")
+_RELEASE_STEP = 32 << 20
 
 
 def _json_docs(data: Data, name: str, fmt: str | None) -> Iterator[tuple[Any, str]]:
@@ -263,7 +264,13 @@ def _json_docs(data: Data, name: str, fmt: str | None) -> Iterator[tuple[Any, st
         return
     yield first, f"line {no}"
     del first
+    released = 0  # of a mapped file, the pages already read are handed back as we go
+    can_release = isinstance(data, mmap.mmap) and hasattr(mmap, "MADV_DONTNEED")
     while pos < end:
+        if can_release and pos - released >= _RELEASE_STEP:
+            upto = pos - pos % mmap.PAGESIZE
+            data.madvise(mmap.MADV_DONTNEED, released, upto - released)  # type: ignore[union-attr]
+            released = upto
         nl = data.find(b"\n", pos)
         if nl < 0:
             nl = end
