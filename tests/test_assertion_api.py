@@ -3,8 +3,11 @@ pickle), check() with errors raised or reported, resolve_output, unparse, strict
 
 from __future__ import annotations
 
+import json
 import pickle
+from typing import Any
 
+import attrs
 import pytest
 
 import tracespec
@@ -170,3 +173,36 @@ IDENTITY = [
 def test_identity(line: str) -> None:
     """Each line is in canonical form: it prints back exactly."""
     assert unparse(parse_assertion(line)) == line
+
+
+def _data(node: object) -> object:
+    """An AST as plain data: {"type": class name, field: value...} (positions left out)."""
+    if isinstance(node, tuple):
+        return [_data(n) for n in node]
+    if isinstance(node, str):
+        return str(node)
+    fields = {f.name: _data(getattr(node, f.name))
+              for f in attrs.fields(type(node)) if f.name != "span"}  # type: ignore[arg-type]
+    return {"type": type(node).__name__, **fields}
+
+
+PARSER_CASES = json.loads((CASES / "parser.json").read_text(encoding="utf-8"))["cases"]
+
+
+@pytest.mark.parametrize("case", PARSER_CASES, ids=[c["text"] for c in PARSER_CASES])
+def test_parser_case(case: dict[str, Any]) -> None:
+    if case.get("error"):
+        with pytest.raises(ParseError) as info:
+            parse_assertion(case["text"])
+        assert 0 <= info.value.span[0] <= len(case["text"])
+    else:
+        assert _data(parse_assertion(case["text"])) == case["ast"]
+
+
+def test_limits() -> None:
+    with pytest.raises(ParseError, match="nested too deeply"):
+        parse_assertion("(" * 500 + "1" + ")" * 500 + " = 1")
+    with pytest.raises(ParseError, match="nested too deeply"):
+        parse_assertion(" + ".join(["1"] * 5000) + " = 1")
+    with pytest.raises(ParseError, match="too long"):
+        parse_assertion("1 = " + "1" * 200_000)
