@@ -222,3 +222,38 @@ def test_comparison_model(left: str, op: str, right: str) -> None:
     text = f"'{left}' {op} '{right}'"
     result = compile_assertion(text).run_positions(None, [])
     assert result.passed is expected, (text, result.spans[0])
+
+
+# -- 4. fast paths agree with the general evaluator -------------------------------------------
+
+attribute_values = st.one_of(
+    st.none(), st.integers(-10**12, 10**19), st.booleans(),
+    st.floats(allow_nan=False, allow_infinity=False, width=32),
+    st.sampled_from(["", "200", "abc", "100ms", "1.5s", "-1", "a\\'b", '{"a":1}', "[1, 2]",
+                     "25ms", "0", "007"]),
+    st.text(max_size=5),
+)
+constants = st.sampled_from([
+    "200", "0", "-1", "1.5", "500ms", "25ms", "1s", "0ns", '"abc"', "'100ms'", "\"a'b\"",
+    "'{\"a\":1}'", '""', "[1, 2]", "var:V", "'${var:V}'",
+])
+
+
+@given(st.lists(attribute_values, min_size=1, max_size=8),
+       st.sampled_from(["=", "!=", "<", "<=", ">", ">=", "contains", "not-contains"]),
+       constants)
+def test_fast_paths_match_general_evaluation(values: list[object], op: str, right: str) -> None:
+    from tracespec.assertions.compiler import Context, _comparison, index_of
+
+    trace = make_trace([{"attributes": {"x": v} if v is not None else {}} for v in values])
+    check = compile_assertion(f"attr:x {op} {right}")
+    variables = {"V": "200"}
+    result = check.run_positions(trace, list(range(len(values))), variables=variables)
+    ctx = Context(index_of(trace), variables, len(values))
+    left_ev, right_ev = check._left(ctx), check._right(ctx)
+    for p, got in enumerate(result.spans):
+        try:
+            observed, err, _ = _comparison(check.ast.comparator, left_ev(p), right_ev(p))
+        except Exception as exc:  # an EvalError: the message is the span's error
+            observed, err = "", getattr(exc, "message", str(exc))
+        assert (got.observed, got.passed, got.error) == (observed, err is None, err), (p, values)
