@@ -67,8 +67,14 @@ def loads_json(text: str) -> Any:
         return json.loads(text, parse_constant=reject)
 
 
-@functools.lru_cache(maxsize=4096)
 def get_type(text: str) -> int:
+    """The type Tracetest gives a text (see :func:`_get_type`); short texts are cached."""
+    if len(text) <= 200:
+        return _get_type_cached(text)
+    return _get_type(text)
+
+
+def _get_type(text: str) -> int:
     """The type Tracetest gives a text: number, duration, json, array or string.
 
     1. ``^[0-9]+(\\.[0-9]+)?$`` → number (so ``-1``, ``1e3``, ``.5`` are strings);
@@ -101,6 +107,9 @@ def get_type(text: str) -> int:
                 return JSON
         return ARRAY
     return STRING
+
+
+_get_type_cached = functools.lru_cache(maxsize=4096)(_get_type)
 
 
 def unescape(text: str) -> str:
