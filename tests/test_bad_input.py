@@ -19,6 +19,7 @@ from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTrace
 import tracespec
 from tracespec import TraceFileNotFoundError, TraceLoadError
 from tracespec.formats import FORMATS
+from tracespec.trace import family_rank
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 FILES = sorted(p.name for p in EXAMPLES.glob("orders-trace.*"))
@@ -39,6 +40,13 @@ def touch_everything(trace: tracespec.Trace) -> None:
     for s in trace:
         attrs = dict(s.attributes)
         assert attrs["tracetest.span.name"] == s.name
+        # the column readings agree with the span's own materialised attributes
+        assert idx.types()[s.position] == attrs["tracetest.span.type"]
+        assert idx.column("http.status_code")[s.position] == attrs.get("http.status_code")
+        assert idx.column("service.name")[s.position] == attrs.get("service.name")
+        # an adapter's quick family reading equals the one from the decoded keys
+        adapter, raw = idx.adapter_at(s.position)
+        assert adapter.family_rank_of(raw) == family_rank(adapter.attribute_keys(raw))
         assert isinstance(s.events, tuple) and isinstance(s.links, tuple)
         assert isinstance(s.trace_state, str) and isinstance(s.status_message, str)
         assert s.status_code in tracespec.StatusCode and s.kind in tracespec.SpanKind

@@ -230,3 +230,23 @@ def test_otel_sdk_spans() -> None:
     with pytest.raises(TraceLoadError, match="holds 2 traces"):
         tracespec.Trace.from_otel_spans(spans)
     assert len(tracespec.Trace.from_otel_spans(spans, trace_id=t.trace_id)) == 2
+
+
+def test_span_type_from_protobuf_bytes_matches_the_decoded_keys() -> None:
+    from tracespec.trace import NO_FAMILY, family_rank
+
+    keys = ["x.http.y", "http", "db.system", "ht\u00e9p.x", "rpc.", "messaging.op", "faas.x",
+            "exception.type", "b.http.x", "ttp.x", "k" * 200 + ".http", "http." + "y" * 300]
+    msg = ExportTraceServiceRequest.FromString(_proto(doc(span("0000000000000001"))))
+    sp = msg.resource_spans[0].scope_spans[0].spans[0]
+    adapter = tracespec.formats.otlp_proto.PROTO_ADAPTER
+    for n in range(len(keys) + 1):
+        del sp.attributes[:]
+        for k in keys[n:] + keys[:n][:2]:
+            kvp = sp.attributes.add()
+            kvp.key = k
+            kvp.value.string_value = "\nhttp.x" if k == "ttp.x" else "v"
+        raw = tracespec.load_trace(msg.SerializeToString()).index.raws[0]
+        expected = family_rank(adapter.attribute_keys(raw))
+        assert adapter.family_rank_of(raw) == expected
+    assert family_rank(["a.b", "rpc.x"]) == 2 and family_rank([]) == NO_FAMILY

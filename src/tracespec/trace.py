@@ -217,10 +217,15 @@ class Adapter:
         for p in positions:
             out[p] = raws[p].name
 
+    def family_rank_of(self, raw: Any) -> int:
+        """:func:`family_rank` of the span's attribute keys."""
+        return family_rank(self.attribute_keys(raw))
+
     def family_ranks(self, raws: Sequence[Any], positions: Iterable[int], out: list[int]) -> None:
-        """Set ``out[p]`` to :func:`family_rank` of the span attribute keys at ``positions``."""
+        """Set ``out[p]`` to :meth:`family_rank_of` the span at every position."""
+        rank_of = self.family_rank_of
         for p in positions:
-            out[p] = family_rank(self.attribute_keys(raws[p]))
+            out[p] = rank_of(raws[p])
 
 
 RECORD_ADAPTER = Adapter()
@@ -460,7 +465,7 @@ class TraceIndex:
         code, message = adapter.status(raw)
         meta: dict[str, AttrValue] = {
             "tracetest.span.name": name,
-            "tracetest.span.type": span_type(merged.keys(), name, merged.get("event_type")),
+            "tracetest.span.type": self._type_at(pos, name, merged.get("event_type")),
             "tracetest.span.duration": self.duration_at(pos),
             "tracetest.span.start_time": self.start_ns[pos],
             "tracetest.span.end_time": self.end_ns[pos],
@@ -471,6 +476,19 @@ class TraceIndex:
         if message:
             meta["tracetest.span.status_description"] = message
         return meta
+
+    def _type_at(self, pos: int, name: str, event_type: AttrValue | None) -> str:
+        """``tracetest.span.type`` of one span, by the rules of :meth:`types`."""
+        if self._types is not None:
+            return self._types[pos]
+        if (event_type is not None and text_form(event_type) != "") or name == "documentLoad":
+            return "general"
+        group = self.groups[self.group_of[pos]]
+        rank = min(
+            group.adapter.family_rank_of(self.raws[pos]),
+            family_rank([*group.resource.attributes, *group.scope.attributes]),
+        )
+        return _TYPE_BY_RANK[rank]
 
     # -- columns --------------------------------------------------------------------------
     def names(self) -> list[str]:

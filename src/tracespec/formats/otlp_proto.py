@@ -331,14 +331,12 @@ class ProtoAdapter(Adapter):
         for p in positions:
             out[p] = raws[p].name
 
-    def family_ranks(self, raws: Sequence[Any], positions: Iterable[int], out: list[int]) -> None:
-        keys_of = _Keys.FromString
-        for p in positions:
-            raw = raws[p]
-            try:
-                out[p] = family_rank([kv.key for kv in keys_of(raw.SerializeToString()).attributes])
-            except DecodeError:
-                out[p] = family_rank(self.attribute_keys(raw))
+    def family_rank_of(self, raw: Any) -> int:
+        try:
+            keys = _Keys.FromString(raw.SerializeToString()).attributes
+            return family_rank([kv.key for kv in keys])
+        except DecodeError:  # e.g. a key that is not UTF-8
+            return family_rank(self.attribute_keys(raw))
 
 
 PROTO_ADAPTER = ProtoAdapter()
