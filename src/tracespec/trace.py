@@ -22,15 +22,12 @@ from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, overload
+from typing import Any, ClassVar, TypeVar, overload
 
 import attrs
 import orjson
 
 from .attrvalue import AttrValue, text_form, to_json_compatible
-
-if TYPE_CHECKING:  # pragma: no cover
-    pass
 
 __all__ = [
     "META_KEYS",

@@ -20,7 +20,7 @@ import zlib
 from collections.abc import Callable, Iterator, Sequence
 from itertools import chain
 from pathlib import Path
-from typing import IO, Any, Literal
+from typing import IO, Any, Literal, get_args
 
 import orjson
 
@@ -39,15 +39,7 @@ Format = Literal[
     "zipkin",
     "opensearch",
 ]
-FORMATS: tuple[str, ...] = (
-    "otlp-proto",
-    "otlp-json",
-    "tempo",
-    "jaeger",
-    "jaeger-v3",
-    "zipkin",
-    "opensearch",
-)
+FORMATS: tuple[str, ...] = get_args(Format)
 
 Source = (
     str | os.PathLike[str] | bytes | bytearray | memoryview | IO[bytes] | dict[str, Any] | list[Any]

@@ -53,6 +53,19 @@ def kind_from_text(text: Any) -> int:
     return KIND_BY_TEXT.get(t, 0)
 
 
+STATUS_BY_TEXT = {"unset": 0, "ok": 1, "error": 2}
+
+
+def status_from_text(text: Any) -> int:
+    """An OTLP status number from ``OK`` / ``ok`` / ``STATUS_CODE_OK`` (else 0, unset)."""
+    if not isinstance(text, str):
+        return 0
+    t = text.strip().lower()
+    if t.startswith("status_code_"):
+        t = t[12:]
+    return STATUS_BY_TEXT.get(t, 0)
+
+
 def hex_id(
     value: Any, size: int, builder: TraceBuilder, place: str, *, what: str, required: bool = True
 ) -> bytes:
@@ -149,8 +162,7 @@ def pop_otel_conventions(
     message = ""
     status = attrs.pop("otel.status_code", None)
     if isinstance(status, str):
-        s = status.strip().upper()
-        code = {"OK": 1, "ERROR": 2, "STATUS_CODE_OK": 1, "STATUS_CODE_ERROR": 2}.get(s, 0)
+        code = status_from_text(status)
     desc = attrs.pop("otel.status_description", None)
     if isinstance(desc, str):
         message = desc

@@ -28,6 +28,7 @@ from ._records import (
     iso_time_ns,
     json_attr,
     kind_from_text,
+    status_from_text,
 )
 
 __all__ = ["load_document"]
@@ -93,14 +94,7 @@ def _status(d: dict[str, Any]) -> tuple[int, str]:
         code = st.get("code", code)
         message = st.get("message", message)
     if isinstance(code, str):
-        code = {
-            "STATUS_CODE_UNSET": 0,
-            "STATUS_CODE_OK": 1,
-            "STATUS_CODE_ERROR": 2,
-            "UNSET": 0,
-            "OK": 1,
-            "ERROR": 2,
-        }.get(code.upper(), 0)
+        code = status_from_text(code)
     if not isinstance(code, int) or isinstance(code, bool) or not 0 <= code <= 2:
         code = 0
     return code, message if isinstance(message, str) else ""

@@ -18,6 +18,7 @@ then a payload (each maybe zstd-compressed); both that and a plain message are a
 
 from __future__ import annotations
 
+import re
 import warnings
 from array import array
 from collections.abc import Iterable, Sequence
@@ -407,7 +408,9 @@ def _parse(data: Any, builder: TraceBuilder, place: str | None) -> Any:
     try:
         msg.ParseFromString(data if isinstance(data, bytes | memoryview) else memoryview(data))
     except DecodeError as exc:
-        detail = str(exc) or "malformed message"
+        # upb names our internal lite message type; keep only what it says about the bytes
+        detail = re.sub(r"^Error parsing message with type '[^']*':?\s*", "", str(exc))
+        detail = detail or "malformed message"
         raise builder.error(
             f"not valid OTLP protobuf (truncated or corrupt data: {detail})", place
         ) from None
