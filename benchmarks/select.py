@@ -37,9 +37,9 @@ import re2  # noqa: E402
 
 import synth  # noqa: E402
 import tracespec  # noqa: E402
-from tracespec.attrvalue import number_of, text_form  # noqa: E402
 from tracespec.selectors import ast, purge  # noqa: E402
 from tracespec.trace import Trace, TraceIndex  # noqa: E402
+from tracespec.trace.attrvalue import number_of, text_form  # noqa: E402
 
 QUERIES = [
     ("type http", 'span[tracetest.span.type="http"]'),

@@ -17,8 +17,8 @@ from typing import Any
 import re2
 
 import tracespec
-from tracespec.attrvalue import number_of, text_form
 from tracespec.selectors import ast
+from tracespec.trace.attrvalue import number_of, text_form
 
 TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
 KINDS = {"unspecified": 0, "internal": 1, "server": 2, "client": 3, "producer": 4,

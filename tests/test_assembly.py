@@ -9,8 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import tracespec
-from tracespec import _build
-from tracespec.trace import TEMPORARY_ROOT_NAME, TRIGGER_SPAN_NAME
+from tracespec.trace import _layout_np, assemble
+from tracespec.trace.tracetest import TEMPORARY_ROOT_NAME, TRIGGER_SPAN_NAME
 
 TID = "0af7651916cd43dd8448eb211c80319c"
 
@@ -46,7 +46,7 @@ def test_children_by_start_then_span_id_in_preorder(layout: str) -> None:
     idx = t.index
     assert list(idx.parent) == [-1, 0, 1, 0, 0] and list(idx.end) == [5, 3, 3, 4, 5]
     assert list(idx.depth) == [0, 1, 2, 1, 1]
-    assert idx.is_descendant(2, 0) and not idx.is_descendant(3, 1)
+    assert 0 < 2 < idx.end[0] and not 1 < 3 < idx.end[1]  # 2 is below 0, 3 not below 1
     assert [s.position for s in t] == list(range(5))
 
 
@@ -116,7 +116,7 @@ def forests(draw: st.DrawFn) -> list[tuple[int, int | None, int, str]]:
 def layout(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
     """Run a test with the plain layout, and with the numpy one even for tiny traces."""
     if request.param == "numpy":
-        monkeypatch.setattr(_build, "_FAST_MIN", 1)
+        monkeypatch.setattr(assemble, "_FAST_MIN", 1)
     return str(request.param)
 
 
@@ -167,13 +167,13 @@ def test_both_layouts_agree_on_a_big_synthetic_trace(monkeypatch: pytest.MonkeyP
         spans.append((i, rnd.randrange(1, i), rnd.randrange(0, 50), f"s{i}"))
     spans.append((5000, 4999, 3, "orphan"))
     doc = make(spans)
-    monkeypatch.setattr(_build, "_FAST_MIN", 10**9)
+    monkeypatch.setattr(assemble, "_FAST_MIN", 10**9)
     plain = tracespec.load_trace(doc)
-    monkeypatch.setattr(_build, "_FAST_MIN", 1)
+    monkeypatch.setattr(assemble, "_FAST_MIN", 1)
     fast = tracespec.load_trace(doc)
     assert [s.span_id for s in plain] == [s.span_id for s in fast]
     for name in ("parent", "end", "depth", "start_ns", "end_ns", "group_of"):
         assert list(getattr(plain.index, name)) == list(getattr(fast.index, name)), name
     assert plain.repairs == fast.repairs
-    monkeypatch.setattr(_build, "_FAST_MAX_DEPTH", 3)  # too deep: the numpy layout gives up
+    monkeypatch.setattr(_layout_np, "FAST_MAX_DEPTH", 3)  # too deep: the numpy layout gives up
     assert [s.span_id for s in tracespec.load_trace(doc)] == [s.span_id for s in plain]

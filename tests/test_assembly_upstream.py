@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 import tracespec
-from tracespec.trace import TEMPORARY_ROOT_NAME
+from tracespec.trace.tracetest import TEMPORARY_ROOT_NAME
 
 TID = "0af7651916cd43dd8448eb211c80319c"
 

@@ -19,7 +19,7 @@ from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTrace
 import tracespec
 from tracespec import TraceFileNotFoundError, TraceLoadError
 from tracespec.formats import FORMATS
-from tracespec.trace import family_rank
+from tracespec.trace.tracetest import family_rank
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 FILES = sorted(p.name for p in EXAMPLES.glob("orders-trace.*"))
@@ -99,7 +99,7 @@ def test_invalid_json_names_line_and_column(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, mapped: bool
 ) -> None:
     if mapped:
-        from tracespec import formats
+        from tracespec.formats import _source as formats
 
         monkeypatch.setattr(formats, "_MMAP_MIN", 1)
     path = tmp_path / "t.json"

@@ -60,7 +60,7 @@ def test_every_format_has_an_example() -> None:
 def reading(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
     """Files are read, or (as big files are) mapped into memory."""
     if request.param == "mmap":
-        from tracespec import formats
+        from tracespec.formats import _source as formats
 
         monkeypatch.setattr(formats, "_MMAP_MIN", 1)
         monkeypatch.setattr(formats, "_RELEASE_STEP", 1)  # hand pages back after every line

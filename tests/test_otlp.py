@@ -233,7 +233,7 @@ def test_otel_sdk_spans() -> None:
 
 
 def test_span_type_from_protobuf_bytes_matches_the_decoded_keys() -> None:
-    from tracespec.trace import NO_FAMILY, family_rank
+    from tracespec.trace.tracetest import NO_FAMILY, family_rank
 
     keys = ["x.http.y", "http", "db.system", "ht\u00e9p.x", "rpc.", "messaging.op", "faas.x",
             "exception.type", "b.http.x", "ttp.x", "k" * 200 + ".http", "http." + "y" * 300]

@@ -28,7 +28,7 @@ def test_wheel_contents_and_installed_import(tmp_path: Path) -> None:
     )
     (wheel,) = dist.glob("tracespec-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
-    assert {"tracespec/__init__.py", "tracespec/py.typed", "tracespec/trace.py",
+    assert {"tracespec/__init__.py", "tracespec/py.typed", "tracespec/trace/views.py",
             "tracespec/formats/otlp_proto.py"} <= names
     grammars = sorted(p.name for p in (ROOT / "grammar").glob("*.lark"))
     assert grammars, "no grammar files in grammar/"

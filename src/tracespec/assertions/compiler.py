@@ -23,9 +23,9 @@ from typing import TYPE_CHECKING, Any, cast
 
 import attrs
 
-from ..attrvalue import AttrValue, text_form
 from ..errors import CompileError
 from ..results import AssertionResult, SpanResult
+from ..trace.attrvalue import AttrValue, text_form
 from . import ast
 from .compare import NO_MATCH, compare
 from .filters import FILTERS, FilterError, compile_regex

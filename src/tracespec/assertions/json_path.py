@@ -18,7 +18,7 @@ import orjson
 from jsonpath.segments import JSONPathChildSegment
 from jsonpath.selectors import IndexSelector, NameSelector
 
-from ..attrvalue import text_form
+from ..trace.attrvalue import text_form
 
 __all__ = ["JSONPathError", "compile_path", "query", "render"]
 

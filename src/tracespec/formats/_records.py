@@ -1,11 +1,11 @@
-"""Shared helpers of the loaders that normalise spans into :class:`SpanRecord` objects.
+"""What the loaders share: ids, integers and ISO times with error places, events and links,
+the OTel conventions carried in Jaeger and Zipkin tags, and a cache of groups.
 
 Jaeger, Zipkin, OpenSearch and the OTel SDK are small formats (a trace of them is rarely more
 than a few thousand spans), so their loaders convert each span up front into a
 :class:`~tracespec.trace.SpanRecord` with OTLP's vocabulary (kind and status numbers, typed
-attributes, events, links).  This module holds what they share: id and time parsing with
-error places, the OTel conventions for kind and status carried in tags, and a cache of groups
-(resource + scope) so spans of one process share one :class:`Group`.
+attributes, events, links); the OTLP loaders read lazily but build their events and links with
+the same functions.  :class:`GroupCache` makes spans of one process share one group.
 """
 
 from __future__ import annotations
@@ -17,53 +17,45 @@ from datetime import datetime
 from types import MappingProxyType
 from typing import Any
 
-from .._build import TraceBuilder
-from ..attrvalue import AttrValue, freeze_value
-from ..trace import RECORD_ADAPTER, Group, Resource, Scope, SpanRecord
+from ..trace import RECORD_ADAPTER, Event, Group, Link, Resource, Scope, TraceBuilder
+from ..trace.attrvalue import AttrValue, freeze_value
+from ..trace.ids import pad_trace_id
+from ..trace.model import EMPTY_ATTRIBUTES, SpanKind, StatusCode
 
 __all__ = [
     "GroupCache",
-    "add_span",
     "hex_id",
+    "int_field",
     "iso_time_ns",
     "json_attr",
-    "kind_from_text",
+    "make_event",
+    "make_link",
     "pop_otel_conventions",
+    "read_int",
 ]
 
 _HEX_RE = re.compile(r"[0-9a-fA-F]+")
 
-KIND_BY_TEXT = {
-    "unspecified": 0,
-    "internal": 1,
-    "server": 2,
-    "client": 3,
-    "producer": 4,
-    "consumer": 5,
-}
+
+def make_event(name: Any, time_ns: int, attributes: Mapping[str, AttrValue] | None) -> Event:
+    """An event (a name that is not text reads as ``""``)."""
+    return Event(
+        name if isinstance(name, str) else "",
+        time_ns,
+        MappingProxyType(dict(attributes)) if attributes else EMPTY_ATTRIBUTES,
+    )
 
 
-def kind_from_text(text: Any) -> int:
-    """An OTLP kind number from ``server`` / ``SERVER`` / ``SPAN_KIND_SERVER`` (else 0)."""
-    if not isinstance(text, str):
-        return 0
-    t = text.strip().lower()
-    if t.startswith("span_kind_"):
-        t = t[10:]
-    return KIND_BY_TEXT.get(t, 0)
-
-
-STATUS_BY_TEXT = {"unset": 0, "ok": 1, "error": 2}
-
-
-def status_from_text(text: Any) -> int:
-    """An OTLP status number from ``OK`` / ``ok`` / ``STATUS_CODE_OK`` (else 0, unset)."""
-    if not isinstance(text, str):
-        return 0
-    t = text.strip().lower()
-    if t.startswith("status_code_"):
-        t = t[12:]
-    return STATUS_BY_TEXT.get(t, 0)
+def make_link(
+    trace_id: bytes, span_id: bytes, trace_state: Any, attributes: Mapping[str, AttrValue] | None
+) -> Link:
+    """A link to a span by its raw ids (a 64-bit trace id is padded to 128 bits)."""
+    return Link(
+        pad_trace_id(trace_id).hex() if trace_id else "",
+        span_id.hex(),
+        trace_state if isinstance(trace_state, str) else "",
+        MappingProxyType(dict(attributes)) if attributes else EMPTY_ATTRIBUTES,
+    )
 
 
 def hex_id(
@@ -83,23 +75,33 @@ def hex_id(
     return bytes.fromhex(text)
 
 
+def read_int(value: Any) -> int | None:
+    """An integer given as a JSON number or a decimal string (64-bit integers are strings in
+    proto3 JSON), or ``None`` when it is neither (booleans are not numbers)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return int(value) if math.isfinite(value) else None
+    if isinstance(value, str):
+        try:
+            return int(value)
+        except ValueError:
+            return None
+    return None
+
+
 def int_field(value: Any, builder: TraceBuilder, place: str, *, what: str) -> int:
-    """An integer given as a JSON number or a decimal string (``None`` reads as 0)."""
+    """:func:`read_int` of a field (``None`` reads as 0) in the int64 range, else an error."""
     if value is None:
         return 0
-    if isinstance(value, bool):
-        raise builder.error(f"{what} must be a number, not {value!r}", place)
-    if isinstance(value, int):
-        out = value
-    elif isinstance(value, float) and math.isfinite(value):
-        out = int(value)
-    elif isinstance(value, str):
-        try:
-            out = int(value.strip())
-        except ValueError:
-            raise builder.error(f"{what} {value[:40]!r} is not an integer", place) from None
-    else:
-        raise builder.error(f"{what} must be a number, not {type(value).__name__}", place)
+    out = read_int(value)
+    if out is None:
+        if isinstance(value, str):
+            raise builder.error(f"{what} {value[:40]!r} is not an integer", place)
+        shown = repr(value) if isinstance(value, bool) else type(value).__name__
+        raise builder.error(f"{what} must be a number, not {shown}", place)
     if not -(2**63) <= out < 2**63:
         raise builder.error(f"{what} {out} is out of range", place)
     return out
@@ -157,12 +159,13 @@ def pop_otel_conventions(
     """
     kind: int | None = None
     if kind_tag and "span.kind" in attrs:
-        kind = kind_from_text(attrs.pop("span.kind"))
+        kind_text = attrs.pop("span.kind")
+        kind = SpanKind.parse(kind_text).number if isinstance(kind_text, str) else 0
     code = 0
     message = ""
     status = attrs.pop("otel.status_code", None)
     if isinstance(status, str):
-        code = status_from_text(status)
+        code = StatusCode.parse(status).number
     desc = attrs.pop("otel.status_description", None)
     if isinstance(desc, str):
         message = desc
@@ -207,23 +210,3 @@ class GroupCache:
             )
             self._by_key[key] = g
         return g
-
-
-def add_span(
-    builder: TraceBuilder,
-    trace_id: bytes,
-    span_id: bytes,
-    parent_id: bytes,
-    start_ns: int,
-    end_ns: int,
-    record: SpanRecord,
-    group: int,
-) -> None:
-    """Append one normalised span to the builder's columns."""
-    builder.trace_ids.append(trace_id)
-    builder.span_ids.append(span_id)
-    builder.parent_ids.append(parent_id)
-    builder.starts.append(max(0, min(start_ns, 2**63 - 1)))
-    builder.ends.append(max(0, min(end_ns, 2**63 - 1)))
-    builder.raws.append(record)
-    builder.group_of.append(group)

@@ -16,13 +16,11 @@ from __future__ import annotations
 import base64
 import binascii
 import math
-from types import MappingProxyType
 from typing import Any
 
-from .._build import TraceBuilder
-from ..attrvalue import AttrValue
-from ..trace import Event, Link, SpanRecord
-from ._records import GroupCache, add_span, hex_id, int_field, pop_otel_conventions
+from ..trace import Link, SpanRecord, TraceBuilder
+from ..trace.attrvalue import AttrValue
+from ._records import GroupCache, hex_id, int_field, make_event, make_link, pop_otel_conventions
 
 __all__ = ["load_document", "tag_value", "tags_to_dict"]
 
@@ -101,26 +99,19 @@ def _traces_of(doc: Any, builder: TraceBuilder) -> list[tuple[Any, str]]:
             if data is None:
                 data = []
             if not isinstance(data, list):
-                raise builder.error("'data' must be a list of traces", _where(builder, "data"))
+                raise builder.error("'data' must be a list of traces", builder.place("data"))
             if not data and doc.get("errors"):
                 raise builder.error(
                     f"the document is an error response: {str(doc['errors'])[:200]}",
-                    _where(builder, "errors"),
+                    builder.place("errors"),
                 )
             return [(t, f"data[{i}]") for i, t in enumerate(data)]
         if "spans" in doc:
             return [(doc, "")]
-        raise builder.error("no Jaeger 'data' or 'spans' in the document", _where(builder, ""))
+        raise builder.error("no Jaeger 'data' or 'spans' in the document", builder.place(""))
     if isinstance(doc, list):
         return [(t, f"[{i}]") for i, t in enumerate(doc)]
-    raise builder.error("expected a Jaeger JSON object", _where(builder, ""))
-
-
-def _where(builder: TraceBuilder, path: str) -> str | None:
-    line = builder.places[0] if builder.places else None
-    if line and path:
-        return f"{line}, {path}"
-    return line or path or None
+    raise builder.error("expected a Jaeger JSON object", builder.place(""))
 
 
 def load_document(doc: Any, builder: TraceBuilder) -> None:
@@ -128,7 +119,7 @@ def load_document(doc: Any, builder: TraceBuilder) -> None:
     groups = GroupCache(builder)
     for trace, tpath in _traces_of(doc, builder):
         if not isinstance(trace, dict):
-            raise builder.error("a trace must be a JSON object", _where(builder, tpath))
+            raise builder.error("a trace must be a JSON object", builder.place(tpath))
         processes = trace.get("processes")
         if not isinstance(processes, dict):
             processes = {}
@@ -136,7 +127,7 @@ def load_document(doc: Any, builder: TraceBuilder) -> None:
         if spans is None:
             continue
         if not isinstance(spans, list):
-            raise builder.error("'spans' must be a list", _where(builder, f"{tpath}.spans"))
+            raise builder.error("'spans' must be a list", builder.place(f"{tpath}.spans"))
         resources: dict[str, dict[str, AttrValue]] = {}
         for k, span in enumerate(spans):
             _load_span(span, processes, resources, groups, builder, f"{tpath}.spans[{k}]")
@@ -160,7 +151,7 @@ def _load_span(
     builder: TraceBuilder,
     path: str,
 ) -> None:
-    place = _where(builder, path) or path
+    place = builder.place(path) or path
     if not isinstance(span, dict):
         raise builder.error("a span must be a JSON object", place)
     trace_id = hex_id(span.get("traceID"), 16, builder, f"{place}.traceID", what="traceID")
@@ -183,12 +174,7 @@ def _load_span(
                 parent = ref_span
             else:
                 links.append(
-                    Link(
-                        ref_trace.hex(),
-                        ref_span.hex(),
-                        "",
-                        MappingProxyType({"opentracing.ref_type": ref_type.lower()}),
-                    )
+                    make_link(ref_trace, ref_span, "", {"opentracing.ref_type": ref_type.lower()})
                 )
     if not parent:
         pid = span.get("parentSpanID")
@@ -209,7 +195,7 @@ def _load_span(
             name = fields.pop("event", "")
             ts = log.get("timestamp")
             t_us = ts if isinstance(ts, int) and not isinstance(ts, bool) else 0
-            events.append(Event(str(name), t_us * 1000, MappingProxyType(fields)))
+            events.append(make_event(str(name), t_us * 1000, fields))
     proc_key = span.get("processID")
     if isinstance(proc_key, str) and proc_key in processes:
         resource = resources.get(proc_key)
@@ -230,8 +216,7 @@ def _load_span(
         flags=flags if isinstance(flags, int) and not isinstance(flags, bool) else 0,
     )
     start = start_us * 1000
-    add_span(
-        builder,
+    builder.add_span(
         trace_id,
         span_id,
         parent,

@@ -13,22 +13,19 @@ reference reverses it the same way).  Attribute values keep their JSON types.
 
 from __future__ import annotations
 
-from types import MappingProxyType
 from typing import Any
 
-from .._build import TraceBuilder
-from ..attrvalue import AttrValue
 from ..errors import TraceLoadError
-from ..trace import Event, Link, SpanRecord
+from ..trace import Event, Link, SpanKind, SpanRecord, StatusCode, TraceBuilder
+from ..trace.attrvalue import AttrValue
 from ._records import (
     GroupCache,
-    add_span,
     hex_id,
     int_field,
     iso_time_ns,
     json_attr,
-    kind_from_text,
-    status_from_text,
+    make_event,
+    make_link,
 )
 
 __all__ = ["load_document"]
@@ -37,18 +34,13 @@ _SPAN_PREFIX = "span.attributes."
 _RESOURCE_PREFIX = "resource.attributes."
 
 
-def _where(builder: TraceBuilder, path: str) -> str:
-    line = builder.places[0] if builder.places else None
-    return f"{line}, {path}" if line and path else (line or path)
-
-
 def _documents(doc: Any, builder: TraceBuilder) -> list[tuple[Any, str]]:
     if isinstance(doc, dict):
         hits = doc.get("hits")
         if isinstance(hits, dict):
             inner = hits.get("hits")
             if not isinstance(inner, list):
-                raise builder.error("'hits.hits' must be a list", _where(builder, "hits.hits"))
+                raise builder.error("'hits.hits' must be a list", builder.place("hits.hits"))
             return [
                 (h.get("_source") if isinstance(h, dict) else h, f"hits.hits[{i}]._source")
                 for i, h in enumerate(inner)
@@ -62,7 +54,7 @@ def _documents(doc: Any, builder: TraceBuilder) -> list[tuple[Any, str]]:
             )
             for i, d in enumerate(doc)
         ]
-    raise builder.error("expected OpenSearch span documents", _where(builder, "") or None)
+    raise builder.error("expected OpenSearch span documents", builder.place(""))
 
 
 def _unflatten_key(key: str) -> str:
@@ -83,7 +75,7 @@ def load_document(doc: Any, builder: TraceBuilder) -> None:
     """Read OpenSearch span documents (any accepted envelope) into ``builder``."""
     groups = GroupCache(builder)
     for d, path in _documents(doc, builder):
-        _load_one(d, groups, builder, _where(builder, path) or "document")
+        _load_one(d, groups, builder, builder.place(path) or "document")
 
 
 def _status(d: dict[str, Any]) -> tuple[int, str]:
@@ -93,11 +85,7 @@ def _status(d: dict[str, Any]) -> tuple[int, str]:
     if isinstance(st, dict):
         code = st.get("code", code)
         message = st.get("message", message)
-    if isinstance(code, str):
-        code = status_from_text(code)
-    if not isinstance(code, int) or isinstance(code, bool) or not 0 <= code <= 2:
-        code = 0
-    return code, message if isinstance(message, str) else ""
+    return StatusCode.parse(code).number, message if isinstance(message, str) else ""
 
 
 def _load_one(d: Any, groups: GroupCache, builder: TraceBuilder, place: str) -> None:
@@ -113,14 +101,37 @@ def _load_one(d: Any, groups: GroupCache, builder: TraceBuilder, place: str) -> 
         what="parentSpanId",
         required=False,
     )
+    start, end = _times(d, builder, place)
+    attrs, resource = _attributes(d)
+    code, message = _status(d)
+    ts = d.get("traceState")
+    record = SpanRecord(
+        name=str(d.get("name") or ""),
+        kind=SpanKind.parse(d.get("kind")).number,
+        attributes=attrs,
+        status_code=code,
+        status_message=message,
+        events=_events(d.get("events"), builder, place),
+        links=_links(d.get("links"), builder, place),
+        trace_state=ts if isinstance(ts, str) else "",
+    )
+    group = groups.group(resource, _scope(d))
+    builder.add_span(trace_id, span_id, parent, start, end, record, group)
+
+
+def _times(d: dict[str, Any], builder: TraceBuilder, place: str) -> tuple[int, int]:
+    """Start and end (from ``endTime``, else ``startTime`` + ``durationInNanos``)."""
     start = iso_time_ns(d.get("startTime"), builder, f"{place}.startTime", what="startTime")
     if d.get("endTime") is not None:
-        end = iso_time_ns(d.get("endTime"), builder, f"{place}.endTime", what="endTime")
-    else:
-        dur = int_field(
-            d.get("durationInNanos"), builder, f"{place}.durationInNanos", what="durationInNanos"
-        )
-        end = start + max(0, dur)
+        return start, iso_time_ns(d.get("endTime"), builder, f"{place}.endTime", what="endTime")
+    dur = int_field(
+        d.get("durationInNanos"), builder, f"{place}.durationInNanos", what="durationInNanos"
+    )
+    return start, start + max(0, dur)
+
+
+def _attributes(d: dict[str, Any]) -> tuple[dict[str, AttrValue], dict[str, AttrValue]]:
+    """The span's and the resource's attributes, flattened or nested."""
     attrs: dict[str, AttrValue] = {}
     resource: dict[str, AttrValue] = {}
     for k, v in d.items():
@@ -142,60 +153,45 @@ def _load_one(d: Any, groups: GroupCache, builder: TraceBuilder, place: str) -> 
     service = d.get("serviceName")
     if isinstance(service, str) and service:
         resource.setdefault("service.name", service)
-    code, message = _status(d)
+    return attrs, resource
+
+
+def _events(raw_events: Any, builder: TraceBuilder, place: str) -> tuple[Event, ...]:
+    if not isinstance(raw_events, list):
+        return ()
     events = []
-    raw_events = d.get("events")
-    if isinstance(raw_events, list):
-        for e in raw_events:
-            if not isinstance(e, dict):
-                continue
-            try:
-                t = iso_time_ns(e.get("time"), builder, place, what="event time")
-            except TraceLoadError:  # a bad event time is not worth failing the trace
-                t = 0
-            events.append(
-                Event(
-                    str(e.get("name") or ""),
-                    t,
-                    MappingProxyType(_nested_attrs(e.get("attributes"))),
-                )
-            )
+    for e in raw_events:
+        if not isinstance(e, dict):
+            continue
+        try:
+            t = iso_time_ns(e.get("time"), builder, place, what="event time")
+        except TraceLoadError:  # a bad event time is not worth failing the trace
+            t = 0
+        events.append(make_event(str(e.get("name") or ""), t, _nested_attrs(e.get("attributes"))))
+    return tuple(events)
+
+
+def _links(raw_links: Any, builder: TraceBuilder, place: str) -> tuple[Link, ...]:
+    if not isinstance(raw_links, list):
+        return ()
     links = []
-    raw_links = d.get("links")
-    if isinstance(raw_links, list):
-        for li, lk in enumerate(raw_links):
-            if not isinstance(lk, dict):
-                continue
-            lplace = f"{place}.links[{li}]"
-            ltid = hex_id(lk.get("traceId"), 16, builder, lplace, what="traceId", required=False)
-            lsid = hex_id(lk.get("spanId"), 8, builder, lplace, what="spanId", required=False)
-            ts = lk.get("traceState")
-            links.append(
-                Link(
-                    ltid.hex(),
-                    lsid.hex(),
-                    ts if isinstance(ts, str) else "",
-                    MappingProxyType(_nested_attrs(lk.get("attributes"))),
-                )
-            )
-    scope = None
+    for li, lk in enumerate(raw_links):
+        if not isinstance(lk, dict):
+            continue
+        lplace = f"{place}.links[{li}]"
+        ltid = hex_id(lk.get("traceId"), 16, builder, lplace, what="traceId", required=False)
+        lsid = hex_id(lk.get("spanId"), 8, builder, lplace, what="spanId", required=False)
+        links.append(
+            make_link(ltid, lsid, lk.get("traceState"), _nested_attrs(lk.get("attributes")))
+        )
+    return tuple(links)
+
+
+def _scope(d: dict[str, Any]) -> tuple[str, str] | None:
     sc = d.get("instrumentationScope")
     sc_name = d.get("instrumentationScope.name")
     if isinstance(sc, dict) and isinstance(sc.get("name"), str):
-        scope = (sc["name"], str(sc.get("version") or ""))
-    elif isinstance(sc_name, str):
-        scope = (sc_name, str(d.get("instrumentationScope.version") or ""))
-    ts = d.get("traceState")
-    record = SpanRecord(
-        name=str(d.get("name") or ""),
-        kind=kind_from_text(d.get("kind"))
-        if not isinstance(d.get("kind"), int)
-        else int(d["kind"]),
-        attributes=attrs,
-        status_code=code,
-        status_message=message,
-        events=tuple(events),
-        links=tuple(links),
-        trace_state=ts if isinstance(ts, str) else "",
-    )
-    add_span(builder, trace_id, span_id, parent, start, end, record, groups.group(resource, scope))
+        return sc["name"], str(sc.get("version") or "")
+    if isinstance(sc_name, str):
+        return sc_name, str(d.get("instrumentationScope.version") or "")
+    return None

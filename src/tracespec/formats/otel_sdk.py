@@ -13,11 +13,10 @@ from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 from typing import Any
 
-from .._build import TraceBuilder
-from ..attrvalue import AttrValue
 from ..errors import TraceLoadError
-from ..trace import Event, Link, SpanRecord, Trace
-from ._records import GroupCache, add_span, kind_from_text
+from ..trace import Link, SpanKind, SpanRecord, StatusCode, Trace, TraceBuilder
+from ..trace.attrvalue import AttrValue
+from ._records import GroupCache, make_event, make_link
 
 __all__ = ["traces_from_otel_spans"]
 
@@ -65,45 +64,7 @@ def traces_from_otel_spans(spans: Iterable[Any]) -> list[Trace]:
         parent_ctx = getattr(span, "parent", None)
         psid = getattr(parent_ctx, "span_id", None)
         parent = psid.to_bytes(8, "big") if isinstance(psid, int) and 0 < psid < 2**64 else b""
-        kind = getattr(span, "kind", None)
-        kind_num = kind_from_text(getattr(kind, "name", kind)) if kind is not None else 0
-        status = getattr(span, "status", None)
-        code_obj = getattr(status, "status_code", None)
-        code = {"UNSET": 0, "OK": 1, "ERROR": 2}.get(str(getattr(code_obj, "name", "")), 0)
-        desc = getattr(status, "description", None)
-        events = tuple(
-            Event(
-                str(e.name),
-                _ns(getattr(e, "timestamp", 0)),
-                MappingProxyType(_attrs(getattr(e, "attributes", None))),
-            )
-            for e in (getattr(span, "events", None) or ())
-        )
-        links = []
-        for lk in getattr(span, "links", None) or ():
-            lctx = getattr(lk, "context", None)
-            ltid = getattr(lctx, "trace_id", 0) or 0
-            lsid = getattr(lctx, "span_id", 0) or 0
-            links.append(
-                Link(
-                    f"{ltid:032x}",
-                    f"{lsid:016x}",
-                    _trace_state(lctx),
-                    MappingProxyType(_attrs(getattr(lk, "attributes", None))),
-                )
-            )
-        flags = getattr(ctx, "trace_flags", 0)
-        record = SpanRecord(
-            name=str(getattr(span, "name", "") or ""),
-            kind=kind_num,
-            attributes=_attrs(getattr(span, "attributes", None)),
-            status_code=code,
-            status_message=desc if isinstance(desc, str) else "",
-            events=events,
-            links=tuple(links),
-            trace_state=_trace_state(ctx),
-            flags=int(flags) if isinstance(flags, int) else 0,
-        )
+        record = _record(span, ctx)
         res = getattr(span, "resource", None)
         resource = _attrs(getattr(res, "attributes", None))
         sc = getattr(span, "instrumentation_scope", None) or getattr(
@@ -113,8 +74,7 @@ def traces_from_otel_spans(spans: Iterable[Any]) -> list[Trace]:
         start = _ns(getattr(span, "start_time", 0))
         end_raw = getattr(span, "end_time", None)
         end = _ns(end_raw) if end_raw is not None else start
-        add_span(
-            builder,
+        builder.add_span(
             tid.to_bytes(16, "big"),
             sid.to_bytes(8, "big"),
             parent,
@@ -126,6 +86,49 @@ def traces_from_otel_spans(spans: Iterable[Any]) -> list[Trace]:
     if not builder.span_ids:
         raise TraceLoadError("no spans given", source="<otel spans>", format="otel-sdk")
     return builder.build()
+
+
+def _record(span: Any, ctx: Any) -> SpanRecord:
+    """Everything of a span but its ids, times, resource and scope."""
+    kind = getattr(span, "kind", None)
+    kind = getattr(kind, "name", kind)  # by name: the API's numbers are not OTLP's
+    status = getattr(span, "status", None)
+    code = getattr(getattr(status, "status_code", None), "name", None)
+    desc = getattr(status, "description", None)
+    events = tuple(
+        make_event(
+            str(e.name), _ns(getattr(e, "timestamp", 0)), _attrs(getattr(e, "attributes", None))
+        )
+        for e in (getattr(span, "events", None) or ())
+    )
+    flags = getattr(ctx, "trace_flags", 0)
+    return SpanRecord(
+        name=str(getattr(span, "name", "") or ""),
+        kind=SpanKind.parse(kind).number if isinstance(kind, str) else 0,
+        attributes=_attrs(getattr(span, "attributes", None)),
+        status_code=StatusCode.parse(code).number,
+        status_message=desc if isinstance(desc, str) else "",
+        events=events,
+        links=tuple(_link(lk) for lk in getattr(span, "links", None) or ()),
+        trace_state=_trace_state(ctx),
+        flags=int(flags) if isinstance(flags, int) else 0,
+    )
+
+
+def _id_bytes(value: Any, size: int) -> bytes:
+    """An SDK id (an int) as bytes; 0 (invalid) when it is not an int of that size."""
+    ok = isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 2 ** (8 * size)
+    return (value if ok else 0).to_bytes(size, "big")
+
+
+def _link(lk: Any) -> Link:
+    ctx = getattr(lk, "context", None)
+    return make_link(
+        _id_bytes(getattr(ctx, "trace_id", 0), 16),
+        _id_bytes(getattr(ctx, "span_id", 0), 8),
+        _trace_state(ctx),
+        _attrs(getattr(lk, "attributes", None)),
+    )
 
 
 def _trace_state(ctx: Any) -> str:

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import math
 from array import array
 from collections.abc import Callable, Iterable, Sequence
 from itertools import compress
@@ -28,50 +27,14 @@ from typing import Any
 
 import orjson
 
-from .._build import TraceBuilder
-from ..attrvalue import AttrValue
-from ..trace import Adapter, Event, Group, Link, Resource, Scope
+from ..trace import Adapter, Event, Group, Link, Resource, Scope, SpanKind, StatusCode, TraceBuilder
+from ..trace.attrvalue import AttrValue
+from ..trace.ids import pad_trace_id
+from ._records import make_event, make_link, read_int
 
 __all__ = ["JSON_ADAPTER", "JsonAdapter", "decode_id", "json_any_value", "load_document"]
 
-_KIND_NAMES = {
-    "SPAN_KIND_UNSPECIFIED": 0,
-    "SPAN_KIND_INTERNAL": 1,
-    "SPAN_KIND_SERVER": 2,
-    "SPAN_KIND_CLIENT": 3,
-    "SPAN_KIND_PRODUCER": 4,
-    "SPAN_KIND_CONSUMER": 5,
-    "UNSPECIFIED": 0,
-    "INTERNAL": 1,
-    "SERVER": 2,
-    "CLIENT": 3,
-    "PRODUCER": 4,
-    "CONSUMER": 5,
-}
-_STATUS_NAMES = {
-    "STATUS_CODE_UNSET": 0,
-    "STATUS_CODE_OK": 1,
-    "STATUS_CODE_ERROR": 2,
-    "UNSET": 0,
-    "OK": 1,
-    "ERROR": 2,
-}
 _HEX = frozenset("0123456789abcdefABCDEF")
-
-
-def _enum(value: Any, names: dict[str, int]) -> int:
-    if isinstance(value, bool):
-        return 0
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str):
-        if value in names:
-            return names[value]
-        try:
-            return int(value)
-        except ValueError:
-            return 0
-    return 0
 
 
 def _get(obj: Any, camel: str, snake: str) -> Any:
@@ -94,84 +57,99 @@ def decode_id(text: Any, size: int) -> bytes | None:
     n = len(text)
     if n in (2 * size, size) and _HEX.issuperset(text):
         raw = bytes.fromhex(text)
-        return raw.rjust(size, b"\0") if size == 16 else raw
+        return pad_trace_id(raw) if size == 16 else raw
     try:
         raw = base64.b64decode(text, validate=True)
     except (binascii.Error, ValueError):
         if n % 2 == 0 and _HEX.issuperset(text):
             return bytes.fromhex(text)
         return None
-    if size == 16 and len(raw) < 16:
-        raw = raw.rjust(16, b"\0")
-    return raw
+    return pad_trace_id(raw) if size == 16 else raw
+
+
+def _string_value(s: Any) -> AttrValue | None:
+    return s if isinstance(s, str) else None
+
+
+def _int_value(i: Any) -> AttrValue | None:
+    if isinstance(i, bool):
+        return None
+    if isinstance(i, int):
+        return i
+    if isinstance(i, str):
+        try:
+            return int(i)
+        except ValueError:
+            return None
+    if isinstance(i, float) and i.is_integer():
+        return int(i)
+    return None
+
+
+def _bool_value(b: Any) -> AttrValue | None:
+    return b if isinstance(b, bool) else None
+
+
+def _double_value(d: Any) -> AttrValue | None:
+    if isinstance(d, bool):
+        return None
+    if isinstance(d, int | float):
+        return float(d)
+    if isinstance(d, str):
+        try:
+            return float(d)
+        except ValueError:
+            return None
+    return None
+
+
+def _array_value(arr: Any) -> AttrValue | None:
+    values = arr.get("values") if isinstance(arr, dict) else None
+    if not isinstance(values, list):
+        return ()
+    return tuple(x for x in (json_any_value(item) for item in values) if x is not None)
+
+
+def _kvlist_value(kvl: Any) -> AttrValue | None:
+    values = kvl.get("values") if isinstance(kvl, dict) else None
+    return MappingProxyType(json_key_values(values))
+
+
+def _bytes_value(b64: Any) -> AttrValue | None:
+    if not isinstance(b64, str):
+        return None
+    try:
+        return base64.b64decode(b64)
+    except (binascii.Error, ValueError):
+        return None
+
+
+# The AnyValue fields, in the order they are looked for (then their snake_case spellings).
+_VALUE_READERS: dict[str, Callable[[Any], AttrValue | None]] = {
+    "stringValue": _string_value,
+    "intValue": _int_value,
+    "boolValue": _bool_value,
+    "doubleValue": _double_value,
+    "arrayValue": _array_value,
+    "kvlistValue": _kvlist_value,
+    "bytesValue": _bytes_value,
+}
+_SNAKE_READERS = {
+    "".join("_" + c.lower() if c.isupper() else c for c in camel): read
+    for camel, read in _VALUE_READERS.items()
+}
 
 
 def json_any_value(v: Any) -> AttrValue | None:
     """An OTLP JSON ``AnyValue`` object as an attribute value (``None`` when empty/invalid)."""
     if not isinstance(v, dict):
         return None
-    if "stringValue" in v:
-        s = v["stringValue"]
-        return s if isinstance(s, str) else None
-    if "intValue" in v:
-        i = v["intValue"]
-        if isinstance(i, bool):
-            return None
-        if isinstance(i, int):
-            return i
-        if isinstance(i, str):
-            try:
-                return int(i)
-            except ValueError:
-                return None
-        if isinstance(i, float) and i.is_integer():
-            return int(i)
-        return None
-    if "boolValue" in v:
-        b = v["boolValue"]
-        return b if isinstance(b, bool) else None
-    if "doubleValue" in v:
-        d = v["doubleValue"]
-        if isinstance(d, bool):
-            return None
-        if isinstance(d, int | float):
-            return float(d)
-        if isinstance(d, str):
-            try:
-                return float(d)
-            except ValueError:
-                return None
-        return None
-    if "arrayValue" in v:
-        arr = v["arrayValue"]
-        values = arr.get("values") if isinstance(arr, dict) else None
-        if not isinstance(values, list):
-            return ()
-        return tuple(x for x in (json_any_value(item) for item in values) if x is not None)
-    if "kvlistValue" in v:
-        kvl = v["kvlistValue"]
-        values = kvl.get("values") if isinstance(kvl, dict) else None
-        return MappingProxyType(json_key_values(values))
-    if "bytesValue" in v:
-        b64 = v["bytesValue"]
-        if not isinstance(b64, str):
-            return None
-        try:
-            return base64.b64decode(b64)
-        except (binascii.Error, ValueError):
-            return None
-    # snake_case writers
-    for snake, camel in (
-        ("string_value", "stringValue"),
-        ("int_value", "intValue"),
-        ("bool_value", "boolValue"),
-        ("double_value", "doubleValue"),
-        ("array_value", "arrayValue"),
-        ("kvlist_value", "kvlistValue"),
-        ("bytes_value", "bytesValue"),
-    ):
-        if snake in v:
-            return json_any_value({camel: v[snake]})
+    for key, read in _VALUE_READERS.items():
+        if key in v:
+            return read(v[key])
+    for key, read in _SNAKE_READERS.items():
+        if key in v:
+            return read(v[key])
     return None
 
 
@@ -188,21 +166,6 @@ def json_key_values(items: Any) -> dict[str, AttrValue]:
                 if val is not None:
                     out[key] = val
     return out
-
-
-def _int64(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str):
-        try:
-            return int(value)
-        except ValueError:
-            return None
-    if isinstance(value, float) and math.isfinite(value):
-        return int(value)
-    return None
 
 
 # A span's compact record: (name, kind, status code, status message, attributes JSON bytes,
@@ -228,7 +191,7 @@ def compact(sp: dict[str, Any]) -> JsonRecord:
     code = 0
     message = ""
     if status and isinstance(status, dict):
-        code = _enum(status.get("code"), _STATUS_NAMES)
+        code = StatusCode.parse(status.get("code")).number
         msg = status.get("message")
         message = msg if isinstance(msg, str) else ""
     attrs = sp.get("attributes")
@@ -247,7 +210,7 @@ def compact(sp: dict[str, Any]) -> JsonRecord:
                 rest = None
     return (
         name if type(name) is str else "",
-        kind if type(kind) is int else _enum(kind, _KIND_NAMES),
+        kind if type(kind) is int else SpanKind.parse(kind).number,
         code,
         message,
         attr_bytes,
@@ -271,8 +234,6 @@ def _rest(raw: JsonRecord) -> dict[str, Any]:
 
 class JsonAdapter(Adapter):
     """Reads spans kept as compact records of their OTLP JSON objects."""
-
-    format_name = "otlp-json"
 
     def name(self, raw: Any) -> str:
         return raw[0]  # type: ignore[no-any-return]
@@ -302,15 +263,8 @@ class JsonAdapter(Adapter):
         for e in items:
             if not isinstance(e, dict):
                 continue
-            name = e.get("name")
-            t = _int64(_get(e, "timeUnixNano", "time_unix_nano")) or 0
-            out.append(
-                Event(
-                    name if isinstance(name, str) else "",
-                    t,
-                    MappingProxyType(json_key_values(e.get("attributes"))),
-                )
-            )
+            t = read_int(_get(e, "timeUnixNano", "time_unix_nano")) or 0
+            out.append(make_event(e.get("name"), t, json_key_values(e.get("attributes"))))
         return tuple(out)
 
     def links(self, raw: Any) -> tuple[Link, ...]:
@@ -324,14 +278,7 @@ class JsonAdapter(Adapter):
             tid = decode_id(_get(lk, "traceId", "trace_id"), 16) or b""
             sid = decode_id(_get(lk, "spanId", "span_id"), 8) or b""
             ts = _get(lk, "traceState", "trace_state")
-            out.append(
-                Link(
-                    tid.hex(),
-                    sid.hex(),
-                    ts if isinstance(ts, str) else "",
-                    MappingProxyType(json_key_values(lk.get("attributes"))),
-                )
-            )
+            out.append(make_link(tid, sid, ts, json_key_values(lk.get("attributes"))))
         return tuple(out)
 
     def trace_state(self, raw: Any) -> str:
@@ -339,7 +286,7 @@ class JsonAdapter(Adapter):
         return ts if isinstance(ts, str) else ""
 
     def flags(self, raw: Any) -> int:
-        return _int64(_rest(raw).get("flags")) or 0
+        return read_int(_rest(raw).get("flags")) or 0
 
     def scan(
         self, raws: Sequence[Any], positions: Iterable[int], key: str, out: list[AttrValue | None]
@@ -371,14 +318,14 @@ def _resource_spans_of(doc: Any, builder: TraceBuilder) -> tuple[list[Any], str]
             del i
         return out, ""
     if not isinstance(doc, dict):
-        raise builder.error("expected a JSON object holding resourceSpans", _place(builder, ""))
+        raise builder.error("expected a JSON object holding resourceSpans", builder.place(""))
     for key in ("resourceSpans", "resource_spans", "batches"):
         if key in doc:
             rs = doc[key]
             if rs is None:
                 return [], "/" + key
             if not isinstance(rs, list):
-                raise builder.error(f"{key!r} must be a list", _place(builder, "/" + key))
+                raise builder.error(f"{key!r} must be a list", builder.place("/" + key))
             return rs, "/" + key
     for wrapper in ("trace", "result"):
         inner = doc.get(wrapper)
@@ -387,17 +334,10 @@ def _resource_spans_of(doc: Any, builder: TraceBuilder) -> tuple[list[Any], str]
             return rs, "/" + wrapper + ptr
     if "error" in doc and isinstance(doc["error"], dict):
         msg = doc["error"].get("message", "")
-        raise builder.error(f"the document is an error response: {msg}", _place(builder, "/error"))
+        raise builder.error(f"the document is an error response: {msg}", builder.place("/error"))
     raise builder.error(
-        "no resourceSpans (or Tempo 'batches') in the document", _place(builder, "")
+        "no resourceSpans (or Tempo 'batches') in the document", builder.place("")
     )
-
-
-def _place(builder: TraceBuilder, pointer: str) -> str | None:
-    line = builder.places[0] if builder.places else None
-    if line and pointer:
-        return f"{line}, {pointer}"
-    return line or pointer or None
 
 
 def load_document(doc: Any, builder: TraceBuilder) -> None:
@@ -406,7 +346,7 @@ def load_document(doc: Any, builder: TraceBuilder) -> None:
     adapter = JSON_ADAPTER
     for ri, rs in enumerate(rs_list):
         if not isinstance(rs, dict):
-            raise builder.error("resource spans must be objects", _place(builder, f"{base}/{ri}"))
+            raise builder.error("resource spans must be objects", builder.place(f"{base}/{ri}"))
         res = rs.get("resource")
         resource = Resource(
             MappingProxyType(
@@ -430,12 +370,12 @@ def load_document(doc: Any, builder: TraceBuilder) -> None:
             continue
         if not isinstance(scopes, list):
             raise builder.error(
-                f"{scope_key!r} must be a list", _place(builder, f"{base}/{ri}/{scope_key}")
+                f"{scope_key!r} must be a list", builder.place(f"{base}/{ri}/{scope_key}")
             )
         for si, ss in enumerate(scopes):
             if not isinstance(ss, dict):
                 raise builder.error(
-                    "scope spans must be objects", _place(builder, f"{base}/{ri}/{scope_key}/{si}")
+                    "scope spans must be objects", builder.place(f"{base}/{ri}/{scope_key}/{si}")
                 )
             sc = ss.get("scope")
             if sc is None:
@@ -453,7 +393,7 @@ def load_document(doc: Any, builder: TraceBuilder) -> None:
                 continue
             if not isinstance(spans, list):
                 raise builder.error(
-                    "'spans' must be a list", _place(builder, f"{base}/{ri}/{scope_key}/{si}/spans")
+                    "'spans' must be a list", builder.place(f"{base}/{ri}/{scope_key}/{si}/spans")
                 )
             g = builder.add_group(Group(resource, scope, adapter))
             try:
@@ -537,7 +477,7 @@ def _status_of(status: Any) -> tuple[int, str]:
     if not isinstance(status, dict):
         return 0, ""
     msg = status.get("message")
-    return _enum(status.get("code"), _STATUS_NAMES), msg if isinstance(msg, str) else ""
+    return StatusCode.parse(status.get("code")).number, msg if isinstance(msg, str) else ""
 
 
 def _str(v: Any) -> str:
@@ -546,24 +486,24 @@ def _str(v: Any) -> str:
 
 def _careful_span(sp: Any, g: int, builder: TraceBuilder, ptr: str) -> None:
     if not isinstance(sp, dict):
-        raise builder.error("a span must be a JSON object", _place(builder, ptr))
+        raise builder.error("a span must be a JSON object", builder.place(ptr))
     raw_tid = _get(sp, "traceId", "trace_id")
     if raw_tid is None or raw_tid == "":
-        raise builder.error("span has no traceId", _place(builder, ptr + "/traceId"))
+        raise builder.error("span has no traceId", builder.place(ptr + "/traceId"))
     tid = decode_id(raw_tid, 16)
     if tid is None:
         raise builder.error(
             f"traceId {str(raw_tid)[:40]!r} is neither hex nor base64",
-            _place(builder, ptr + "/traceId"),
+            builder.place(ptr + "/traceId"),
         )
     raw_sid = _get(sp, "spanId", "span_id")
     if raw_sid is None or raw_sid == "":
-        raise builder.error("span has no spanId", _place(builder, ptr + "/spanId"))
+        raise builder.error("span has no spanId", builder.place(ptr + "/spanId"))
     sid = decode_id(raw_sid, 8)
     if sid is None:
         raise builder.error(
             f"spanId {str(raw_sid)[:40]!r} is neither hex nor base64",
-            _place(builder, ptr + "/spanId"),
+            builder.place(ptr + "/spanId"),
         )
     raw_pid = _get(sp, "parentSpanId", "parent_span_id")
     if raw_pid in (None, ""):
@@ -573,7 +513,7 @@ def _careful_span(sp: Any, g: int, builder: TraceBuilder, ptr: str) -> None:
         if decoded is None:
             raise builder.error(
                 f"parentSpanId {str(raw_pid)[:40]!r} is neither hex nor base64",
-                _place(builder, ptr + "/parentSpanId"),
+                builder.place(ptr + "/parentSpanId"),
             )
         pid = decoded
     times = []
@@ -585,15 +525,15 @@ def _careful_span(sp: Any, g: int, builder: TraceBuilder, ptr: str) -> None:
         if raw_t is None:
             t = 0
         else:
-            t_or_none = _int64(raw_t)
+            t_or_none = read_int(raw_t)
             if t_or_none is None:
                 raise builder.error(
                     f"{camel} {str(raw_t)[:40]!r} is not an integer",
-                    _place(builder, f"{ptr}/{camel}"),
+                    builder.place(f"{ptr}/{camel}"),
                 )
             t = t_or_none
         if not 0 <= t < 2**63:
-            raise builder.error(f"{camel} {t} is out of range", _place(builder, f"{ptr}/{camel}"))
+            raise builder.error(f"{camel} {t} is out of range", builder.place(f"{ptr}/{camel}"))
         times.append(t)
     builder.trace_ids.append(tid)
     builder.span_ids.append(sid)

@@ -33,9 +33,12 @@ from opentelemetry.proto.common.v1 import common_pb2
 from opentelemetry.proto.resource.v1 import resource_pb2  # noqa: F401  (registers the type)
 from opentelemetry.proto.trace.v1 import trace_pb2
 
-from .._build import TraceBuilder
-from ..attrvalue import AttrValue
-from ..trace import Adapter, Event, Group, Link, Resource, Scope, family_rank
+from ..trace import Adapter, Event, Group, Link, Resource, Scope, TraceBuilder
+from ..trace.attrvalue import AttrValue
+from ..trace.ids import pad_trace_id
+from ..trace.tracetest import family_rank
+from ._records import make_event, make_link
+from ._source import ZSTD_MAGIC, decompress, framed
 
 __all__ = ["PROTO_ADAPTER", "ProtoAdapter", "any_value", "load_bytes", "warn_if_slow_protobuf"]
 
@@ -236,8 +239,6 @@ def _rest(raw: Any) -> Any:
 class ProtoAdapter(Adapter):
     """Reads spans of the lite schema (the rest of each span from its bytes, on demand)."""
 
-    format_name = "otlp-proto"
-
     def name(self, raw: Any) -> str:
         return raw.name  # type: ignore[no-any-return]
 
@@ -286,7 +287,7 @@ class ProtoAdapter(Adapter):
                 e = _Event.FromString(b)
             except DecodeError:
                 continue
-            out.append(Event(e.name, e.time_unix_nano, MappingProxyType(key_values(e.attributes))))
+            out.append(make_event(e.name, e.time_unix_nano, key_values(e.attributes)))
         return tuple(out)
 
     def links(self, raw: Any) -> tuple[Link, ...]:
@@ -296,14 +297,8 @@ class ProtoAdapter(Adapter):
                 lk = _Link.FromString(b)
             except DecodeError:
                 continue
-            out.append(
-                Link(
-                    _pad_trace_id(lk.trace_id).hex(),
-                    lk.span_id.hex(),
-                    lk.trace_state,
-                    MappingProxyType(key_values(lk.attributes)),
-                )
-            )
+            attributes = key_values(lk.attributes)
+            out.append(make_link(lk.trace_id, lk.span_id, lk.trace_state, attributes))
         return tuple(out)
 
     def trace_state(self, raw: Any) -> str:
@@ -343,33 +338,8 @@ class ProtoAdapter(Adapter):
 PROTO_ADAPTER = ProtoAdapter()
 
 
-def _pad_trace_id(tid: bytes) -> bytes:
-    return tid.rjust(16, b"\0") if len(tid) < 16 else tid
-
-
 # --------------------------------------------------------------------------------------------
 # Loading
-
-_ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
-
-
-def _framed(data: Any) -> list[memoryview] | None:
-    """The payloads of length-prefixed records when they cover ``data`` exactly, else None."""
-    view = memoryview(data)
-    records = []
-    pos = 0
-    end = len(data)
-    while pos < end:
-        if pos + 4 > end:
-            return None
-        size = int.from_bytes(view[pos : pos + 4], "big")
-        pos += 4
-        if size == 0 or pos + size > end:
-            return None
-        records.append(view[pos : pos + size])
-        pos += size
-    return records
-
 
 def load_bytes(box: list[Any], builder: TraceBuilder) -> None:
     """Parse OTLP protobuf (plain, or length-prefixed records) into ``builder``.
@@ -380,11 +350,11 @@ def load_bytes(box: list[Any], builder: TraceBuilder) -> None:
     data = box.pop()
     records = None
     if data[:1] == b"\x00":  # a protobuf message never starts with field number 0
-        records = _framed(data)
+        records = framed(data)
         if records is None:
             raise builder.error("truncated or corrupt length-prefixed records", None)
-    elif data[:1] != b"\x0a" and data[:4] != _ZSTD_MAGIC:
-        records = _framed(data)  # records of 16 MiB or more start with a non-zero byte
+    elif data[:1] != b"\x0a" and data[:4] != ZSTD_MAGIC:
+        records = framed(data)  # records of 16 MiB or more start with a non-zero byte
     if records is None:
         msg = _parse(data, builder, None)
         del data
@@ -393,10 +363,8 @@ def load_bytes(box: list[Any], builder: TraceBuilder) -> None:
     messages = []
     for i, rec in enumerate(records):
         payload: Any = rec
-        if rec[:4] == _ZSTD_MAGIC:
-            from . import _decompress
-
-            payload = _decompress(bytes(rec), builder.source or "<bytes>")
+        if rec[:4] == ZSTD_MAGIC:
+            payload = decompress(bytes(rec), builder.source or "<bytes>")
         messages.append(_parse(payload, builder, f"record {i + 1}"))
     del records, data, payload
     for i, msg in enumerate(messages):
@@ -461,10 +429,10 @@ def _walk(msg: Any, builder: TraceBuilder, record: str | None) -> None:
                 raise builder.error("span has no trace id", _place(record, ri, si, bad))
             if len(distinct) == 1:
                 tid = tids_t[0]
-                tids = [_pad_trace_id(tid)] * k if len(tid) < 16 else [tid] * k
+                tids = [pad_trace_id(tid)] * k if len(tid) < 16 else [tid] * k
             else:
                 tids = (
-                    [_pad_trace_id(t) for t in tids_t]
+                    [pad_trace_id(t) for t in tids_t]
                     if min(map(len, distinct)) < 16
                     else [*tids_t]
                 )

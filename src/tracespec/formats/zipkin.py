@@ -17,28 +17,22 @@ listed in ``Trace.repairs``.  Other duplicate ids are left to the generic repair
 
 from __future__ import annotations
 
-import hashlib
-from types import MappingProxyType
+from collections.abc import Callable
 from typing import Any
 
-from .._build import TraceBuilder
-from ..attrvalue import AttrValue
-from ..trace import Event, SpanRecord
-from ._records import GroupCache, add_span, hex_id, int_field, kind_from_text, pop_otel_conventions
+from ..trace import SpanKind, SpanRecord, TraceBuilder
+from ..trace.attrvalue import AttrValue
+from ..trace.ids import derived_id
+from ._records import GroupCache, hex_id, int_field, make_event, pop_otel_conventions
 
 __all__ = ["load_document"]
-
-
-def _where(builder: TraceBuilder, path: str) -> str:
-    line = builder.places[0] if builder.places else None
-    return f"{line}, {path}" if line and path else (line or path)
 
 
 def _spans_of(doc: Any, builder: TraceBuilder) -> list[tuple[Any, str]]:
     if isinstance(doc, dict):
         return [(doc, "")]
     if not isinstance(doc, list):
-        raise builder.error("expected a JSON array of Zipkin spans", _where(builder, "") or None)
+        raise builder.error("expected a JSON array of Zipkin spans", builder.place(""))
     out: list[tuple[Any, str]] = []
     for i, item in enumerate(doc):
         if isinstance(item, list):
@@ -52,11 +46,11 @@ def load_document(doc: Any, builder: TraceBuilder) -> None:
     """Read one parsed Zipkin v2 document into ``builder``."""
     groups = GroupCache(builder)
     parsed = [
-        _parse_span(sp, builder, _where(builder, path)) for sp, path in _spans_of(doc, builder)
+        _parse_span(sp, builder, builder.place(path) or "") for sp, path in _spans_of(doc, builder)
     ]
     _dedupe_shared(parsed, builder)
     for tid, sid, pid, start, end, record, resource, scope in parsed:
-        add_span(builder, tid, sid, pid, start, end, record, groups.group(resource, scope))
+        builder.add_span(tid, sid, pid, start, end, record, groups.group(resource, scope))
 
 
 _Parsed = tuple[
@@ -84,8 +78,8 @@ def _parse_span(span: Any, builder: TraceBuilder, place: str) -> _Parsed:
                 attrs[str(k)] = str(v).lower() if isinstance(v, bool) else str(v)
     _, code, message, scope = pop_otel_conventions(attrs, kind_tag=False)
     kind_text = span.get("kind")
-    kind = kind_from_text(kind_text) if kind_text else 1
-    if kind == 0:
+    kind = SpanKind.parse(kind_text).number if isinstance(kind_text, str) else 0
+    if kind == 0:  # absent or unknown: the OTel Zipkin mapping writes internal spans so
         kind = 1
     remote = span.get("remoteEndpoint")
     if isinstance(remote, dict):
@@ -107,7 +101,7 @@ def _parse_span(span: Any, builder: TraceBuilder, place: str) -> _Parsed:
             if isinstance(a, dict):
                 ts = a.get("timestamp")
                 t_us = ts if isinstance(ts, int) and not isinstance(ts, bool) else 0
-                events.append(Event(str(a.get("value", "")), t_us * 1000, MappingProxyType({})))
+                events.append(make_event(str(a.get("value", "")), t_us * 1000, None))
     if span.get("shared") is True:
         attrs["zipkin.shared"] = True  # read by the deduper below, then removed
     record = SpanRecord(
@@ -148,7 +142,7 @@ def _dedupe_shared(parsed: list[_Parsed], builder: TraceBuilder) -> None:
             server = idxs[1]
         if server is None:
             continue
-        new = _new_id(sid, tid, taken)
+        new = derived_id(b"tracespec-zipkin-shared", sid, _taken_in(tid, taken))
         taken.add((tid, new))
         renamed[(tid, sid)] = new
         old = parsed[server]
@@ -164,10 +158,6 @@ def _dedupe_shared(parsed: list[_Parsed], builder: TraceBuilder) -> None:
             parsed[i] = (p[0], p[1], new_parent, *p[3:])
 
 
-def _new_id(sid: bytes, tid: bytes, taken: set[tuple[bytes, bytes]]) -> bytes:
-    seed = sid
-    while True:
-        new = hashlib.sha256(b"tracespec-zipkin-shared" + seed).digest()[:8]
-        if (tid, new) not in taken:
-            return new
-        seed = new
+def _taken_in(tid: bytes, taken: set[tuple[bytes, bytes]]) -> Callable[[bytes], bool]:
+    """Whether a span id is taken in the trace ``tid``."""
+    return lambda sid: (tid, sid) in taken

@@ -18,8 +18,8 @@ from typing import Any
 
 import re2
 
-from ..attrvalue import AttrValue, number_of, text_form
 from ..errors import CompileError
+from ..trace.attrvalue import AttrValue, number_of, text_form
 from . import ast
 from .plan import (
     ChainMode,

@@ -19,8 +19,8 @@ from collections.abc import Sequence
 from itertools import chain as iter_chain
 from typing import Any
 
-from ..attrvalue import AttrValue, number_of
 from ..trace import TraceIndex
+from ..trace.attrvalue import AttrValue, number_of
 from .ast import Combinator
 from .plan import (
     ChainMode,

@@ -18,7 +18,7 @@ from typing import TypeAlias
 
 import attrs
 
-from ..attrvalue import AttrValue
+from ..trace.attrvalue import AttrValue
 from . import ast
 from .ast import Combinator, Operator
 from .unparse import unparse_selector_node

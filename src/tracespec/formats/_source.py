@@ -1,0 +1,235 @@
+"""The bytes of a trace source: reading (mapped when big), decompressing, framing, JSON Lines.
+
+A source is a path, bytes, a binary file object or an already parsed JSON object.  Its bytes
+are read once (files from 8 MiB on are mapped, not copied: the parsers read the pages), gzip and
+zstd are undone by their magic numbers, the collector's length-prefixed records are split, and
+JSON text is cut into documents (one, or one per line of JSON Lines, parsed one line at a time).
+Every failure is a :class:`~tracespec.errors.TraceLoadError` naming the source and the place.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import mmap
+import os
+import re
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from ..errors import TraceFileNotFoundError, TraceLoadError
+
+__all__ = [
+    "ZSTD_MAGIC",
+    "Data",
+    "decompress",
+    "first_byte",
+    "framed",
+    "json_documents",
+    "json_records",
+    "read_source",
+]
+
+Data = bytes | mmap.mmap  # the source's bytes, maybe a read-only map of the file
+_GZIP_MAGIC = b"\x1f\x8b"
+ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
+
+# Files from this size on are mapped rather than read: no copy of the file in memory, and the
+# parsers (upb, orjson) read the mapped pages directly.
+_MMAP_MIN = 8 << 20
+# Of a mapped JSON Lines file, the pages already parsed are handed back every this many bytes.
+_RELEASE_STEP = 32 << 20
+
+
+def _read_path(path: Path) -> Data:
+    with path.open("rb") as f:
+        size = os.fstat(f.fileno()).st_size
+        if size >= _MMAP_MIN:
+            try:
+                return mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+            except (OSError, ValueError):  # pragma: no cover - a file system without mmap
+                pass
+        return f.read()
+
+
+def read_source(source: Any) -> tuple[Data | None, Any, str]:
+    """Return (bytes or None, parsed JSON object or None, display name)."""
+    if isinstance(source, dict | list):
+        return None, source, "<json>"
+    if isinstance(source, bytes | bytearray | memoryview):
+        return bytes(source), None, "<bytes>"
+    if isinstance(source, str | os.PathLike):
+        path = Path(source)
+        name = str(source)
+        try:
+            return _read_path(path), None, name
+        except FileNotFoundError:
+            raise TraceFileNotFoundError("file not found", source=name) from None
+        except IsADirectoryError:
+            raise TraceLoadError("is a directory, not a trace file", source=name) from None
+        except OSError as exc:
+            raise TraceLoadError(f"cannot read: {exc.strerror or exc}", source=name) from None
+    read = getattr(source, "read", None)
+    if callable(read):
+        name = str(getattr(source, "name", "<file>"))
+        data = read()
+        if isinstance(data, str):
+            data = data.encode("utf-8")
+        if not isinstance(data, bytes | bytearray):
+            raise TraceLoadError("file object did not return bytes", source=name)
+        return bytes(data), None, name
+    raise TypeError(
+        "load_trace() takes a path, bytes, a binary file object or a parsed JSON object, "
+        f"not {type(source).__name__}"
+    )
+
+
+def decompress(data: Data, name: str) -> Data:
+    """``data`` without its gzip or zstd layers (as many as there are)."""
+    if data[:2] == _GZIP_MAGIC:
+        try:
+            return decompress(gzip.decompress(data), name)
+        except (OSError, EOFError, zlib.error) as exc:
+            raise TraceLoadError(f"corrupt or truncated gzip data: {exc}", source=name) from None
+    if data[:4] == ZSTD_MAGIC:
+        import zstandard
+
+        try:
+            reader = zstandard.ZstdDecompressor().stream_reader(
+                io.BytesIO(data), read_across_frames=True
+            )
+            out = reader.read()
+        except zstandard.ZstdError as exc:
+            raise TraceLoadError(f"corrupt or truncated zstd data: {exc}", source=name) from None
+        return decompress(out, name)
+    return data
+
+
+_NOT_BLANK = re.compile(rb"[^ \t\r\n]")
+
+
+def first_byte(data: Data) -> int | None:
+    """The first byte that is not white space (``None`` for blank data)."""
+    m = _NOT_BLANK.search(data)
+    return data[m.start()] if m else None
+
+
+def framed(data: Any) -> list[memoryview] | None:
+    """The payloads of length-prefixed records (4-byte big-endian length, then the payload)
+    when they cover ``data`` exactly, else ``None``."""
+    view = memoryview(data)
+    records = []
+    pos = 0
+    end = len(data)
+    while pos < end:
+        if pos + 4 > end:
+            return None
+        size = int.from_bytes(view[pos : pos + 4], "big")
+        pos += 4
+        if size == 0 or pos + size > end:
+            return None
+        records.append(view[pos : pos + size])
+        pos += size
+    return records
+
+
+def json_records(data: Data, name: str) -> Data:
+    """Length-prefixed records holding JSON, each maybe zstd-compressed (the collector's JSON
+    with legacy zstd), as JSON Lines; ``data`` itself when the records hold something else."""
+    records = framed(data)
+    if not records:
+        return data
+    first = decompress(bytes(records[0]), name)
+    if first_byte(first) != ord("{"):
+        return data
+    out = bytearray()
+    for rec in records:
+        out += decompress(bytes(rec), name)
+        out += b"\n"
+    del records
+    return bytes(out)
+
+
+def _lines(data: Data, pos: int, no: int) -> Iterator[tuple[memoryview, int, int]]:
+    """The non-blank lines of ``data`` from ``pos`` on: (line, number, where the next starts).
+    Of a mapped file, the pages already read are handed back as it goes."""
+    view = memoryview(data)
+    end = len(data)
+    released = 0
+    can_release = isinstance(data, mmap.mmap) and hasattr(mmap, "MADV_DONTNEED")
+    while pos < end:
+        if can_release and pos - released >= _RELEASE_STEP:
+            upto = pos - pos % mmap.PAGESIZE
+            data.madvise(mmap.MADV_DONTNEED, released, upto - released)  # type: ignore[union-attr]
+            released = upto
+        nl = data.find(b"\n", pos)
+        if nl < 0:
+            nl = end
+        no += 1
+        line = view[pos:nl]
+        pos = nl + 1
+        if line and not (line[0] in b" \t\r" and not bytes(line).strip()):
+            yield line, no, pos
+
+
+_NON_SPACE = re.compile(rb"\S")
+
+
+def json_documents(data: Data, name: str, fmt: str | None) -> Iterator[tuple[Any, str]]:
+    """One document, or JSON Lines (one document per line): yields (doc, place) pairs.
+
+    When the first non-blank line is a whole document and more follows, the data is JSON
+    Lines: lines are parsed one at a time from a view of the bytes, so only one line's objects
+    are alive besides what the loader keeps.  Otherwise the data is one document.
+    """
+    lines = _lines(data, 0, 0)
+    head = next(lines, None)
+    first: Any = None
+    if head is not None:
+        try:
+            first = orjson.loads(head[0])
+        except orjson.JSONDecodeError:
+            first = None
+    if first is None or head is None or _NON_SPACE.search(data, head[2]) is None:
+        if first is not None and head is not None and head[1] == 1:
+            yield first, ""
+            return
+        del first
+        yield _whole_document(data, name, fmt), ""
+        return
+    yield first, f"line {head[1]}"
+    del first
+    for line, no, _ in lines:
+        try:
+            doc = orjson.loads(line)
+        except orjson.JSONDecodeError as exc:
+            raise TraceLoadError(
+                f"invalid JSON: {exc.msg}",
+                source=name,
+                place=f"line {no}, column {exc.colno}",
+                format=fmt,
+            ) from None
+        yield doc, f"line {no}"
+        del doc
+
+
+def _whole_document(data: Data, name: str, fmt: str | None) -> Any:
+    try:
+        return orjson.loads(memoryview(data))
+    except orjson.JSONDecodeError as exc:  # (its .doc is a copy of the whole input)
+        msg, at = exc.msg, exc.pos
+        del exc
+        raise TraceLoadError(
+            f"invalid JSON: {msg}", source=name, place=_json_place(data, at), format=fmt
+        ) from None
+
+
+def _json_place(data: Data, pos: int) -> str:
+    head = bytes(memoryview(data)[:pos])
+    line = head.count(b"\n") + 1
+    col = pos - (head.rfind(b"\n") + 1) + 1
+    return f"line {line}, column {col}"
