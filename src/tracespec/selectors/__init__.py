@@ -1,9 +1,9 @@
-"""The Tracetest Selector Language: parse, compile to an indexed plan, evaluate.
+"""The Tracetest Selector Language, the first front end of the query engine.
 
 ``parser`` (text → :mod:`ast`), ``unparse`` (ast → canonical text), ``compiler`` (ast →
-:mod:`plan`: checks, normalisation, access paths), ``evaluate`` (plan × trace index → positions)
-and ``query`` (the cached, immutable :class:`Query` users hold) are separate pure phases, each
-callable and timeable alone.  ``tracespec/__init__.py`` re-exports the public names.
+:mod:`tracespec.query.plan`: checks, normalisation, access paths) and ``query`` (the cached,
+immutable :class:`Query` users hold, run by :mod:`tracespec.query.evaluate`) are separate pure
+phases, each callable and timeable alone.  ``tracespec/__init__.py`` re-exports the public names.
 """
 
 from __future__ import annotations

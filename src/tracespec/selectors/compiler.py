@@ -1,34 +1,37 @@
-"""Selector AST → :class:`~tracespec.selectors.plan.SelectorPlan`: checks, normalisation, access.
+"""Selector AST → :class:`~tracespec.query.plan.SelectorPlan`: checks, normalisation, access.
 
-Each filter becomes a :class:`Cond` whose kind fixes the semantics decided in the spec:
-``=`` and ``contains`` read a missing attribute as ``""``; the extension operators never match
-a span without the attribute; a number literal compares by value with anything that reads as a
-number (``!=`` and ordering fall back to text order otherwise); ``name``/``kind`` read the span's
-own fields, and ``kind`` ``=``/``!=`` accept Tracetest's spelling ``unespecified``.  Conditions an
+The selector language's front end lowers its syntax tree onto the language-neutral plan.  Each
+filter becomes a :class:`Cond` whose kind fixes the semantics decided in the spec: ``=`` and
+``contains`` read a missing attribute as ``""``; the extension operators never match a span
+without the attribute; a number literal compares by value with anything that reads as a number
+(``!=`` and ordering fall back to text order otherwise); ``name``/``kind`` read the span's own
+fields, and ``kind`` ``=``/``!=`` accept Tracetest's spelling ``unespecified``.  Conditions an
 index answers become seeds, the rest checks ordered by cost; trivial ones are dropped
 (``contains ""``, ``span[name]``) and contradictions make a step that matches nothing.  RE2
 patterns are compiled once here; a pattern RE2 refuses is a :class:`CompileError` at its place.
+Every part of the plan is labelled with its canonical selector text (printed only when asked).
 """
 
 from __future__ import annotations
 
 import operator
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeAlias
 
 import re2
 
 from ..errors import CompileError
-from ..trace.attrvalue import AttrValue, number_of, text_form
-from . import ast
-from .plan import (
+from ..query.plan import (
     ChainMode,
     ChainPlan,
+    Combinator,
+    CompareOp,
     Cond,
     CondKind,
     Driver,
     Field,
     HasTest,
+    Label,
     LeafTest,
     NotTest,
     Pick,
@@ -38,6 +41,9 @@ from .plan import (
     SpanTest,
     StepPlan,
 )
+from ..trace.attrvalue import AttrValue, number_of, text_form
+from . import ast
+from .unparse import unparse_selector_node
 
 __all__ = ["compile_plan"]
 
@@ -104,6 +110,16 @@ def _full_match(regex: Any) -> Callable[[str], bool]:
     return matches
 
 
+def _label(node: ast.SelectorNode) -> Label:
+    """The node's canonical text, printed when the plan is explained."""
+    return Label(lambda: unparse_selector_node(node))
+
+
+Test: TypeAlias = "Callable[[AttrValue | None], bool]"
+TextTest: TypeAlias = Callable[[str], bool]
+_Made: TypeAlias = "tuple[CondKind, Test, TextTest | None]"
+
+
 def _cond(node: ast.Comparison, source: str) -> Cond | None:
     """The condition of one comparison; ``None`` when it always holds."""
     key, op, lit = node.key, node.op, node.value
@@ -112,129 +128,139 @@ def _cond(node: ast.Comparison, source: str) -> Cond | None:
     if fld is Field.KIND and op in (ast.Operator.EQ, ast.Operator.NE) and text == "unespecified":
         text = "unspecified"  # Tracetest's spelling of the unspecified kind
     number = lit.value if isinstance(lit, ast.Number) else None
+    if op in (ast.Operator.MATCHES, ast.Operator.NOT_MATCHES):  # a string literal (the parser)
+        made: _Made | None = _regex(op, _full_match(_compile_regex(text, lit.loc, source)))
+    elif number is not None:
+        made = _number_cond(op, text, number)
+    else:
+        made = _text_cond(op, text)
+    if made is None:
+        return None
+    kind, test, text_test = made
+    return Cond(_label(node), fld, key, kind, CompareOp[op.name], text, number, test=test,
+                text_test=text_test)
 
-    def make(kind: CondKind, test: Callable[[AttrValue | None], bool],
-             text_test: Callable[[str], bool] | None) -> Cond:
-        return Cond(node, fld, key, kind, op, text, number, test=test, text_test=text_test)
 
+def _text_cond(op: ast.Operator, t: str) -> _Made | None:
+    """A comparison with a string (or bool) literal: text against the value's text form."""
     if op is ast.Operator.EQ:
-        if number is not None:
-            x = number
-            return make(CondKind.EQ_NUMBER, lambda v: number_of(v) == x,
-                        lambda t: number_of(t) == x)
-        if text == "":
-            return make(CondKind.EQ_EMPTY, lambda v: v is None or _text(v) == "", None)
-        t = text
-        return make(CondKind.EQ_TEXT, lambda v: v is not None and _text(v) == t,
-                    lambda s: s == t)
+        if t == "":
+            return CondKind.EQ_EMPTY, lambda v: v is None or _text(v) == "", None
+        return CondKind.EQ_TEXT, lambda v: v is not None and _text(v) == t, lambda s: s == t
     if op is ast.Operator.CONTAINS:
-        if text == "":
+        if t == "":
             return None  # every value contains "" (a missing one reads as "")
-        t = text
-        return make(CondKind.CONTAINS, lambda v: v is not None and t in _text(v),
-                    lambda s: t in s)
+        return CondKind.CONTAINS, lambda v: v is not None and t in _text(v), lambda s: t in s
     if op is ast.Operator.NOT_CONTAINS:
-        t = text
-        return make(CondKind.NOT_CONTAINS, lambda v: v is not None and t not in _text(v),
-                    lambda s: t not in s)
+        return (CondKind.NOT_CONTAINS, lambda v: v is not None and t not in _text(v),
+                lambda s: t not in s)
     if op is ast.Operator.NE:
-        t = text
-        if number is not None:
-            x = number
+        return CondKind.NE_TEXT, lambda v: v is not None and _text(v) != t, lambda s: s != t
+    cmp = _ORDER[op]
+    return (CondKind.ORDER_TEXT, lambda v: v is not None and cmp(_text(v), t),
+            lambda s: cmp(s, t))
 
-            def ne_number(v: AttrValue | None) -> bool:
-                if v is None:
-                    return False
-                n = number_of(v)
-                return n != x if n is not None else _text(v) != t
 
-            def ne_number_text(s: str) -> bool:
-                n = number_of(s)
-                return n != x if n is not None else s != t
-
-            return make(CondKind.NE_NUMBER, ne_number, ne_number_text)
-        return make(CondKind.NE_TEXT, lambda v: v is not None and _text(v) != t,
-                    lambda s: s != t)
+def _number_cond(op: ast.Operator, t: str, x: int | float) -> _Made | None:
+    """A comparison with a number literal: by value where the value reads as a number (for
+    ``!=`` and ordering, by text where it does not); ``contains`` is on texts."""
+    if op is ast.Operator.EQ:
+        return CondKind.EQ_NUMBER, lambda v: number_of(v) == x, lambda s: number_of(s) == x
+    if op is ast.Operator.NE:
+        return CondKind.NE_NUMBER, *_by_number(operator.ne, t, x)
     if op in _ORDER:
-        cmp = _ORDER[op]
-        t = text
-        if number is not None:
-            x = number
+        return CondKind.ORDER_NUMBER, *_by_number(_ORDER[op], t, x)
+    return _text_cond(op, t)
 
-            def order_number(v: AttrValue | None) -> bool:
-                if v is None:
-                    return False
-                n = number_of(v)
-                return cmp(n, x) if n is not None else cmp(_text(v), t)
 
-            def order_number_text(s: str) -> bool:
-                n = number_of(s)
-                return cmp(n, x) if n is not None else cmp(s, t)
+def _by_number(cmp: Callable[[Any, Any], bool], t: str, x: int | float) -> tuple[Test, TextTest]:
+    """``cmp`` against the number ``x`` where a value reads as a number, else against ``t``;
+    on values (a missing one never passes) and on texts of present values."""
 
-            return make(CondKind.ORDER_NUMBER, order_number, order_number_text)
-        return make(CondKind.ORDER_TEXT, lambda v: v is not None and cmp(_text(v), t),
-                    lambda s: cmp(s, t))
-    # regular expressions (the parser guarantees a string literal)
-    matches = _full_match(_compile_regex(text, lit.loc, source))
+    def on_value(v: AttrValue | None) -> bool:
+        if v is None:
+            return False
+        n = number_of(v)
+        return cmp(n, x) if n is not None else cmp(_text(v), t)
+
+    def on_text(s: str) -> bool:
+        n = number_of(s)
+        return cmp(n, x) if n is not None else cmp(s, t)
+
+    return on_value, on_text
+
+
+def _regex(op: ast.Operator, matches: TextTest) -> _Made:
     if op is ast.Operator.MATCHES:
-        return make(CondKind.MATCHES, lambda v: v is not None and matches(_text(v)), matches)
-    return make(CondKind.NOT_MATCHES, lambda v: v is not None and not matches(_text(v)),
-                lambda s: not matches(s))
+        return CondKind.MATCHES, lambda v: v is not None and matches(_text(v)), matches
+    return (CondKind.NOT_MATCHES, lambda v: v is not None and not matches(_text(v)),
+            lambda s: not matches(s))
 
 
 def _exists(node: ast.Exists) -> Cond | None:
     fld = _field(node.key)
     if node.negated:
-        return Cond(node, fld, node.key, CondKind.ABSENT, test=lambda v: v is None)
+        return Cond(_label(node), fld, node.key, CondKind.ABSENT, test=lambda v: v is None)
     if fld is not Field.ATTRIBUTE:
         return None  # name and kind always exist
-    return Cond(node, fld, node.key, CondKind.EXISTS, test=lambda v: v is not None)
+    return Cond(_label(node), fld, node.key, CondKind.EXISTS, test=lambda v: v is not None)
 
 
-def _step(node: ast.Compound, source: str) -> StepPlan:
+def _conditions(node: ast.Compound, source: str) -> tuple[list[Cond], str | None]:
+    """The compound's conditions without repeats, and why they cannot all hold (or None)."""
     conds: list[Cond] = []
-    never: str | None = None
     for f in node.filters:
         cond = _cond(f, source) if isinstance(f, ast.Comparison) else _exists(f)
-        if cond is None or cond in conds:
-            continue
-        conds.append(cond)
+        if cond is not None and cond not in conds:
+            conds.append(cond)
+    never: str | None = None
     equal: dict[tuple[Field, str], Cond] = {}
     for cond in conds:
         if cond.kind is CondKind.ABSENT and cond.field is not Field.ATTRIBUTE:
-            never = f"{cond.source}: {cond.key} always exists"
+            never = f"{cond.label}: {cond.key} always exists"
         if cond.kind is CondKind.EQ_TEXT:
             other = equal.setdefault((cond.field, cond.key), cond)
             if other.text != cond.text:
-                never = f"{other.source} and {cond.source} cannot both hold"
+                never = f"{other.label} and {cond.label} cannot both hold"
+    return conds, never
+
+
+def _pseudos(node: ast.Compound, source: str) -> tuple[list[SpanTest], Pick | None]:
+    """The compound's span tests (cheap ones first) and its pick (the last one written)."""
     tests: list[SpanTest] = []
     pick: Pick | None = None
     for p in node.pseudos:
+        label = _label(p)
         if isinstance(p, ast.First):
-            pick = Pick(PickKind.FIRST)
+            pick = Pick(PickKind.FIRST, label=label)
         elif isinstance(p, ast.Last):
-            pick = Pick(PickKind.LAST)
+            pick = Pick(PickKind.LAST, label=label)
         elif isinstance(p, ast.NthChild):
-            pick = Pick(PickKind.NTH, p.n)
-        elif isinstance(p, ast.Root):
-            if RootTest() not in tests:
-                tests.append(RootTest())
-        elif isinstance(p, ast.Leaf):
-            if LeafTest() not in tests:
-                tests.append(LeafTest())
+            pick = Pick(PickKind.NTH, p.n, label=label)
+        elif isinstance(p, ast.Root | ast.Leaf):
+            test: SpanTest = RootTest(label=label) if isinstance(p, ast.Root) else LeafTest(
+                label=label)
+            if test not in tests:
+                tests.append(test)
         elif isinstance(p, ast.Has):
-            tests.append(HasTest(_selector(p.selector, source)))
+            tests.append(HasTest(_selector(p.selector, source), label=label))
         else:
-            tests.append(NotTest(_selector(p.selector, source)))
+            tests.append(NotTest(_selector(p.selector, source), label=label))
     tests.sort(key=lambda t: 0 if isinstance(t, RootTest | LeafTest) else 1)
+    return tests, pick
+
+
+def _step(node: ast.Compound, source: str) -> StepPlan:
+    conds, never = _conditions(node, source)
+    tests, pick = _pseudos(node, source)
+    if never is not None:
+        return StepPlan(_label(node), pick=pick, never=never)
     seeds = tuple(c for c in conds if c.kind.seedable)
     checks = tuple(sorted((c for c in conds if not c.kind.seedable), key=lambda c: c.rank))
     value_scan = next((c for c in checks if c.text_test is not None), None)
-    if never is not None:
-        return StepPlan(node, pick=pick, never=never)
     if seeds:
         driver = Driver.SEEDS
-    elif RootTest() in tests:
+    elif any(isinstance(t, RootTest) for t in tests):
         driver = Driver.ROOT
     elif any(isinstance(t, HasTest) for t in tests):
         driver = Driver.HAS
@@ -244,17 +270,18 @@ def _step(node: ast.Compound, source: str) -> StepPlan:
         driver = Driver.SCAN
     if driver is not Driver.VALUES:
         value_scan = None
-    return StepPlan(node, seeds, checks, tuple(tests), pick, None, driver, value_scan)
+    return StepPlan(_label(node), seeds, checks, tuple(tests), pick, None, driver, value_scan)
 
 
 def _chain(node: ast.Chain, source: str) -> ChainPlan:
     steps = tuple(_step(c, source) for c in node.compounds)
+    combinators = tuple(Combinator[c.name] for c in node.combinators)
     picks = [k for k, s in enumerate(steps) if s.pick is not None]
     if not picks:
-        return ChainPlan(steps, node.combinators, ChainMode.SET)
+        return ChainPlan(steps, combinators, ChainMode.SET)
     children = [k + 1 for k, c in enumerate(node.combinators) if c is ast.Combinator.CHILD]
     level = max(picks[-1], children[-1] if children else 0)
-    return ChainPlan(steps, node.combinators, ChainMode.GROUPED, level)
+    return ChainPlan(steps, combinators, ChainMode.GROUPED, level)
 
 
 def _selector(node: ast.Selector, source: str) -> SelectorPlan:
@@ -263,7 +290,7 @@ def _selector(node: ast.Selector, source: str) -> SelectorPlan:
         plan = _chain(c, source)
         if plan not in chains:
             chains.append(plan)
-    return SelectorPlan(node, tuple(chains))
+    return SelectorPlan(_label(node), tuple(chains))
 
 
 def compile_plan(node: ast.Selector, source: str) -> SelectorPlan:

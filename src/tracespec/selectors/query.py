@@ -11,12 +11,11 @@ from __future__ import annotations
 import functools
 from typing import Any
 
+from ..query import SelectorPlan, explain, run
 from ..trace import Span, Trace
 from .ast import Selector
 from .compiler import compile_plan
-from .evaluate import run
 from .parser import parse_selector
-from .plan import SelectorPlan
 from .unparse import unparse_selector_node
 
 __all__ = ["Query", "compile_selector", "purge", "select"]
@@ -54,8 +53,7 @@ class Query:
 
     def explain(self) -> str:
         """The plan in words: for each step, which index finds its spans."""
-        return f"selector: {unparse_selector_node(self.ast) or '(empty)'}\n" + (
-            self.plan.explain())
+        return f"selector: {unparse_selector_node(self.ast) or '(empty)'}\n" + explain(self.plan)
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Query) and other.ast == self.ast

@@ -1,14 +1,17 @@
-"""Run a :class:`~tracespec.selectors.plan.SelectorPlan` over a trace's index → positions.
+"""The Python executor: a :class:`~tracespec.query.plan.SelectorPlan` over a trace's index →
+positions.
 
 Positions are pre-order numbers, so "below ``a``" is the interval ``a+1 .. end[a]-1``: a step
 after a descendant combinator keeps the previous step's *maximal* intervals and cuts its
-sorted candidate list to them by bisection, never re-walking a subtree.  A step's candidates
-come from its shortest seed list (value index entry, number view, presence list), else from
-one pass over the distinct values of an index, else from the region itself; the remaining
-conditions are checked on those candidates only.  Chains with picks rebuild Tracetest's
-per-ancestor lists (spec README, fixed bug 6) from the same sorted lists, bottom-up without
-recursion.  Derived indexes are kept per trace in ``TraceIndex.memo``; nothing is rebuilt per
-query.  The final list is in trace order without duplicates.
+sorted candidate list to them (by bisection, or one merge pass when the intervals are many),
+never re-walking a subtree.  A step's candidates come from its shortest seed list (value index
+entry, number view, presence list), else from one pass over the distinct values of an index,
+else from the region itself; the remaining conditions are checked on those candidates only.
+Chains with picks rebuild Tracetest's per-ancestor lists (docs/compatibility.md, Selectors)
+from the same sorted lists, bottom-up without recursion.  Derived indexes are kept per trace in
+``TraceIndex.memo``; nothing is rebuilt per query.  The final list is in trace order without
+duplicates.  The thresholds below are read by :mod:`.explain` too, so what it tells is what
+runs.
 """
 
 from __future__ import annotations
@@ -17,14 +20,13 @@ import math
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from itertools import chain as iter_chain
-from typing import Any
 
 from ..trace import TraceIndex
 from ..trace.attrvalue import AttrValue, number_of
-from .ast import Combinator
 from .plan import (
     ChainMode,
     ChainPlan,
+    Combinator,
     Cond,
     CondKind,
     Driver,
@@ -33,13 +35,21 @@ from .plan import (
     LeafTest,
     NotTest,
     Pick,
-    PickKind,
     RootTest,
     SelectorPlan,
+    SpanTest,
     StepPlan,
 )
 
-__all__ = ["run"]
+__all__ = ["BISECT_RATIO", "VALUES_IN_REGION", "has_odd_values", "run"]
+
+#: A sorted candidate list is cut to a step's intervals by bisection when it is more than this
+#: many times longer than the list of intervals, else by one merge pass over both.
+BISECT_RATIO = 8
+#: Within a region (after a combinator), a step driven by the distinct values of an index uses
+#: them only when the region holds more than 1/VALUES_IN_REGION of the trace's spans; in a
+#: smaller region it tests the region's spans one by one.
+VALUES_IN_REGION = 4
 
 _ROOT_CONTEXT = -1  # the whole trace, the context of a chain's first step
 
@@ -73,7 +83,7 @@ def _value_index(ix: TraceIndex, cond: Cond) -> dict[str, list[int]]:
     return ix.text_index(cond.key)
 
 
-def _odd_values(ix: TraceIndex, cond: Cond) -> bool:
+def has_odd_values(ix: TraceIndex, cond: Cond) -> bool:
     """True when some value's text form reads as a number differently from the value itself
     (bytes, whose base64 may look numeric; NaN and infinities): numeric conditions then cannot
     be answered per distinct text."""
@@ -87,7 +97,7 @@ def _odd_values(ix: TraceIndex, cond: Cond) -> bool:
                 return True
         return False
 
-    return ix.memo("selector.odd", cond.key, build)
+    return ix.memo("query.odd", cond.key, build)
 
 
 def _number_view(ix: TraceIndex, cond: Cond) -> dict[int | float, list[int]]:
@@ -95,7 +105,7 @@ def _number_view(ix: TraceIndex, cond: Cond) -> dict[int | float, list[int]]:
 
     def build() -> dict[int | float, list[int]]:
         index = _value_index(ix, cond)
-        odd = _odd_values(ix, cond)
+        odd = has_odd_values(ix, cond)
         values = _values(ix, cond)
         view: dict[int | float, list[int]] = {}
         merged: set[int | float] = set()
@@ -115,7 +125,7 @@ def _number_view(ix: TraceIndex, cond: Cond) -> dict[int | float, list[int]]:
             view[x].sort()
         return view
 
-    return ix.memo("selector.numbers", (cond.field, cond.key), build)
+    return ix.memo("query.numbers", (cond.field, cond.key), build)
 
 
 def _presence(ix: TraceIndex, key: str, present: bool) -> list[int]:
@@ -125,7 +135,7 @@ def _presence(ix: TraceIndex, key: str, present: bool) -> list[int]:
             return [p for p, v in enumerate(col) if v is not None]
         return [p for p, v in enumerate(col) if v is None]
 
-    return ix.memo("selector.present" if present else "selector.absent", key, build)
+    return ix.memo("query.present" if present else "query.absent", key, build)
 
 
 def _seed(ix: TraceIndex, cond: Cond) -> list[int]:
@@ -160,7 +170,7 @@ def _cut(sorted_list: Sequence[int], ranges: Ranges) -> list[int]:
     out: list[int] = []
     if not ranges or not sorted_list:
         return out
-    if len(ranges) * 8 < len(sorted_list):
+    if len(ranges) * BISECT_RATIO < len(sorted_list):
         for lo, hi in ranges:
             i = bisect_left(sorted_list, lo)
             j = bisect_left(sorted_list, hi, i)
@@ -219,11 +229,8 @@ Region = Ranges | _Children | None
 def _pick(pick: Pick | None, items: list[int]) -> list[int]:
     if pick is None:
         return items
-    if pick.kind is PickKind.FIRST:
-        return items[:1]
-    if pick.kind is PickKind.LAST:
-        return items[-1:]
-    return [items[pick.n - 1]] if 1 <= pick.n <= len(items) else []
+    i = pick.index(len(items))
+    return [items[i]] if i is not None else []
 
 
 # -- evaluation ----------------------------------------------------------------------------------
@@ -259,7 +266,7 @@ class _Run:
     def chain(self, plan: ChainPlan) -> list[int]:
         if plan.mode is ChainMode.SET:
             return self.forward(plan)[-1]
-        return self.grouped(plan)
+        return _Grouped(self, plan).run()
 
     def forward(self, plan: ChainPlan) -> list[list[int]]:
         """Each step's spans, every step within the region of the previous one (no picks)."""
@@ -279,82 +286,7 @@ class _Run:
             levels.append(found)
         return levels
 
-    def grouped(self, plan: ChainPlan) -> list[int]:
-        """Tracetest's per-ancestor lists, which picks see; returns the final set sorted."""
-        steps, combs = plan.steps, plan.combinators
-        # Picks act on result lists and never narrow the next step's candidates, so the plain
-        # forward pass gives every level's candidates.
-        levels = self.forward(plan)
-        end = self.end
-        depth = len(steps)
-        by_parent: dict[int, dict[int, list[int]]] = {}
-
-        def candidates(k: int, t: int) -> list[int]:
-            found = levels[k]
-            if k == 0:
-                return found
-            if combs[k - 1] is Combinator.DESCENDANT:
-                i = bisect_right(found, t)
-                return found[i:bisect_left(found, end[t], i)]
-            groups = by_parent.get(k)
-            if groups is None:
-                groups = {}
-                parent = self.parent
-                for p in found:
-                    groups.setdefault(parent[p], []).append(p)
-                by_parent[k] = groups
-            return groups.get(t, [])
-
-        def contexts(k: int) -> list[int]:
-            return [_ROOT_CONTEXT] if k == 0 else levels[k - 1]
-
-        level = plan.list_level
-        pick = steps[level].pick
-        lists: dict[int, list[int]] = {}
-        last = level == depth - 1
-        if last and pick is not None and (level == 0 or combs[level - 1] is
-                                          Combinator.DESCENDANT):
-            found = levels[level]
-            for t in contexts(level):
-                if level == 0:
-                    i, j = 0, len(found)
-                else:
-                    i = bisect_right(found, t)
-                    j = bisect_left(found, end[t], i)
-                if i >= j:
-                    continue
-                if pick.kind is PickKind.FIRST:
-                    lists[t] = [found[i]]
-                elif pick.kind is PickKind.LAST:
-                    lists[t] = [found[j - 1]]
-                elif 1 <= pick.n <= j - i:
-                    lists[t] = [found[i + pick.n - 1]]
-        else:
-            for t in contexts(level):
-                reached = self._reach(candidates(level, t), level, levels)
-                picked = _pick(pick, reached)
-                if picked:
-                    lists[t] = picked
-        for k in range(level - 1, -1, -1):
-            pick = steps[k].pick
-            above: dict[int, list[int]] = {}
-            for t in contexts(k):
-                out: list[int] = []
-                seen: set[int] = set()
-                for u in candidates(k, t):
-                    got = lists.get(u)
-                    if got:
-                        for x in got:
-                            if x not in seen:
-                                seen.add(x)
-                                out.append(x)
-                picked = _pick(pick, out)
-                if picked:
-                    above[t] = picked
-            lists = above
-        return sorted(set(lists.get(_ROOT_CONTEXT, ())))
-
-    def _reach(self, start: list[int], level: int, levels: list[list[int]]) -> list[int]:
+    def reach(self, start: list[int], level: int, levels: list[list[int]]) -> list[int]:
         """Spans reachable from ``start`` through the (descendant-only, pick-free) levels
         after ``level``: in trace order, which is also the reference's grouped order there."""
         found = start
@@ -364,68 +296,76 @@ class _Run:
             found = _cut(levels[j], _ranges(found, self.end))
         return found
 
-    # one compound
+    # one step
     def step(self, step: StepPlan, region: Region) -> list[int]:
         if step.never is not None or self.n == 0:
             return []
-        ix = self.ix
         checks: list[Cond] = list(step.checks)
-        driver: list[int] | None = None
-        how = step.driver
-        if how is Driver.SEEDS:
-            seeds = sorted(((_seed(ix, c), c) for c in step.seeds), key=lambda sc: len(sc[0]))
-            driver = seeds[0][0]
-            checks[:0] = [c for _, c in seeds[1:]]
-        elif how is Driver.ROOT:
-            driver = [0]
-        elif how is Driver.HAS:
-            has = next(t for t in step.tests if isinstance(t, HasTest))
-            driver = self._ancestors(self.inner(has.plan))
+        driver = self._driver(step, checks)
         cand: Sequence[int]
         if driver is not None:
-            if region is None:
-                cand = driver
-            elif isinstance(region, _Children):
-                parents, parent = region.set, self.parent
-                cand = [p for p in driver if parent[p] in parents]
-            else:
-                cand = _cut(driver, region)
+            cand = self._within(driver, region)
         else:
-            scan = self._value_scan(step)
-            if region is None:
-                if scan is not None:
-                    cand = self._scan_values(scan)
-                    checks.remove(scan)
-                else:
-                    cand = range(self.n)
-            elif isinstance(region, _Children):
-                cand = region.positions(self.end)
-            else:
-                size = sum(hi - lo for lo, hi in region)
-                if scan is not None and size * 4 > self.n:
-                    cand = _cut(self._scan_values(scan), region)
-                    checks.remove(scan)
-                else:
-                    cand = _expand(region)
+            cand = self._scan(step, region, checks)
         for cond in checks:
             if not cand:
                 return []
-            values = _values(ix, cond)
+            values = _values(self.ix, cond)
             test = cond.test
             cand = [p for p in cand if test(values[p])]
         for span_test in step.tests:
             if not cand:
                 return []
-            if how is Driver.ROOT and isinstance(span_test, RootTest):
+            if step.driver is Driver.ROOT and isinstance(span_test, RootTest):
                 continue
             cand = self._apply_test(span_test, cand)
         return cand if isinstance(cand, list) else list(cand)
+
+    def _driver(self, step: StepPlan, checks: list[Cond]) -> list[int] | None:
+        """The step's first candidates when an index gives them (the shortest seed list: the
+        other seeds join ``checks``), the root, or the ancestors of a has-test's result."""
+        how = step.driver
+        if how is Driver.SEEDS:
+            seeds = sorted(((_seed(self.ix, c), c) for c in step.seeds), key=lambda sc: len(sc[0]))
+            checks[:0] = [c for _, c in seeds[1:]]
+            return seeds[0][0]
+        if how is Driver.ROOT:
+            return [0]
+        if how is Driver.HAS:
+            has = next(t for t in step.tests if isinstance(t, HasTest))
+            return self._ancestors(self.inner(has.plan))
+        return None
+
+    def _within(self, driver: list[int], region: Region) -> list[int]:
+        if region is None:
+            return driver
+        if isinstance(region, _Children):
+            parents, parent = region.set, self.parent
+            return [p for p in driver if parent[p] in parents]
+        return _cut(driver, region)
+
+    def _scan(self, step: StepPlan, region: Region, checks: list[Cond]) -> Sequence[int]:
+        """Candidates with no index to drive: a pass over the distinct values of the value
+        scan's index (its check then done), else every span of the region."""
+        scan = self._value_scan(step)
+        if isinstance(region, _Children):
+            return region.positions(self.end)
+        if region is None:
+            if scan is None:
+                return range(self.n)
+            checks.remove(scan)
+            return self._scan_values(scan)
+        size = sum(hi - lo for lo, hi in region)
+        if scan is not None and size * VALUES_IN_REGION > self.n:
+            checks.remove(scan)
+            return _cut(self._scan_values(scan), region)
+        return _expand(region)
 
     def _value_scan(self, step: StepPlan) -> Cond | None:
         cond = step.value_scan
         if cond is None:
             return None
-        if cond.kind.numeric and _odd_values(self.ix, cond):
+        if cond.kind.numeric and has_odd_values(self.ix, cond):
             return None
         return cond
 
@@ -453,7 +393,7 @@ class _Run:
         out.sort()
         return out
 
-    def _apply_test(self, test: Any, cand: Sequence[int]) -> list[int]:
+    def _apply_test(self, test: SpanTest, cand: Sequence[int]) -> list[int]:
         end = self.end
         if isinstance(test, RootTest):
             return [p for p in cand if p == 0]
@@ -474,3 +414,98 @@ class _Run:
         if excluded is None:
             excluded = self._inner_sets[key] = set(self.inner(test.plan))
         return [p for p in cand if p not in excluded]
+
+
+class _Grouped:
+    """A chain with picks: Tracetest's per-ancestor lists, which picks see.
+
+    Picks act on result lists and never narrow the next step's candidates, so the plain forward
+    pass gives every level's candidates.  From ``plan.list_level`` down, the lists are the
+    spans reached in trace order; above it they are built bottom-up, per context span (an
+    ancestor's match, or the whole trace for the first step), by concatenating the lists of
+    its candidates, first occurrences kept, and picking from that.
+    """
+
+    def __init__(self, run: _Run, plan: ChainPlan) -> None:
+        self.run_ = run
+        self.plan = plan
+        self.levels = run.forward(plan)
+        self.end = run.end
+        self._by_parent: dict[int, dict[int, list[int]]] = {}
+
+    def run(self) -> list[int]:
+        """The final set, sorted."""
+        steps = self.plan.steps
+        level = self.plan.list_level
+        lists = self._bottom(level, steps[level].pick)
+        for k in range(level - 1, -1, -1):
+            lists = self._up(k, lists, steps[k].pick)
+        return sorted(set(lists.get(_ROOT_CONTEXT, ())))
+
+    def _contexts(self, k: int) -> list[int]:
+        return [_ROOT_CONTEXT] if k == 0 else self.levels[k - 1]
+
+    def _candidates(self, k: int, t: int) -> list[int]:
+        """Level ``k``'s spans in the context of span ``t`` (below it, or its children)."""
+        found = self.levels[k]
+        if k == 0:
+            return found
+        if self.plan.combinators[k - 1] is Combinator.DESCENDANT:
+            i = bisect_right(found, t)
+            return found[i : bisect_left(found, self.end[t], i)]
+        groups = self._by_parent.get(k)
+        if groups is None:
+            groups = {}
+            parent = self.run_.parent
+            for p in found:
+                groups.setdefault(parent[p], []).append(p)
+            self._by_parent[k] = groups
+        return groups.get(t, [])
+
+    def _bottom(self, level: int, pick: Pick | None) -> dict[int, list[int]]:
+        """The lists at ``list_level``, per context span."""
+        combs = self.plan.combinators
+        last = level == len(self.plan.steps) - 1
+        if last and pick is not None and (level == 0 or combs[level - 1] is
+                                          Combinator.DESCENDANT):
+            return self._picked_slices(level, pick)
+        lists: dict[int, list[int]] = {}
+        for t in self._contexts(level):
+            reached = self.run_.reach(self._candidates(level, t), level, self.levels)
+            picked = _pick(pick, reached)
+            if picked:
+                lists[t] = picked
+        return lists
+
+    def _picked_slices(self, level: int, pick: Pick) -> dict[int, list[int]]:
+        """The last step picks from each context's slice of its sorted spans directly."""
+        found = self.levels[level]
+        lists: dict[int, list[int]] = {}
+        for t in self._contexts(level):
+            if level == 0:
+                i, j = 0, len(found)
+            else:
+                i = bisect_right(found, t)
+                j = bisect_left(found, self.end[t], i)
+            k = pick.index(j - i) if i < j else None
+            if k is not None:
+                lists[t] = [found[i + k]]
+        return lists
+
+    def _up(self, k: int, lists: dict[int, list[int]], pick: Pick | None) -> dict[int, list[int]]:
+        """The lists of level ``k`` from those of level ``k + 1``."""
+        above: dict[int, list[int]] = {}
+        for t in self._contexts(k):
+            out: list[int] = []
+            seen: set[int] = set()
+            for u in self._candidates(k, t):
+                got = lists.get(u)
+                if got:
+                    for x in got:
+                        if x not in seen:
+                            seen.add(x)
+                            out.append(x)
+            picked = _pick(pick, out)
+            if picked:
+                above[t] = picked
+        return above
