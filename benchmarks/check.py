@@ -25,20 +25,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import synth
 import tracespec
+from tracespec import EvalError, compile_assertion
 from tracespec.assertions import ast
-from tracespec.assertions.compiler import (
-    META_PREFIX,
-    EvalError,
-    _comparison,
-    arithmetic,
-    attr_value,
-    compile_assertion,
-    negate,
-)
+from tracespec.assertions.arith import arithmetic, negate
+from tracespec.assertions.compare import comparison, verdict
+from tracespec.assertions.compiler import META_PREFIX, attr_value
 from tracespec.assertions.filters import FILTERS, FilterError
 from tracespec.assertions.functions import FUNCTIONS, FunctionError
 from tracespec.assertions.values import DURATION, NUMBER, Value, dehumanize, unescape
-from tracespec.results import AssertionResult, SpanResult
+from tracespec.results import AssertionResult, Outcome, SpanResult
 from tracespec.trace import Span
 
 ASSERTIONS = (
@@ -117,10 +112,10 @@ def interpret_check(assertion: ast.Assertion, text: str, spans: list[tracespec.S
             left = interpret(assertion.left, span, len(spans), variables)
             right = interpret(assertion.right, span, len(spans), variables)
         except EvalError as exc:
-            results.append(SpanResult(span.span_id, "", False, exc.message))
+            results.append(SpanResult(span.span_id, "", Outcome.ERROR, exc.message))
             continue
-        observed, err, _ = _comparison(assertion.comparator, left, right)
-        results.append(SpanResult(span.span_id, observed, err is None, err))
+        observed, err, _ = comparison(assertion.comparator, left, right)
+        results.append(SpanResult(span.span_id, observed, verdict(err), err))
     return AssertionResult(text, all(r.passed for r in results), tuple(results))
 
 

@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import tracespec
+from tracespec import EvalError
 from tracespec.assertions import compile_assertion, compile_expression
-from tracespec.assertions.compiler import EvalError
 from tracespec.assertions.functions import seed
 
 CASES = Path(__file__).parent / "cases" / "assertions"

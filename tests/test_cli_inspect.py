@@ -105,7 +105,8 @@ def test_check_no_span_selected(capsys: pytest.CaptureFixture[str]) -> None:
         (("check", DB, "attr:x = 1", "attr:x === 1", TRACE),
          "error: assertion 2 'attr:x === 1': "),
         (("explain", 'span[name="a"'), "error: selector 'span[name=\"a\"': expected"),
-        (("check", DB, "attr:x = 1", TRACE, "--var", "oops"), "error: Invalid value for --var"),
+        (("check", DB, "attr:x = 1", TRACE, "--var", "oops"),
+         "error: --var 'oops': expected KEY=VALUE"),
     ],
 )
 def test_bad_text_is_one_line_naming_the_argument(

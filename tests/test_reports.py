@@ -17,7 +17,7 @@ from tracespec.reports import (
     suite_json,
     test_json,
 )
-from tracespec.results import AssertionResult, OutputResult, SpanResult, SpecResult
+from tracespec.results import AssertionResult, Outcome, OutputResult, SpanResult, SpecResult
 from tracespec.testfiles import Place, Spec, SuiteResult, Test, TestResult, TestSuite
 
 FILE = "tests/orders.yaml"
@@ -38,11 +38,13 @@ def spec(selector: str, *assertions: str, name: str = "", line: int = 1) -> Spec
 
 
 def ok(span_id: str | None, observed: str) -> SpanResult:
-    return SpanResult(span_id=span_id, observed=observed, passed=True)
+    return SpanResult(span_id=span_id, observed=observed, outcome=Outcome.PASSED)
 
 
 def no(span_id: str | None, observed: str, error: str = "no match") -> SpanResult:
-    return SpanResult(span_id=span_id, observed=observed, passed=False, error=error)
+    """A failed comparison, or with another message an assertion that could not be checked."""
+    outcome = Outcome.FAILED if error == "no match" else Outcome.ERROR
+    return SpanResult(span_id=span_id, observed=observed, outcome=outcome, error=error)
 
 
 def assertion(text: str, *spans: SpanResult, error: str | None = None) -> AssertionResult:

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 __all__ = [
     "CompileError",
+    "EvalError",
     "ParseError",
     "TestFileError",
     "TestFileNotFoundError",
     "TraceFileNotFoundError",
     "TraceLoadError",
     "TracespecError",
+    "first_line",
     "line_column",
     "render_context",
 ]
@@ -24,6 +26,12 @@ __all__ = [
 
 class TracespecError(Exception):
     """Base class of every error tracespec raises on purpose."""
+
+
+def first_line(message: str) -> str:
+    """The first line of a (possibly multi-line, caret-annotated) message."""
+    text = message.strip()
+    return text.splitlines()[0].rstrip() if text else message
 
 
 def line_column(source: str, offset: int) -> tuple[int, int]:
@@ -113,6 +121,19 @@ class ParseError(_PositionedError):
 
 class CompileError(_PositionedError):
     """Text that parses but means nothing: an unknown pseudo-class, a bad regex, ..."""
+
+
+class EvalError(TracespecError):
+    """An expression that cannot be evaluated on the data it meets: a missing attribute, a value
+    that does not parse, a filter or function that fails.  Checking an assertion turns it into a
+    span result with this message; :meth:`tracespec.Expression.value` raises it."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (EvalError, (self.message,))
 
 
 class TraceLoadError(TracespecError):

@@ -3,14 +3,31 @@
 A *spec* is a selector plus assertions (Tracetest's "test spec").  Checking it gives a
 :class:`SpecResult`; each assertion gives an :class:`AssertionResult` holding one
 :class:`SpanResult` per selected span (or one with ``span_id=None`` when no span was selected).
-An *output* gives an :class:`OutputResult`.
+An *output* gives an :class:`OutputResult`.  Each span result carries its :class:`Outcome`, set
+by the engine that evaluated it: a report never works a verdict out from message texts.
 """
 
 from __future__ import annotations
 
+import enum
+
 import attrs
 
-__all__ = ["AssertionResult", "OutputResult", "SpanResult", "SpecResult"]
+__all__ = ["ALL_SPANS", "AssertionResult", "Outcome", "OutputResult", "SpanResult", "SpecResult"]
+
+#: What Tracetest calls a spec with neither a name nor a selector (it checks every span).
+ALL_SPANS = "All Spans"
+
+
+class Outcome(enum.Enum):
+    """How one assertion ended on one span."""
+
+    PASSED = "passed"
+    #: The comparison did not hold (Tracetest's ``no match``: a JUnit ``<failure>``).
+    FAILED = "failed"
+    #: Something went wrong before a comparison could say yes or no: an attribute that is
+    #: missing, a value that does not parse, a filter that fails (a JUnit ``<error>``).
+    ERROR = "error"
 
 
 @attrs.frozen
@@ -24,8 +41,13 @@ class SpanResult:
 
     span_id: str | None
     observed: str
-    passed: bool
+    outcome: Outcome
     error: str | None = None
+
+    @property
+    def passed(self) -> bool:
+        """True when the assertion held on this span."""
+        return self.outcome is Outcome.PASSED
 
 
 @attrs.frozen
@@ -40,6 +62,11 @@ class AssertionResult:
     passed: bool
     spans: tuple[SpanResult, ...] = ()
     error: str | None = None
+
+    @property
+    def ran(self) -> bool:
+        """False when the assertion could not run at all (it has an error and no span result)."""
+        return self.error is None or bool(self.spans)
 
 
 @attrs.frozen
@@ -58,7 +85,13 @@ class SpecResult:
 
     @property
     def passed(self) -> bool:
+        """True when the selector ran and every assertion passed on every selected span."""
         return self.error is None and all(a.passed for a in self.assertions)
+
+    @property
+    def title(self) -> str:
+        """What Tracetest prints for the spec: its name, else its selector, else ``All Spans``."""
+        return self.name or self.selector or ALL_SPANS
 
 
 @attrs.frozen

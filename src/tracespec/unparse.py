@@ -1,39 +1,23 @@
-"""``unparse(node)``: the canonical text of any tracespec AST node (selector or assertion).
+"""``unparse(node)``: the canonical text of any tracespec syntax node (selector or assertion).
 
-One public entry point dispatching to each language's printer, so reprs, error messages and the
-round-trip tests share a single printer per language.  Printers register by AST module.
+One public entry point over each language's printer, so reprs, error messages and the
+round-trip tests share a single printer per language.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from .assertions.ast import AssertionNode
+from .assertions.unparse import unparse_assertion_node
+from .selectors.ast import SelectorNode
+from .selectors.unparse import unparse_selector_node
 
 __all__ = ["unparse"]
 
 
-def _assertion_printer() -> tuple[str, Callable[[object], str]]:
-    from .assertions.unparse import unparse_assertion_node
-
-    return "tracespec.assertions.ast", unparse_assertion_node
-
-
-def _selector_printer() -> tuple[str, Callable[[object], str]]:
-    from .selectors.unparse import unparse_selector_node
-
-    return "tracespec.selectors.ast", unparse_selector_node  # type: ignore[return-value]
-
-
-_PRINTER_FACTORIES: tuple[Callable[[], tuple[str, Callable[[object], str]]], ...] = (
-    _selector_printer,
-    _assertion_printer,
-)
-
-
-def unparse(node: object) -> str:
-    """The canonical text of an AST node; parsing it gives back an equal node."""
-    module = type(node).__module__
-    for factory in _PRINTER_FACTORIES:
-        prefix, printer = factory()
-        if module == prefix:
-            return printer(node)
-    raise TypeError(f"not a tracespec AST node: {node!r}")
+def unparse(node: SelectorNode | AssertionNode) -> str:
+    """The canonical text of a syntax node; parsing it gives back an equal node."""
+    if isinstance(node, SelectorNode):
+        return unparse_selector_node(node)
+    if isinstance(node, AssertionNode):
+        return unparse_assertion_node(node)
+    raise TypeError(f"not a tracespec syntax node: {node!r}")

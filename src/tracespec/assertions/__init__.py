@@ -1,24 +1,25 @@
 """Tracetest's assertion (expression) language: parse, compile to closures, check on spans.
 
-``parser`` (text → ``ast``), ``unparse`` (``ast`` → text), ``values`` (texts typed by content,
-durations), ``filters``, ``functions``, ``compare`` (comparators), ``compiler`` (closures and the
-compiled :class:`Check`), ``check`` (specs and outputs on a trace).  The public names are
-re-exported by :mod:`tracespec`.
+``ast`` (the syntax tree), ``parser`` (text → ``ast``), ``unparse`` (``ast`` → text),
+``values`` (texts typed by content, durations), ``arith`` (Tracetest's arithmetic),
+``compare`` (comparators and outcomes), ``filters``, ``functions``, ``json_path``,
+``compiler`` (closures, the general path), ``fastpath`` (``attr:KEY <op> constant`` from the
+column) and ``compiled`` (:class:`Check` and :class:`Expression`, cached).  This package knows
+nothing of selectors: a spec, which joins the two languages, is ``tracespec.spec``.  The public
+names are re-exported by :mod:`tracespec`.
 """
 
 from __future__ import annotations
 
-from .check import check, resolve_output
-from .compiler import Check, Expression, compile_assertion, compile_expression
+from .compiled import Check, Expression, compile_assertion, compile_expression, purge
 from .parser import parse_assertion, parse_expression
 
 __all__ = [
     "Check",
     "Expression",
-    "check",
     "compile_assertion",
     "compile_expression",
     "parse_assertion",
     "parse_expression",
-    "resolve_output",
+    "purge",
 ]

@@ -1,4 +1,4 @@
-"""The syntax tree of the assertion language: frozen attrs nodes, no behaviour.
+"""The syntax tree of the assertion language: frozen attrs nodes, no behaviour but :func:`walk`.
 
 An :class:`Assertion` is ``left COMPARATOR right``; each side is an :data:`Expr`: a term (a
 reference ``attr:``/``env:``/``var:``, a number, a duration, a string with ``${...}`` parts, an
@@ -13,6 +13,7 @@ their texts.
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterator
 from typing import TypeAlias
 
 import attrs
@@ -21,6 +22,7 @@ __all__ = [
     "NO_SPAN",
     "Array",
     "Assertion",
+    "AssertionNode",
     "Attribute",
     "BinaryOp",
     "Comparator",
@@ -36,9 +38,16 @@ __all__ = [
     "String",
     "Term",
     "Variable",
+    "walk",
 ]
 
 NO_SPAN: tuple[int, int] = (0, 0)
+
+
+class AssertionNode:
+    """Base class of every assertion syntax node (``tracespec.unparse`` dispatches on it)."""
+
+    __slots__ = ()
 
 
 def _span() -> tuple[int, int]:
@@ -74,7 +83,7 @@ class Operator(enum.StrEnum):
 
 
 @attrs.frozen
-class Attribute:
+class Attribute(AssertionNode):
     """``attr:NAME``: an attribute of the current span (or ``tracetest.selected_spans.count``)."""
 
     name: str
@@ -82,7 +91,7 @@ class Attribute:
 
 
 @attrs.frozen
-class Environment:
+class Environment(AssertionNode):
     """``env:NAME``: a variable (the same store as ``var:``)."""
 
     name: str
@@ -90,7 +99,7 @@ class Environment:
 
 
 @attrs.frozen
-class Variable:
+class Variable(AssertionNode):
     """``var:NAME``: a variable (the same store as ``env:``)."""
 
     name: str
@@ -98,7 +107,7 @@ class Variable:
 
 
 @attrs.frozen
-class Number:
+class Number(AssertionNode):
     """A number literal, its text as written (``01``, ``1.50``, ``-3``)."""
 
     text: str
@@ -106,7 +115,7 @@ class Number:
 
 
 @attrs.frozen
-class Duration:
+class Duration(AssertionNode):
     """A duration literal, its text without the optional space (``100ms``, ``1.5s``, ``-2m``)."""
 
     text: str
@@ -114,7 +123,7 @@ class Duration:
 
 
 @attrs.frozen
-class String:
+class String(AssertionNode):
     """A quoted string: ``quote`` is ``"`` or ``'``; ``parts`` alternate raw text (backslashes
     kept) and interpolated expressions ``${...}``.  Adjacent texts are merged, empty texts
     dropped, so ``parts == ()`` is the empty string."""
@@ -125,7 +134,7 @@ class String:
 
 
 @attrs.frozen
-class Array:
+class Array(AssertionNode):
     """``[item, item, ...]``; items are terms."""
 
     items: tuple[Term, ...]
@@ -133,7 +142,7 @@ class Array:
 
 
 @attrs.frozen
-class FunctionCall:
+class FunctionCall(AssertionNode):
     """``name(arg, ...)``: one of the generator functions; args are terms."""
 
     name: str
@@ -142,7 +151,7 @@ class FunctionCall:
 
 
 @attrs.frozen
-class BinaryOp:
+class BinaryOp(AssertionNode):
     """``left OP right`` (usual precedence; the parser nests the tree accordingly)."""
 
     op: Operator
@@ -152,7 +161,7 @@ class BinaryOp:
 
 
 @attrs.frozen
-class Negate:
+class Negate(AssertionNode):
     """``-operand`` for an operand that is not a number or duration literal (those carry the
     minus in their text)."""
 
@@ -161,7 +170,7 @@ class Negate:
 
 
 @attrs.frozen
-class Filter:
+class Filter(AssertionNode):
     """``| name arg arg``; args are terms, passed to the filter as text."""
 
     name: str
@@ -170,7 +179,7 @@ class Filter:
 
 
 @attrs.frozen
-class Pipeline:
+class Pipeline(AssertionNode):
     """An expression followed by one or more filters, applied left to right."""
 
     input: Expr
@@ -179,7 +188,7 @@ class Pipeline:
 
 
 @attrs.frozen
-class Assertion:
+class Assertion(AssertionNode):
     """``left comparator right``: the unit a test spec checks on every selected span."""
 
     left: Expr
@@ -192,3 +201,16 @@ Term: TypeAlias = (
     "Attribute | Environment | Variable | Number | Duration | String | Array | FunctionCall"
 )
 Expr: TypeAlias = "Term | BinaryOp | Negate | Pipeline"
+
+
+def walk(root: AssertionNode) -> Iterator[tuple[AssertionNode, int]]:
+    """Every node of a tree with its depth (the root is 1), parents first; no recursion."""
+    stack: list[tuple[AssertionNode, int]] = [(root, 1)]
+    while stack:
+        node, depth = stack.pop()
+        yield node, depth
+        for field in attrs.fields(type(node)):  # type: ignore[arg-type]
+            value = getattr(node, field.name)
+            for child in reversed(value) if isinstance(value, tuple) else (value,):
+                if isinstance(child, AssertionNode):
+                    stack.append((child, depth + 1))

@@ -15,12 +15,51 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from ..results import Outcome
 from .ast import Comparator
-from .values import ARRAY, JSON, Value, loads_json, unescape
+from .values import (
+    ARRAY,
+    DURATION,
+    JSON,
+    Value,
+    duration_ns,
+    humanize,
+    loads_json,
+    round_duration,
+    unescape,
+)
 
-__all__ = ["NO_MATCH", "compare", "compare_texts", "json_contains", "read_number"]
+__all__ = [
+    "NO_MATCH",
+    "compare",
+    "compare_texts",
+    "comparison",
+    "json_contains",
+    "read_number",
+    "verdict",
+]
 
+#: The message of a comparison that did not hold (anything else went wrong).
 NO_MATCH = "no match"
+
+
+def verdict(message: str | None) -> Outcome:
+    """The outcome of a comparison that gave ``message``: passed (``None``), failed
+    (:data:`NO_MATCH`), or an error (any other message), as Tracetest classifies results."""
+    if message is None:
+        return Outcome.PASSED
+    return Outcome.FAILED if message == NO_MATCH else Outcome.ERROR
+
+
+def comparison(op: Comparator, left: Value, right: Value) -> tuple[str, str | None, str]:
+    """(observed, failure message or ``None``, expected) of ``left op right``: when a side is a
+    duration both are rounded to their display unit first, and shown that way."""
+    if left.type == DURATION or right.type == DURATION:
+        lns = round_duration(duration_ns(left.text))
+        rns = round_duration(duration_ns(right.text))
+        err = compare(op, Value.typed(str(lns), DURATION), Value.typed(str(rns), DURATION))
+        return humanize(lns), err, humanize(rns)
+    return left.text, compare(op, left, right), right.text
 
 _NUMERIC = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import attrs
 import lark
 from lark import Token, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
@@ -265,24 +264,9 @@ def _parse(text: str, start: str, strict: bool) -> Any:
         raise  # pragma: no cover - a bug in the transformer
     except RecursionError:
         raise too_deep from None
-    if _depth(node) > MAX_DEPTH:
+    if max(depth for _, depth in ast.walk(node)) > MAX_DEPTH:
         raise too_deep
     return node
-
-
-def _depth(root: object) -> int:
-    """The depth of an AST, computed without recursion."""
-    deepest = 0
-    stack: list[tuple[object, int]] = [(root, 1)]
-    while stack:
-        node, depth = stack.pop()
-        deepest = max(deepest, depth)
-        for field in attrs.fields(type(node)):  # type: ignore[arg-type]
-            value = getattr(node, field.name)
-            for child in value if isinstance(value, tuple) else (value,):
-                if attrs.has(type(child)):
-                    stack.append((child, depth + 1))
-    return deepest
 
 
 def parse_assertion(text: str, *, strict: bool = False) -> ast.Assertion:

@@ -23,6 +23,8 @@ import re2
 __all__ = [
     "ARRAY",
     "DURATION",
+    "INT64_MAX",
+    "INT64_MIN",
     "JSON",
     "NIL",
     "NIL_VALUE",
@@ -51,8 +53,8 @@ _ATOI = re.compile(r"[+-]?[0-9]+")
 _UNIT_NS = {"ns": 1, "us": 1_000, "ms": 1_000_000, "s": 1_000_000_000, "m": 60_000_000_000,
             "h": 3_600_000_000_000}
 _UNITS = ("ns", "us", "ms", "s", "m", "h")
-_INT64_MIN = -(2**63)
-_INT64_MAX = 2**63 - 1
+INT64_MIN = -(2**63)
+INT64_MAX = 2**63 - 1
 
 
 def loads_json(text: str) -> Any:
@@ -189,7 +191,7 @@ def atoi(text: str) -> int | None:
     if not _ATOI.fullmatch(text):
         return None
     n = int(text)
-    return n if _INT64_MIN <= n <= _INT64_MAX else None
+    return n if INT64_MIN <= n <= INT64_MAX else None
 
 
 def humanize(ns: int) -> str:
@@ -229,7 +231,7 @@ def dehumanize(text: str) -> int:
         return 0 if n is None else n
     product = float(m.group(1)) * _UNIT_NS[m.group(2)]
     if not math.isfinite(product) or abs(product) >= 2.0**63:
-        return _INT64_MIN  # Go's int(float) on amd64 for values out of range
+        return INT64_MIN  # Go's int(float) on amd64 for values out of range
     return int(product)
 
 
@@ -250,7 +252,7 @@ def round_duration(ns: int) -> int:
         number, unit = text[:-1], text[-1]
     product = float(number) * _UNIT_NS[unit]
     if not math.isfinite(product) or abs(product) >= 2.0**63:
-        return _INT64_MIN
+        return INT64_MIN
     return int(product)
 
 

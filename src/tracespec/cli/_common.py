@@ -18,7 +18,7 @@ from pathlib import Path
 import click
 from rich.console import Console
 
-from ..errors import TracespecError
+from ..errors import TracespecError, first_line
 from ..formats import FORMATS, Format, load_traces, pick_trace
 from ..trace import Trace
 
@@ -31,6 +31,7 @@ __all__ = [
     "load_trace_cli",
     "load_traces_cli",
     "one_line",
+    "parse_var",
     "trace_format_option",
 ]
 
@@ -56,9 +57,16 @@ class CliError(Exception):
 
 
 def one_line(error: BaseException | str) -> str:
-    """An error as one line: the first line of its message."""
-    text = str(error).strip()
-    return text.splitlines()[0].rstrip() if text else type(error).__name__
+    """An error as one line: the first line of its message (its type when it has none)."""
+    return first_line(str(error)) or type(error).__name__
+
+
+def parse_var(text: str) -> tuple[str, str]:
+    """``--var KEY=VALUE`` as (key, value)."""
+    key, sep, value = text.partition("=")
+    if not sep or not key.strip():
+        raise CliError(f"--var {text!r}: expected KEY=VALUE")
+    return key.strip(), value
 
 
 def color_enabled(no_color: bool = False) -> bool:

@@ -19,10 +19,11 @@ from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
-from ..assertions import check, compile_assertion
+from ..assertions import compile_assertion
 from ..errors import CompileError, ParseError
-from ..reports import pretty_spec, render
+from ..reports import pretty_spec, render, spec_json
 from ..selectors import Query, compile_selector
+from ..spec import check
 from ..trace import Span, StatusCode, Trace
 from ._common import (
     CliError,
@@ -31,6 +32,7 @@ from ._common import (
     format_duration,
     load_trace_cli,
     one_line,
+    parse_var,
     trace_format_option,
 )
 
@@ -113,13 +115,6 @@ def select_command(
     return ExitCode.PASSED
 
 
-def _parse_var(text: str) -> tuple[str, str]:
-    key, sep, value = text.partition("=")
-    if not sep or not key.strip():
-        raise click.BadParameter(f"{text!r}: expected KEY=VALUE", param_hint="--var")
-    return key.strip(), value
-
-
 @click.command(
     "check",
     short_help="Check assertions on the spans a selector picks.",
@@ -161,12 +156,10 @@ def check_command(
             compile_assertion(text)
         except (ParseError, CompileError) as exc:
             raise CliError(f"assertion {i} {text!r}: {one_line(exc)}") from None
-    variables = dict(_parse_var(v) for v in var_items)
+    variables = dict(parse_var(v) for v in var_items)
     trace = load_trace_cli(trace_path, trace_id=trace_id, trace_format=trace_format)
     result = check(selector, assertions, trace, variables=variables)
     if as_json:
-        from ..reports.jsonreport import spec_json
-
         click.echo(json.dumps(spec_json(result), indent=2, ensure_ascii=False))
     else:
         color = color_enabled(no_color)

@@ -27,25 +27,19 @@ from ..testfiles import (
     run_test,
 )
 from ..testfiles.loader import resource_kind
-from ..testfiles.runner import SuiteResult, TestResult
+from ..testfiles.results import SuiteResult, TestResult
 from ..trace import Trace
 from ._common import (
     CliError,
     ExitCode,
     color_enabled,
     load_traces_cli,
+    parse_var,
     print_warnings,
     trace_format_option,
 )
 
 __all__ = ["run_command"]
-
-
-def _parse_var(text: str) -> tuple[str, str]:
-    key, sep, value = text.partition("=")
-    if not sep or not key.strip():
-        raise CliError(f"--var {text!r}: expected KEY=VALUE")
-    return key.strip(), value
 
 
 def _load_files(
@@ -156,7 +150,7 @@ def run_command(
         print_warnings(var_set.warnings)
         variables.update(var_set.as_dict())
     for item in var_items:
-        key, value = _parse_var(item)
+        key, value = parse_var(item)
         variables[key] = value
     for resource in resources:
         print_warnings(_warnings(resource))

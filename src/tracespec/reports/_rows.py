@@ -2,9 +2,9 @@
 
 A spec whose selector could not run, or an assertion that could not run, has no span results
 of its own; the reports still owe the reader a line (and CI servers a test case) for it.  So
-each such assertion reads as a single span result without a span, carrying the error.  What
-counts as a *failure* (the comparison said no: error ``no match``) and what as an *error*
-(anything else) is decided here too, as Tracetest's JUnit writer decides it (§4.7).
+each such assertion reads as a single span result without a span, carrying the error (an
+:attr:`~tracespec.results.Outcome.ERROR`).  Whether a span result is a failure or an error
+is its outcome, set by the engine.
 """
 
 from __future__ import annotations
@@ -13,12 +13,9 @@ from collections.abc import Iterator
 
 import attrs
 
-from ..results import AssertionResult, SpanResult, SpecResult
+from ..results import AssertionResult, Outcome, SpanResult, SpecResult
 
-__all__ = ["NO_MATCH", "Row", "is_failure", "rows", "span_results_of"]
-
-#: The error text of an assertion whose comparison did not hold.
-NO_MATCH = "no match"
+__all__ = ["Row", "rows", "span_results_of"]
 
 
 @attrs.frozen
@@ -30,18 +27,13 @@ class Row:
     span: SpanResult
 
 
-def is_failure(span: SpanResult) -> bool:
-    """A failed comparison (as opposed to an error, or a pass)."""
-    return not span.passed and (span.error is None or span.error == NO_MATCH)
-
-
 def span_results_of(spec: SpecResult, assertion: AssertionResult) -> tuple[SpanResult, ...]:
     """The span results of ``assertion``, or one error result when it could not run."""
     if assertion.spans:
         return assertion.spans
     error = spec.error or assertion.error
     if error is not None:
-        return (SpanResult(span_id=None, observed="", passed=False, error=error),)
+        return (SpanResult(span_id=None, observed="", outcome=Outcome.ERROR, error=error),)
     return ()
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..results import SpecResult
-from ..testfiles.runner import SuiteResult, TestResult
+from ..testfiles.results import SuiteResult, TestResult
 from ._rows import span_results_of
 
 __all__ = ["spec_json", "suite_json", "test_json"]

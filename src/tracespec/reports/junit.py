@@ -14,8 +14,10 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 
-from ..testfiles.runner import SuiteResult, TestResult, first_line
-from ._rows import is_failure, rows
+from ..errors import first_line
+from ..results import ALL_SPANS, Outcome
+from ..testfiles.results import SuiteResult, TestResult
+from ._rows import rows
 
 __all__ = ["junit_xml"]
 
@@ -32,14 +34,14 @@ def _suites_of(result: TestResult, prefix: str) -> list[ET.Element]:
         return [suite]
     for spec in result.specs:
         total = failures = errors = 0
-        suite = ET.Element("testsuite", {"name": prefix + (spec.selector or "All Spans")})
+        suite = ET.Element("testsuite", {"name": prefix + (spec.selector or ALL_SPANS)})
         for row in rows(spec):
             total += 1
             case = ET.SubElement(suite, "testcase", {"name": row.assertion.text})
             span = row.span
             if span.passed:
                 continue
-            if is_failure(span):
+            if span.outcome is Outcome.FAILED:
                 failures += 1
                 ET.SubElement(case, "failure", {
                     "type": row.assertion.text, "message": span.observed,

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ..results import SpanResult, SpecResult
+from ..errors import first_line
+from ..results import Outcome, SpanResult, SpecResult
 from ..testfiles.model import Place, Spec
-from ..testfiles.runner import SuiteResult, TestResult, first_line
-from ._rows import NO_MATCH
+from ..testfiles.results import SuiteResult, TestResult
 
 __all__ = ["FAIL", "PASS", "Line", "pretty_spec", "pretty_suite", "pretty_test", "render"]
 
@@ -47,18 +47,16 @@ def _spec_of(result: TestResult, index: int) -> Spec | None:
 
 
 def _title(spec_result: SpecResult, spec: Spec | None) -> str:
-    if spec_result.name:
-        return spec_result.name
-    if spec is not None:
+    if spec is not None and not spec_result.name:
         return spec.title
-    return spec_result.selector or "All Spans"
+    return spec_result.title
 
 
 def _assertion_line(
     text: str, span: SpanResult, place: Place | None, pad: str
 ) -> Line:
     line = f"{pad}{_icon(span.passed)} {text}"
-    problem = span.error if span.error not in (None, NO_MATCH) else None
+    problem = span.error if span.outcome is Outcome.ERROR else None
     if span.observed or problem is None:
         line += f" ({span.observed})"
     if problem is not None:
@@ -89,7 +87,7 @@ def _spec_lines(
     # groups: meta (no span) first, then spans in trace order
     groups: dict[str | None, list[tuple[int, SpanResult]]] = {}
     for i, assertion in enumerate(spec_result.assertions):
-        if assertion.error is not None and not assertion.spans:
+        if not assertion.ran and assertion.error is not None:
             place = spec.assertion_place(i) if spec is not None else None
             where = f" ({place.file_line})" if place is not None else ""
             lines.append((

@@ -8,6 +8,7 @@ phases, each callable and timeable alone.  ``tracespec/__init__.py`` re-exports 
 
 from __future__ import annotations
 
+from .parser import parse_selector
 from .query import Query, compile_selector, purge, select
 
-__all__ = ["Query", "compile_selector", "purge", "select"]
+__all__ = ["Query", "compile_selector", "parse_selector", "purge", "select"]

@@ -1,9 +1,10 @@
 """Tracetest test files: reading the YAML resources and running them against traces.
 
 ``model`` holds the resources as frozen values, ``loader`` reads them from files (safe YAML with
-lines for every error), ``runner`` runs tests and suites on a trace and gives results the
-reports in :mod:`tracespec.reports` print.  This package builds on the selector and assertion
-languages (``tracespec.check``, ``tracespec.resolve_output``); nothing below it knows about it.
+lines for every error), ``sources`` picks the trace a test runs on, ``runner`` runs tests and
+suites and gives the values of ``results``, which the reports in :mod:`tracespec.reports`
+print.  This package builds on specs (``tracespec.spec``: ``check``, ``resolve_output``);
+nothing below it knows about it.
 """
 
 from __future__ import annotations
@@ -21,7 +22,9 @@ from .model import (
     Variable,
     VariableSet,
 )
-from .runner import SuiteResult, TestResult, TraceSource, run_suite, run_test
+from .results import SuiteResult, TestResult
+from .runner import run_suite, run_test
+from .sources import TraceSource
 
 __all__ = (
     "Output",

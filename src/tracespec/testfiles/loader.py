@@ -19,6 +19,7 @@ from typing import Any
 from ..errors import TestFileError, TestFileNotFoundError
 from ._yaml import Node, parse_document, substitute_env
 from .model import (
+    TRIGGER_TYPES,
     Output,
     Place,
     PollingProfile,
@@ -33,7 +34,6 @@ from .model import (
 
 __all__ = [
     "KINDS",
-    "TRIGGER_TYPES",
     "is_step_path",
     "load_resource",
     "load_suite",
@@ -51,20 +51,6 @@ KINDS = {
     "variableset": "VariableSet",
     "environment": "VariableSet",
     "pollingprofile": "PollingProfile",
-}
-
-#: ``trigger.type`` values and the key holding that trigger's settings.
-TRIGGER_TYPES = {
-    "http": "httpRequest",
-    "grpc": "grpc",
-    "traceid": "traceid",
-    "kafka": "kafka",
-    "graphql": "graphql",
-    "playwrightengine": "playwrightEngine",
-    "cypress": "",
-    "playwright": "",
-    "artillery": "",
-    "k6": "",
 }
 
 _PathLike = str | os.PathLike[str]

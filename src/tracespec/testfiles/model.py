@@ -15,8 +15,11 @@ from typing import Any
 
 import attrs
 
+from ..results import ALL_SPANS
+
 __all__ = [
     "LIVE_TRIGGERS",
+    "TRIGGER_TYPES",
     "Output",
     "Place",
     "PollingProfile",
@@ -29,11 +32,21 @@ __all__ = [
     "VariableSet",
 ]
 
+#: ``trigger.type`` values and the key holding that trigger's settings in a test file.
+TRIGGER_TYPES = {
+    "http": "httpRequest",
+    "grpc": "grpc",
+    "traceid": "traceid",
+    "kafka": "kafka",
+    "graphql": "graphql",
+    "playwrightengine": "playwrightEngine",
+    "cypress": "",
+    "playwright": "",
+    "artillery": "",
+    "k6": "",
+}
 #: Trigger types that need a live system (a request to send, a backend to poll).
-LIVE_TRIGGERS = frozenset({
-    "http", "grpc", "kafka", "graphql", "cypress", "playwright", "playwrightengine",
-    "artillery", "k6",
-})
+LIVE_TRIGGERS = frozenset(TRIGGER_TYPES) - {"traceid"}
 
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
 
@@ -76,7 +89,7 @@ class Spec:
     @property
     def title(self) -> str:
         """What Tracetest prints for the spec: its name, else its selector, else ``All Spans``."""
-        return self.name or self.selector or "All Spans"
+        return self.name or self.selector or ALL_SPANS
 
     def assertion_place(self, index: int) -> Place:
         """Where assertion ``index`` was written (the spec's place when unknown)."""

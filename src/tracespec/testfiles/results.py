@@ -1,0 +1,92 @@
+"""Results of running tests and suites: frozen values the reports read.
+
+A :class:`TestResult` holds the spec and output results of one test (see
+:mod:`tracespec.results`) and what kept it from running; a :class:`SuiteResult` the results of
+its steps in order.  The reports depend on these values, never on the runner.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+
+import attrs
+
+from ..results import OutputResult, SpecResult
+from .model import Test, TestSuite
+
+__all__ = ["SuiteResult", "TestResult"]
+
+_EMPTY: Mapping[str, str] = MappingProxyType({})
+
+
+@attrs.frozen
+class TestResult:
+    """A test run on one trace: every spec's result, every output, and what went wrong.
+
+    ``error`` is set when the test could not run at all (no trace for it, a trigger that needs
+    a live system); ``problems`` lists, one line each with the place in the test file, the
+    specs, assertions and outputs that could not be evaluated (text that does not parse).
+    ``variables`` are the run's variables after the outputs were merged in.
+    """
+
+    __test__ = False
+
+    test: Test
+    specs: tuple[SpecResult, ...] = ()
+    outputs: tuple[OutputResult, ...] = ()
+    trace_id: str | None = None
+    variables: Mapping[str, str] = _EMPTY
+    error: str | None = None
+    problems: tuple[str, ...] = ()
+    duration_s: float = 0.0
+
+    @property
+    def passed(self) -> bool:
+        """True when the test ran and every assertion passed on every selected span."""
+        return self.error is None and not self.problems and all(s.passed for s in self.specs)
+
+    @property
+    def errored(self) -> bool:
+        """True when something could not run (as opposed to an assertion that failed)."""
+        return self.error is not None or bool(self.problems)
+
+    @property
+    def span_results(self) -> tuple[int, int]:
+        """(passed, failed) span results over all specs, as Tracetest counts a run."""
+        passed = failed = 0
+        for spec in self.specs:
+            for assertion in spec.assertions:
+                if not assertion.ran:
+                    failed += 1
+                for span in assertion.spans:
+                    if span.passed:
+                        passed += 1
+                    else:
+                        failed += 1
+        return passed, failed
+
+
+@attrs.frozen
+class SuiteResult:
+    """A test suite run: the results of the steps that ran, in order."""
+
+    __test__ = False
+
+    suite: TestSuite
+    steps: tuple[TestResult, ...] = ()
+    variables: Mapping[str, str] = _EMPTY
+    duration_s: float = 0.0
+
+    @property
+    def complete(self) -> bool:
+        """Whether every step ran (a step that could not run stops the suite)."""
+        return len(self.steps) == len(self.suite.steps)
+
+    @property
+    def passed(self) -> bool:
+        return self.complete and all(step.passed for step in self.steps)
+
+    @property
+    def errored(self) -> bool:
+        return any(step.errored for step in self.steps)
