@@ -68,47 +68,33 @@ def _offset(moment: datetime, colon: bool) -> str:
     return f"{sign}{hours:02d}:{mins:02d}" if colon else f"{sign}{hours:02d}{mins:02d}"
 
 
+# What each fmtdate placeholder writes for a moment.
+_FMTDATE_TOKENS: dict[str, Callable[[datetime], str]] = {
+    "YYYY": lambda t: f"{t.year:04d}",
+    "YY": lambda t: f"{t.year % 100:02d}",
+    "MMMM": lambda t: _MONTHS[t.month - 1],
+    "MMM": lambda t: _MONTHS[t.month - 1][:3],
+    "MM": lambda t: f"{t.month:02d}",
+    "M": lambda t: str(t.month),
+    "DDDD": lambda t: _DAYS[t.weekday()],
+    "DDD": lambda t: _DAYS[t.weekday()][:3],
+    "DD": lambda t: f"{t.day:02d}",
+    "D": lambda t: str(t.day),
+    "hh": lambda t: f"{t.hour:02d}",
+    "mm": lambda t: f"{t.minute:02d}",
+    "ss": lambda t: f"{t.second:02d}",
+    "ZZZZ": lambda t: _offset(t, colon=False),
+    "ZZZ": lambda t: t.tzname() or _offset(t, colon=False),
+    "ZZ": lambda t: _offset(t, colon=True),
+}
+
+
 def format_fmtdate(fmt: str, moment: datetime) -> str:
     """Format ``moment`` with fmtdate's placeholders: ``YYYY YY`` year, ``MMMM MMM MM M`` month
     (January, Jan, 01, 1), ``DDDD DDD DD D`` day (Monday, Mon, 02, 2), ``hh`` 24-hour hours,
     ``mm`` minutes, ``ss`` seconds, ``ZZZZ`` (-0700), ``ZZZ`` (zone name), ``ZZ`` (-07:00).
     Any other text is kept as it is."""
-
-    def one(m: re.Match[str]) -> str:
-        tok = m.group()
-        if tok == "YYYY":
-            return f"{moment.year:04d}"
-        if tok == "YY":
-            return f"{moment.year % 100:02d}"
-        if tok == "MMMM":
-            return _MONTHS[moment.month - 1]
-        if tok == "MMM":
-            return _MONTHS[moment.month - 1][:3]
-        if tok == "MM":
-            return f"{moment.month:02d}"
-        if tok == "M":
-            return str(moment.month)
-        if tok == "DDDD":
-            return _DAYS[moment.weekday()]
-        if tok == "DDD":
-            return _DAYS[moment.weekday()][:3]
-        if tok == "DD":
-            return f"{moment.day:02d}"
-        if tok == "D":
-            return str(moment.day)
-        if tok == "hh":
-            return f"{moment.hour:02d}"
-        if tok == "mm":
-            return f"{moment.minute:02d}"
-        if tok == "ss":
-            return f"{moment.second:02d}"
-        if tok == "ZZZZ":
-            return _offset(moment, colon=False)
-        if tok == "ZZZ":
-            return moment.tzname() or _offset(moment, colon=False)
-        return _offset(moment, colon=True)  # ZZ
-
-    return _FMTDATE.sub(one, fmt)
+    return _FMTDATE.sub(lambda m: _FMTDATE_TOKENS[m.group()](moment), fmt)
 
 
 def _now() -> datetime:

@@ -54,44 +54,79 @@ def sniff_json(obj: Any) -> str | None:
     Looks only at the envelope and the first span-like object, by their keys.
     """
     if isinstance(obj, dict):
-        if "resourceSpans" in obj or "resource_spans" in obj:
-            return "otlp-json"
-        if "batches" in obj:
-            return "tempo"
-        trace = obj.get("trace")
-        if isinstance(trace, dict) and ("resourceSpans" in trace or "batches" in trace):
-            return "tempo"
-        result = obj.get("result")
-        error = obj.get("error")
-        if isinstance(result, dict) or (isinstance(error, dict) and "httpCode" in error):
-            return "jaeger-v3"
-        if "data" in obj:
-            data = obj["data"]
-            if data is None and "errors" in obj:
-                return "jaeger"
-            if isinstance(data, list) and (
-                not data or (isinstance(data[0], dict) and "spans" in data[0])
-            ):
-                return "jaeger"
-        if "spans" in obj and "traceID" in obj:
-            return "jaeger"
-        hits = obj.get("hits")
-        if isinstance(hits, dict) and "hits" in hits:
-            return "opensearch"
-        return _sniff_span(obj)
+        return _sniff_object(obj)
     if isinstance(obj, list):
-        if not obj:
-            return "zipkin"
-        first = obj[0]
-        if isinstance(first, list):
-            return "zipkin" if not first or _sniff_span(first[0]) == "zipkin" else None
-        if isinstance(first, dict):
-            if "_source" in first:
-                return "opensearch"
-            if "resourceSpans" in first or "resource_spans" in first:
-                return "otlp-json"
-            return _sniff_span(first)
+        return _sniff_array(obj)
     return None
+
+
+def _sniff_object(obj: dict[str, Any]) -> str | None:
+    """A JSON object: the envelope families in order, else a lone span."""
+    if _is_otlp_json(obj):
+        return "otlp-json"
+    if _is_tempo(obj):
+        return "tempo"
+    if _is_jaeger_v3(obj):
+        return "jaeger-v3"
+    if _is_jaeger(obj):
+        return "jaeger"
+    if _is_opensearch(obj):
+        return "opensearch"
+    return _sniff_span(obj)
+
+
+def _sniff_array(items: list[Any]) -> str | None:
+    """A JSON array, by its first item: Zipkin spans or traces, OpenSearch hits, OTLP documents."""
+    if not items:
+        return "zipkin"
+    first = items[0]
+    if isinstance(first, list):
+        return "zipkin" if not first or _sniff_span(first[0]) == "zipkin" else None
+    if isinstance(first, dict):
+        if "_source" in first:
+            return "opensearch"
+        if _is_otlp_json(first):
+            return "otlp-json"
+        return _sniff_span(first)
+    return None
+
+
+def _is_otlp_json(obj: dict[str, Any]) -> bool:
+    return "resourceSpans" in obj or "resource_spans" in obj
+
+
+def _is_tempo(obj: dict[str, Any]) -> bool:
+    """Tempo's ``{"batches": ...}``, or a ``trace`` holding OTLP or batches (Tempo v2 API)."""
+    if "batches" in obj:
+        return True
+    trace = obj.get("trace")
+    return isinstance(trace, dict) and ("resourceSpans" in trace or "batches" in trace)
+
+
+def _is_jaeger_v3(obj: dict[str, Any]) -> bool:
+    """Jaeger's API v3: a ``result`` object, or an ``error`` with an ``httpCode``."""
+    result = obj.get("result")
+    error = obj.get("error")
+    return isinstance(result, dict) or (isinstance(error, dict) and "httpCode" in error)
+
+
+def _is_jaeger(obj: dict[str, Any]) -> bool:
+    """Jaeger v1: ``{"data": [trace, ...]}`` (or ``null`` with ``errors``), or one trace."""
+    if "data" in obj:
+        data = obj["data"]
+        if data is None and "errors" in obj:
+            return True
+        if isinstance(data, list) and (
+            not data or (isinstance(data[0], dict) and "spans" in data[0])
+        ):
+            return True
+    return "spans" in obj and "traceID" in obj
+
+
+def _is_opensearch(obj: dict[str, Any]) -> bool:
+    """An OpenSearch search response: ``{"hits": {"hits": [...]}}``."""
+    hits = obj.get("hits")
+    return isinstance(hits, dict) and "hits" in hits
 
 
 def _sniff_span(obj: Any) -> str | None:

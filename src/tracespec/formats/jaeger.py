@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import binascii
 import math
+from collections.abc import Callable
 from typing import Any
 
 from ..trace import Link, SpanRecord, TraceBuilder
@@ -28,53 +29,84 @@ __all__ = ["load_document", "tag_value", "tags_to_dict"]
 def tag_value(tag: dict[str, Any]) -> AttrValue | None:
     """The typed value of one Jaeger ``{key, type, value}`` tag (``None`` when unreadable)."""
     value = tag.get("value")
-    kind = tag.get("type")
-    kind = kind.lower() if isinstance(kind, str) else ""
     if value is None:
         return None
-    if kind == "int64":
-        if isinstance(value, bool):
+    kind = tag.get("type")
+    if not isinstance(kind, str):
+        return _read_other(value)
+    # Jaeger writes the type names in lower case: the exact name first spares a lower() call.
+    read = _TAG_READERS.get(kind) or _TAG_READERS.get(kind.lower(), _read_other)
+    return read(value)
+
+
+def _read_int64(value: Any) -> AttrValue | None:
+    """An integer (a bool or a whole float counts; a string that is no integer stays text)."""
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str):
+        try:
             return int(value)
-        if isinstance(value, int):
+        except ValueError:
             return value
-        if isinstance(value, float) and value.is_integer():
-            return int(value)
-        if isinstance(value, str):
-            try:
-                return int(value)
-            except ValueError:
-                return value
-        return None
-    if kind == "float64":
-        if isinstance(value, int | float) and not isinstance(value, bool):
+    return None
+
+
+def _read_float64(value: Any) -> AttrValue | None:
+    """A float from a number (not a bool); a string that is no number stays text."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    if isinstance(value, str):
+        try:
             return float(value)
-        if isinstance(value, str):
-            try:
-                return float(value)
-            except ValueError:
-                return value
-        return None
-    if kind == "bool":
-        if isinstance(value, bool):
+        except ValueError:
             return value
-        if isinstance(value, str) and value.lower() in ("true", "false"):
-            return value.lower() == "true"
+    return None
+
+
+def _read_bool(value: Any) -> AttrValue | None:
+    """A bool, or the text ``true``/``false`` in any case."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    return None
+
+
+def _read_binary(value: Any) -> AttrValue | None:
+    """Bytes from base64 text, else from hex text; text that is neither stays text."""
+    if not isinstance(value, str):
         return None
-    if kind == "binary":
-        if isinstance(value, str):
-            try:
-                return base64.b64decode(value, validate=True)
-            except (binascii.Error, ValueError):
-                try:
-                    return bytes.fromhex(value)
-                except ValueError:
-                    return value
-        return None
+    try:
+        return base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        try:
+            return bytes.fromhex(value)
+        except ValueError:
+            return value
+
+
+def _read_other(value: Any) -> AttrValue | None:
+    """A ``string`` tag, or one of no or an unknown type: the JSON value as it is (a float
+    that is not finite as its text)."""
     if isinstance(value, str | bool | int):
         return value
     if isinstance(value, float):
         return value if math.isfinite(value) else str(value)
     return None
+
+
+# The reader of each Jaeger tag type, by its name in lower case (other names: _read_other).
+_TAG_READERS: dict[str, Callable[[Any], AttrValue | None]] = {
+    "int64": _read_int64,
+    "float64": _read_float64,
+    "bool": _read_bool,
+    "binary": _read_binary,
+    "string": _read_other,
+}
 
 
 def tags_to_dict(tags: Any) -> dict[str, AttrValue]:

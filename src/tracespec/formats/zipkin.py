@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ..trace import SpanKind, SpanRecord, TraceBuilder
+from ..trace import Event, SpanKind, SpanRecord, TraceBuilder
 from ..trace.attrvalue import AttrValue
 from ..trace.ids import derived_id
 from ._records import GroupCache, hex_id, int_field, make_event, pop_otel_conventions
@@ -68,14 +68,7 @@ def _parse_span(span: Any, builder: TraceBuilder, place: str) -> _Parsed:
     )
     start_us = int_field(span.get("timestamp"), builder, f"{place}.timestamp", what="timestamp")
     dur_us = int_field(span.get("duration"), builder, f"{place}.duration", what="duration")
-    attrs: dict[str, AttrValue] = {}
-    tags = span.get("tags")
-    if isinstance(tags, dict):
-        for k, v in tags.items():
-            if isinstance(v, str):
-                attrs[str(k)] = v
-            elif isinstance(v, bool | int | float):
-                attrs[str(k)] = str(v).lower() if isinstance(v, bool) else str(v)
+    attrs = _tag_attributes(span.get("tags"))
     _, code, message, scope = pop_otel_conventions(attrs, kind_tag=False)
     kind_text = span.get("kind")
     kind = SpanKind.parse(kind_text).number if isinstance(kind_text, str) else 0
@@ -83,25 +76,12 @@ def _parse_span(span: Any, builder: TraceBuilder, place: str) -> _Parsed:
         kind = 1
     remote = span.get("remoteEndpoint")
     if isinstance(remote, dict):
-        if isinstance(remote.get("serviceName"), str):
-            attrs.setdefault("peer.service", remote["serviceName"])
-        addr = remote.get("ipv4") or remote.get("ipv6")
-        if isinstance(addr, str):
-            attrs.setdefault("network.peer.address", addr)
-        if isinstance(remote.get("port"), int):
-            attrs.setdefault("network.peer.port", remote["port"])
+        _add_remote_endpoint(attrs, remote)
     resource: dict[str, AttrValue] = {}
     local = span.get("localEndpoint")
     if isinstance(local, dict) and isinstance(local.get("serviceName"), str):
         resource["service.name"] = local["serviceName"]
-    events = []
-    annotations = span.get("annotations")
-    if isinstance(annotations, list):
-        for a in annotations:
-            if isinstance(a, dict):
-                ts = a.get("timestamp")
-                t_us = ts if isinstance(ts, int) and not isinstance(ts, bool) else 0
-                events.append(make_event(str(a.get("value", "")), t_us * 1000, None))
+    events = _annotation_events(span.get("annotations"))
     if span.get("shared") is True:
         attrs["zipkin.shared"] = True  # read by the deduper below, then removed
     record = SpanRecord(
@@ -110,7 +90,7 @@ def _parse_span(span: Any, builder: TraceBuilder, place: str) -> _Parsed:
         attributes=attrs,
         status_code=code,
         status_message=message,
-        events=tuple(events),
+        events=events,
     )
     start = start_us * 1000
     return (
@@ -123,6 +103,44 @@ def _parse_span(span: Any, builder: TraceBuilder, place: str) -> _Parsed:
         resource,
         scope,
     )
+
+
+def _tag_attributes(tags: Any) -> dict[str, AttrValue]:
+    """The span's ``tags`` as text attributes (numbers as their text, bools as ``true``/
+    ``false``; other values skipped)."""
+    attrs: dict[str, AttrValue] = {}
+    if isinstance(tags, dict):
+        for k, v in tags.items():
+            if isinstance(v, str):
+                attrs[str(k)] = v
+            elif isinstance(v, bool | int | float):
+                attrs[str(k)] = str(v).lower() if isinstance(v, bool) else str(v)
+    return attrs
+
+
+def _add_remote_endpoint(attrs: dict[str, AttrValue], remote: dict[str, Any]) -> None:
+    """``remoteEndpoint`` as ``peer.service``, ``network.peer.address`` and
+    ``network.peer.port``, where the tags did not set them."""
+    if isinstance(remote.get("serviceName"), str):
+        attrs.setdefault("peer.service", remote["serviceName"])
+    addr = remote.get("ipv4") or remote.get("ipv6")
+    if isinstance(addr, str):
+        attrs.setdefault("network.peer.address", addr)
+    if isinstance(remote.get("port"), int):
+        attrs.setdefault("network.peer.port", remote["port"])
+
+
+def _annotation_events(annotations: Any) -> tuple[Event, ...]:
+    """The span's ``annotations`` as events named by their value (a timestamp that is no
+    integer reads as 0)."""
+    events = []
+    if isinstance(annotations, list):
+        for a in annotations:
+            if isinstance(a, dict):
+                ts = a.get("timestamp")
+                t_us = ts if isinstance(ts, int) and not isinstance(ts, bool) else 0
+                events.append(make_event(str(a.get("value", "")), t_us * 1000, None))
+    return tuple(events)
 
 
 def _dedupe_shared(parsed: list[_Parsed], builder: TraceBuilder) -> None:
