@@ -1,7 +1,7 @@
 """Reports of test runs: pretty text for people, JSON for scripts, JUnit XML for CI servers.
 
 Each report is a pure function from run results (``tracespec.testfiles.runner``) to text or
-data, shaped as Tracetest's CLI and server shape theirs (tracetest-languages.md §4.6, §4.7), so
+data, shaped as Tracetest's CLI and server shape theirs (docs/cli.md shows each), so
 tools written for Tracetest read ours.  Printing, colour decisions and files are the CLI's job.
 """
 

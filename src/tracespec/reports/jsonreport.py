@@ -1,4 +1,4 @@
-"""The machine report: test runs as the JSON Tracetest's CLI prints with ``-o json`` (§4.6).
+"""The machine report: test runs as the JSON Tracetest's CLI prints with ``-o json`` (docs/cli.md).
 
 The shape is Tracetest's (``testRunWebUrl``, ``results.allPassed``, ``results.results[]`` with
 ``selector.query`` and per-assertion ``spanResults``), so scripts written against it keep

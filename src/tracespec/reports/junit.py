@@ -1,4 +1,4 @@
-"""The CI report: JUnit XML as Tracetest's server writes it (§4.7).
+"""The CI report: JUnit XML as Tracetest's server writes it (docs/cli.md).
 
 One ``<testsuite>`` per spec (named by its selector), one ``<testcase>`` per span result (named
 by the assertion, so an assertion over three spans gives three cases); a failed comparison

@@ -1,4 +1,4 @@
-"""The human report: test runs printed the way Tracetest's CLI prints them (§4.6).
+"""The human report: test runs printed the way Tracetest's CLI prints them (docs/cli.md).
 
 A passing test is one line plus one line per spec; a failing one shows, under each spec, the
 meta assertions (``#meta``) and then one group per selected span, each assertion with its

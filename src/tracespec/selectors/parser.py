@@ -5,8 +5,8 @@ cannot: Go string escapes and number literals (decoded here), ``:nth_child`` arg
 glued together without a separator, hostile-input caps, and ``strict`` mode, which rejects every
 tracespec extension with a message saying so.  Every failure is a :class:`ParseError` with the
 offending range; lark's own errors are translated in ``_grammar`` with the display names and
-labels below.  The transformer runs outside the parser (not lark's inline transformer) because
-the AST needs source positions.
+labels below.  The AST is built while parsing (lark's inline transformer, no parse tree): the
+punctuation kept in the rules gives each node its source range.
 """
 
 from __future__ import annotations

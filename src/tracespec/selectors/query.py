@@ -84,7 +84,7 @@ def _compile_tree(tree: Selector) -> Query:
 
 
 def compile_selector(selector: str | Selector, *, strict: bool = False) -> Query:
-    """Compile selector text (or a parsed :class:`~tracespec.selectors.Selector`).
+    """Compile selector text (or a parsed :class:`~tracespec.selectors.ast.Selector`).
 
     Cached: compiling the same text again returns the same :class:`Query`.  Raises
     :class:`~tracespec.ParseError` for text that does not parse (with ``strict=True`` also for

@@ -107,7 +107,7 @@ _ENV_REF = re.compile(r"\$\{(\w+)\}")
 def substitute_env(text: str, environ: Mapping[str, str]) -> str:
     """Replace every ``${NAME}`` (word characters only) with ``environ[NAME]`` (or ``""``).
 
-    This is what Tracetest's CLI does to a whole file before reading it (§4.4); ``${var:X}``
+    This is what Tracetest's CLI does to a whole file before reading it; ``${var:X}``
     and ``${env:X}`` contain a colon and are left for the expression language.
     """
     return _ENV_REF.sub(lambda m: environ.get(m.group(1), ""), text)

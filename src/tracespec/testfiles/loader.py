@@ -1,7 +1,7 @@
 """Reading Tracetest resource files (``Test``, ``TestSuite``, ``VariableSet``, ...) into values.
 
 Each file is parsed once into a located node tree (``_yaml``), then read field by field by a
-small schema reader that knows the resource shapes of tracetest-languages.md §4, including the
+small schema reader that knows the resource shapes of docs/test-files.md, including the
 legacy ones the reference still accepts (``Transaction``, ``Environment``, v1 ordered-map specs
 and outputs, ``{query: ...}`` selectors, v1/v2 trigger keys).  Every schema error is a
 :class:`TestFileError` naming the file, the line and the field; unknown fields are ignored, as
@@ -89,7 +89,7 @@ def load_resource(
     PollingProfile.
 
     ``environ``, when given, replaces ``${NAME}`` in the file text first (the reference CLI's
-    substitution, §4.4; the ``--env-subst`` flag).  ``tests`` names tests a suite step may
+    substitution; the ``--env-subst`` flag, docs/cli.md).  ``tests`` names tests a suite step may
     refer to by id.
     """
     name = os.fspath(path)

@@ -1,7 +1,7 @@
 """The Tracetest resources tracespec reads, as frozen values that remember where they came from.
 
 ``Test``, ``TestSuite``, ``VariableSet`` and ``PollingProfile`` mirror Tracetest's YAML resources
-(tracetest-languages.md §4).  Every piece a report may need to point at (a spec, an assertion,
+(docs/test-files.md).  Every piece a report may need to point at (a spec, an assertion,
 an output) keeps the file and line it was written on, and the dotted field path, so an error
 of a run can say "tests/checkout.yaml:14 (spec.specs[1].assertions[0])" rather than only what
 went wrong.  Nothing here reads files or runs anything: see ``loader`` and ``runner``.

@@ -1,6 +1,6 @@
 """Running tests and test suites against traces the user already has.
 
-``run_test`` does what Tracetest's executor does after the trace has arrived (§2.9): the
+``run_test`` does what Tracetest's executor does after the trace has arrived: the
 outputs first, each on the first span its selector picks, merged into the run's variables;
 then every spec with ``tracespec.check`` in ``errors="report"`` mode, so a bad selector or
 assertion becomes an error of that spec and the others still run.  Two specs with the same
