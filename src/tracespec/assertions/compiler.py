@@ -57,6 +57,7 @@ class Context:
     selected_count: int = 0
 
     def column(self, key: str) -> list[AttrValue | None] | None:
+        """The trace's column of attribute ``key`` (``None`` without a trace)."""
         return self.index.column(key) if self.index is not None else None
 
 
@@ -77,6 +78,7 @@ def attr_value(v: AttrValue) -> Value:
 
 
 def no_span_message(name: str) -> str:
+    """Tracetest's message for an attribute read when no span was selected."""
     return (
         f'there are no matching spans to retrieve the attribute "{name}" from. To fix this '
         "error, create a selector matching at least one span."

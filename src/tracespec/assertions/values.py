@@ -137,10 +137,12 @@ class Value:
 
     @staticmethod
     def typed(text: str, type_: int) -> Value:
+        """One item of the given type (no typing by content)."""
         return Value(((text, type_),))
 
     @staticmethod
     def array_of(texts: list[str]) -> Value:
+        """An array of texts, each typed by its content."""
         return Value(tuple((t, get_type(t)) for t in texts), True)
 
     @property

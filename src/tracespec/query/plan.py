@@ -213,6 +213,8 @@ SpanTest: TypeAlias = RootTest | LeafTest | HasTest | NotTest
 
 
 class PickKind(enum.Enum):
+    """Which span of a list a :class:`Pick` keeps."""
+
     FIRST = "first"
     LAST = "last"
     NTH = "nth"
@@ -264,6 +266,8 @@ class StepPlan:
 
 
 class ChainMode(enum.Enum):
+    """How a chain is evaluated (see :class:`ChainPlan`)."""
+
     SET = "set"
     GROUPED = "grouped"
 

@@ -216,6 +216,7 @@ class TestSuite:
 
     @property
     def path(self) -> str:
+        """The file the resource was read from."""
         return self.place.path
 
 

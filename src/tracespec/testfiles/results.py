@@ -85,8 +85,10 @@ class SuiteResult:
 
     @property
     def passed(self) -> bool:
+        """True when every step ran and passed."""
         return self.complete and all(step.passed for step in self.steps)
 
     @property
     def errored(self) -> bool:
+        """True when some step could not run, or not in full."""
         return any(step.errored for step in self.steps)
