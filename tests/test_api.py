@@ -133,3 +133,14 @@ def test_load_otel_spans_and_its_alias() -> None:
     assert [s.flags & 1 for s in trace] == [1, 1]  # the W3C "sampled" bit (newer SDKs add more)
     alias = tracespec.Trace.from_otel_spans(spans, trace_id=trace.trace_id)
     assert [s.span_id for s in alias] == [s.span_id for s in trace]
+
+
+def test_compiled_objects_are_equal_by_syntax_tree() -> None:
+    """As for queries, spacing does not count; literal texts do (Tracetest compares texts)."""
+    assert tracespec.compile_assertion("attr:a = 1") == tracespec.compile_assertion("attr:a=1")
+    assert hash(tracespec.compile_assertion("attr:a = 1")) == hash(
+        tracespec.compile_assertion("attr:a=1"))
+    assert tracespec.compile_assertion("attr:a = 1") != tracespec.compile_assertion("attr:a = 01")
+    assert tracespec.compile_expression("attr:a | length") == tracespec.compile_expression(
+        "attr:a|length")
+    assert tracespec.compile_selector("span[a=1]") == tracespec.compile_selector("span[ a = 1 ]")

@@ -1,6 +1,7 @@
 """The compiled objects users hold: :class:`Check` (an assertion) and :class:`Expression`.
 
-Both are immutable, hashable (by source text) and picklable (they pickle as their text and are
+Both are immutable, hashable (by syntax tree, as a :class:`~tracespec.Query` is: spacing does not
+count, literal texts do) and picklable (they pickle as their text and are
 compiled again on load, so no closure is ever pickled).  :func:`compile_assertion` and
 :func:`compile_expression` parse, check what can be checked before any trace is seen (RE2
 patterns written as literals), build the closures and keep the last 512 of each; :func:`purge`
@@ -35,7 +36,7 @@ __all__ = ["Check", "Expression", "compile_assertion", "compile_expression", "pu
 
 @attrs.frozen(eq=False)
 class Check:
-    """A compiled assertion: immutable, hashable and picklable (by its source text).
+    """A compiled assertion: immutable, hashable (by syntax tree) and picklable (as its text).
 
     ``evaluate(trace, spans)`` checks it on spans of a trace; :func:`tracespec.check` is the
     usual way in.  The closures are built lazily and are not part of the object's identity.
@@ -47,10 +48,10 @@ class Check:
     _right: Builder = attrs.field(repr=False, alias="right")
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, Check) and other.source == self.source
+        return isinstance(other, Check) and other.ast == self.ast
 
     def __hash__(self) -> int:
-        return hash(("Check", self.source))
+        return hash(self.ast)
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (compile_assertion, (self.source,))
@@ -165,10 +166,10 @@ class Expression:
     _builder: Builder = attrs.field(repr=False, alias="builder")
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, Expression) and other.source == self.source
+        return isinstance(other, Expression) and other.ast == self.ast
 
     def __hash__(self) -> int:
-        return hash(("Expression", self.source))
+        return hash(("Expression", self.ast))
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (compile_expression, (self.source,))

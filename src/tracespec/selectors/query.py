@@ -11,6 +11,8 @@ from __future__ import annotations
 import functools
 from typing import Any
 
+import attrs
+
 from ..query import SelectorPlan, explain, run
 from ..trace import Span, Trace
 from .ast import Selector
@@ -21,27 +23,13 @@ from .unparse import unparse_selector_node
 __all__ = ["Query", "compile_selector", "purge", "select"]
 
 
+@attrs.frozen(eq=False)
 class Query:
     """A compiled selector: ``select(trace)`` gives the spans it picks, ``explain()`` the plan."""
 
-    __slots__ = ("_hash", "ast", "plan", "source")
-
     source: str
     ast: Selector
-    plan: SelectorPlan
-    _hash: int
-
-    def __init__(self, source: str, tree: Selector, plan: SelectorPlan) -> None:
-        object.__setattr__(self, "source", source)
-        object.__setattr__(self, "ast", tree)
-        object.__setattr__(self, "plan", plan)
-        object.__setattr__(self, "_hash", hash(tree))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        raise AttributeError("a Query is immutable")
-
-    def __delattr__(self, name: str) -> None:
-        raise AttributeError("a Query is immutable")
+    plan: SelectorPlan = attrs.field(repr=False)
 
     def positions(self, trace: Trace) -> list[int]:
         """The positions (``span.position``) of the selected spans, ascending."""
@@ -59,7 +47,7 @@ class Query:
         return isinstance(other, Query) and other.ast == self.ast
 
     def __hash__(self) -> int:
-        return self._hash
+        return hash(self.ast)  # (syntax trees cache their hash)
 
     def __reduce__(self) -> tuple[Any, tuple[str]]:
         return (compile_selector, (self.source,))
