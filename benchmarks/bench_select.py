@@ -8,8 +8,8 @@ the README's fixes): it tests every filter on every span of every subtree it sea
 values from the trace's columns (built before it is timed), with no value index and no interval
 arithmetic.  Then parse+compile time, cold (cache purged) and cached.
 
-    python benchmarks/select.py                     # 10^3 .. 10^6 spans (making 10^6: ~1 min)
-    python benchmarks/select.py --sizes 1000,10000  # quicker
+    python -m benchmarks.bench_select                     # 10^3 .. 10^6 spans (making 10^6: ~1 min)
+    python -m benchmarks.bench_select --sizes 1000,10000  # quicker
 
 Timings on a shared machine are noisy; compare the ratios, measured in the same run.
 """
@@ -19,27 +19,17 @@ from __future__ import annotations
 import argparse
 import gc
 import operator
-import sys
 import time
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import Any
 
-HERE = Path(__file__).resolve().parent
-# This file is named like the standard library's ``select`` (which subprocess and others
-# import): look in this folder last, where synth.py is still found.
-if sys.path and Path(sys.path[0] or ".").resolve() == HERE:
-    sys.path.pop(0)
-sys.path.append(str(HERE))
-sys.path.insert(0, str(HERE.parent / "src"))
+import re2
 
-import re2  # noqa: E402
-
-import synth  # noqa: E402
-import tracespec  # noqa: E402
-from tracespec.selectors import ast, purge  # noqa: E402
-from tracespec.trace import Trace, TraceIndex  # noqa: E402
-from tracespec.trace.attrvalue import number_of, text_form  # noqa: E402
+import tracespec
+from benchmarks import synth
+from tracespec.selectors import ast, purge
+from tracespec.trace import Trace, TraceIndex
+from tracespec.trace.attrvalue import number_of, text_form
 
 QUERIES = [
     ("type http", 'span[tracetest.span.type="http"]'),

@@ -16,7 +16,7 @@ process also imports numpy.  Peak RSS: each operation once in its own fresh subp
 ``ru_maxrss`` is the peak of that one operation plus the interpreter with tracespec imported
 (reported as "base").  The machine is shared: compare ratios, not absolute times.
 
-Usage: ``python benchmarks/load.py [--repeat 3] [SIZE ...]`` (default 1000 10000 100000
+Usage: ``python -m benchmarks.bench_load [--repeat 3] [SIZE ...]`` (default 1000 10000 100000
 1000000; the 10^6 files take a minute to generate once, under ``benchmarks/data/``).
 Targets at 10^6 spans: protobuf load ≤ 2.5× the bare parse, peak RSS ≤ 1.5 KB/span,
 JSON ≤ 3× orjson.loads.
@@ -26,14 +26,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import resource
 import sys
 import time
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-SRC = HERE.parent / "src"
+ROOT = Path(__file__).resolve().parent.parent  # the repository root: ``benchmarks`` importable
 
 
 def _bare_pb(path: str) -> tuple[float, int]:
@@ -85,7 +83,6 @@ def _child(mode: str, path: str, repeat: int) -> None:
     ``rss-bare``/``rss-load``: one run, its peak RSS.  ``time``: the bare parse and the load
     alternated ``repeat`` times in this process (same conditions for both), the best of each.
     """
-    sys.path.insert(0, str(SRC))
     import gc
 
     import tracespec  # noqa: F401  (imported before the baseline RSS is taken)
@@ -110,23 +107,20 @@ def _child(mode: str, path: str, repeat: int) -> None:
 
 
 def _measure(mode: str, path: Path, repeat: int) -> dict[str, float]:
-    import subprocess  # (after main() moved this folder to the end of sys.path)
+    import subprocess  # (here: the child processes, whose RSS is measured, do not import it)
 
     out = subprocess.run(
-        [sys.executable, __file__, "--child", mode, str(path), "--repeat", str(repeat)],
+        [sys.executable, "-m", "benchmarks.bench_load", "--child", mode, str(path),
+         "--repeat", str(repeat)],
         check=True,
         capture_output=True,
         text=True,
-        env={**os.environ, "PYTHONPATH": str(SRC)},
+        cwd=ROOT,
     )
     return json.loads(out.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
 
 def main() -> None:
-    # benchmarks/select.py would shadow the standard library's ``select`` (which subprocess
-    # imports) while this folder is first on sys.path: look here last.
-    if sys.path and Path(sys.path[0] or ".").resolve() == HERE:
-        sys.path.append(sys.path.pop(0))
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("sizes", nargs="*", type=int, default=[1000, 10_000, 100_000, 1_000_000])
     ap.add_argument("--repeat", type=int, default=3, help="timing runs for sizes < 10^6")
@@ -135,8 +129,7 @@ def main() -> None:
     if args.child:
         _child(args.child[0], args.child[1], args.repeat)
         return
-    sys.path.append(str(HERE))
-    from synth import cached
+    from benchmarks.synth import cached
 
     header = (
         f"{'spans':>9} {'format':6} {'bare s':>8} {'load s':>8} {'µs/span':>8} {'ratio':>6} "

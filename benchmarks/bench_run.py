@@ -5,8 +5,8 @@ For each size: load the trace (protobuf), run a Tracetest test of four specs and
 run: ``check`` called directly once per spec (so runner overhead = run_test / sum of checks)
 and the trace load itself (so "the test costs X loads").  Reports are timed per span result.
 
-    python benchmarks/run.py              # 10^4 and 10^5 spans
-    python benchmarks/run.py 1000000      # sizes given on the command line
+    python -m benchmarks.bench_run              # 10^4 and 10^5 spans
+    python -m benchmarks.bench_run 1000000      # sizes given on the command line
 """
 
 from __future__ import annotations
@@ -17,11 +17,8 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
-
-import synth
 import tracespec
+from benchmarks import synth
 from tracespec.reports import junit_xml, pretty_test, render, test_json
 
 TEST = """

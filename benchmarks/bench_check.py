@@ -7,24 +7,19 @@ document built per span.  The baseline, measured in the same run, is a straightf
 interpreter: it walks the same AST for each span, reading ``span.attributes`` (the merged
 attribute mapping a user would read).  Both must give the same results.
 
-Usage: ``python benchmarks/check.py [--big] [--repeat N]``.  Targets (5x Tracetest's Go engine):
-under 4.6 µs per span-assertion for the duration, under 1.4 µs for the status code.
+Usage: ``python -m benchmarks.bench_check [--big] [--repeat N]``.  Targets (5x Tracetest's Go
+engine): under 4.6 µs per span-assertion for the duration, under 1.4 µs for the status code.
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 from collections.abc import Callable, Mapping
-from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-import synth
 import tracespec
+from benchmarks import synth
 from tracespec import EvalError, compile_assertion
 from tracespec.assertions import ast
 from tracespec.assertions.arith import arithmetic, negate
