@@ -30,9 +30,7 @@ from array import array
 from collections.abc import Sequence
 from itertools import accumulate, compress, repeat
 from operator import add, eq
-from typing import Any
-
-import attrs
+from typing import Any, NamedTuple
 
 from ..errors import TraceLoadError
 from .ids import derived_id
@@ -174,17 +172,28 @@ class TraceBuilder:
                      repairs=repairs)
 
 
-@attrs.define
 class _Columns:
     """One trace's columns in load order, while it is assembled (adoption may append a span)."""
 
-    trace_id: bytes
-    span_ids: list[bytes]
-    starts: array[int]
-    ends: array[int]
-    raws: list[Any]
-    group_of: array[int]
-    groups: list[Group]
+    __slots__ = ("ends", "group_of", "groups", "raws", "span_ids", "starts", "trace_id")
+
+    def __init__(
+        self,
+        trace_id: bytes,
+        span_ids: list[bytes],
+        starts: array[int],
+        ends: array[int],
+        raws: list[Any],
+        group_of: array[int],
+        groups: list[Group],
+    ) -> None:
+        self.trace_id = trace_id
+        self.span_ids = span_ids
+        self.starts = starts
+        self.ends = ends
+        self.raws = raws
+        self.group_of = group_of
+        self.groups = groups
 
     def name(self, i: int) -> str:
         return self.groups[self.group_of[i]].adapter.name(self.raws[i])
@@ -220,8 +229,7 @@ class _Columns:
         return synthetic
 
 
-@attrs.frozen
-class _Layout:
+class _Layout(NamedTuple):
     """Where every span goes: ``pre`` (load indexes in pre-order), parent positions, subtree
     ends, depths when known, and the positions of synthetic spans."""
 
