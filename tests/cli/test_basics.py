@@ -13,7 +13,7 @@ import pytest
 from tracespec.cli import main
 from tracespec.cli._common import format_duration
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
 TRACE = str(EXAMPLES / "orders-trace.json")
 

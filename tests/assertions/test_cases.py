@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from assertion_support import load_cases, make_trace, run_case
+from tests.assertion_support import load_cases, make_trace, run_case
 from tracespec import check
 
 FILES = ("upstream_executor.json", "rules.json", "fixed_bugs.json", "errors.json")

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from assertion_support import CASES
+from tests.assertion_support import CASES
 from tracespec.assertions.ast import Comparator
 from tracespec.assertions.compare import compare_texts
 from tracespec.assertions.filters import FILTERS, FilterError

@@ -17,7 +17,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 from hypothesis.extra.lark import from_lark
 
-from assertion_support import make_trace
+from tests.assertion_support import make_trace
 from tracespec import (
     CompileError,
     Outcome,

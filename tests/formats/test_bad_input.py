@@ -21,7 +21,7 @@ from tracespec import TraceFileNotFoundError, TraceLoadError
 from tracespec.formats import FORMATS
 from tracespec.trace.tracetest import family_rank
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 FILES = sorted(p.name for p in EXAMPLES.glob("orders-trace.*"))
 DATA = {name: (EXAMPLES / name).read_bytes() for name in FILES}
 JSON_DOCS = {n: orjson.loads(d) for n, d in DATA.items() if n.endswith(".json")}

@@ -10,7 +10,7 @@ import pytest
 import tracespec
 from tracespec import SpanKind, StatusCode
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 _spec = importlib.util.spec_from_file_location("generate", EXAMPLES / "generate.py")
 assert _spec is not None and _spec.loader is not None
 generate = importlib.util.module_from_spec(_spec)

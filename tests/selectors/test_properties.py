@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 from hypothesis.extra.lark import LarkStrategy, from_lark
 
 import tracespec
-from selector_strategies import query_selectors, selectors, span_trees
-from selector_support import oracle_select, tree_trace
+from tests.selector_strategies import query_selectors, selectors, span_trees
+from tests.selector_support import oracle_select, tree_trace
 from tracespec._grammar import grammar_text
 from tracespec.selectors import ast
 from tracespec.selectors.unparse import quote

@@ -353,7 +353,7 @@ def test_strict_accepts_tracetest_selectors() -> None:
     assert tracespec.parse_selector(text, strict=True) == parse(text)
 
 
-IDENTITY = Path(__file__).parent / "cases" / "identity_selectors.txt"
+IDENTITY = Path(__file__).resolve().parents[1] / "cases" / "identity_selectors.txt"
 
 
 def _identity_lines() -> list[str]:

@@ -11,7 +11,7 @@ import attrs
 import pytest
 
 import tracespec
-from assertion_support import CASES, make_trace
+from tests.assertion_support import CASES, make_trace
 from tracespec import (
     Check,
     CompileError,

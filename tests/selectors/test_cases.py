@@ -17,9 +17,9 @@ from typing import Any
 import pytest
 
 import tracespec
-from selector_support import oracle_select, tree_trace
+from tests.selector_support import oracle_select, tree_trace
 
-CASES = Path(__file__).parent / "cases" / "select"
+CASES = Path(__file__).resolve().parents[1] / "cases" / "select"
 
 
 def _load() -> list[Any]:
