@@ -1,19 +1,67 @@
 """Data-driven assertion cases (tests/cases/assertions/*.json): upstream Tracetest cases, our
 rules, the fixed bugs and the error messages.  Each case gives the assertion (or expression),
-the current span's attributes (``null``: no span selected), and the expected verdict, observed
-value and error message."""
+the current span (``null``: no span selected), and the expected verdict, observed value and
+error message; ``run_case`` runs one.  ``tests/cases/README.md`` describes the files."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import pytest
 
-from tests.assertion_support import load_cases, make_trace, run_case
-from tracespec import check
+from tests.support.cases import assertion_cases
+from tests.support.traces import make_trace
+from tracespec import EvalError, check
+from tracespec.assertions import compile_assertion, compile_expression
+from tracespec.assertions.functions import seed
 
 FILES = ("upstream_executor.json", "rules.json", "fixed_bugs.json", "errors.json")
-CASES = [c for f in FILES for c in load_cases(f)]
+CASES = [c for f in FILES for c in assertion_cases(f)]
+
+
+def _fill_templates(text: str) -> str:
+    """``{now:FORMAT}`` → the current local time in a strftime format; ``{rfc3339}`` → now as
+    Go's RFC 3339 (the upstream date tests compare against the clock)."""
+    now = datetime.now().astimezone()
+    rfc = now.isoformat(timespec="seconds")
+    if now.utcoffset() is not None and not now.utcoffset():
+        rfc = rfc[:-6] + "Z"
+    out = text.replace("{rfc3339}", rfc)
+    while "{now:" in out:
+        start = out.index("{now:")
+        end = out.index("}", start)
+        out = out[:start] + now.strftime(out[start + 5 : end]) + out[end + 1 :]
+    return out
+
+
+def run_case(case: dict[str, Any]) -> tuple[bool | None, str | None, str | None]:
+    """(passed, observed, error) of an assertion case, or (None, value, error) of an expression
+    case.  A case's ``span`` is the current span (``null``: no span selected)."""
+    seed(case.get("seed", 7))
+    span = case.get("span", {})
+    variables = case.get("variables")
+    if span is None:
+        trace = make_trace([{}])
+        positions: list[int] = []
+    else:
+        trace = make_trace([span])
+        positions = [0]
+    selected = case.get("selected")
+    if "expression" in case:
+        compiled = compile_expression(_fill_templates(case["expression"]))
+        try:
+            value = compiled.value(trace, positions[0] if positions else None,
+                                   variables=variables, selected_count=selected or 0)
+        except EvalError as exc:
+            return None, None, exc.message
+        return None, value.text, None
+    text = _fill_templates(case["assertion"])
+    result = compile_assertion(text).run_positions(
+        trace, positions, variables=variables, selected_count=selected
+    )
+    (span_result,) = result.spans
+    return result.passed, span_result.observed, span_result.error
 
 
 @pytest.mark.parametrize(("case_id", "case"), CASES, ids=[c[0] for c in CASES])
@@ -37,7 +85,7 @@ def test_case(case_id: str, case: dict[str, Any]) -> None:
         assert error is None
 
 
-SPEC_CASES = [c for _, c in load_cases("specs.json")]
+SPEC_CASES = [c for _, c in assertion_cases("specs.json")]
 
 
 @pytest.mark.parametrize("case", SPEC_CASES, ids=[c["name"] for c in SPEC_CASES])
