@@ -99,6 +99,7 @@ def test_invalid_json_names_line_and_column(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, mapped: bool
 ) -> None:
     if mapped:
+        # No public seam: a file is mapped from _MMAP_MIN bytes (8 MiB) on; lowered here.
         from tracespec.formats import _source as formats
 
         monkeypatch.setattr(formats, "_MMAP_MIN", 1)

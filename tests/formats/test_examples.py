@@ -60,6 +60,7 @@ def test_every_format_has_an_example() -> None:
 def reading(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
     """Files are read, or (as big files are) mapped into memory."""
     if request.param == "mmap":
+        # No public seam: a file is mapped from _MMAP_MIN bytes (8 MiB) on; lowered here.
         from tracespec.formats import _source as formats
 
         monkeypatch.setattr(formats, "_MMAP_MIN", 1)
