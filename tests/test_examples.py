@@ -1,138 +1,162 @@
-"""Every bundled example file holds the same orders trace, in its own format."""
+"""The bundled examples behave as their comments say, and the README's main command passes."""
 
 from __future__ import annotations
 
-import importlib.util
+import json
+import shlex
 from pathlib import Path
 
+import junitparser
 import pytest
 
-import tracespec
-from tracespec import SpanKind, StatusCode
+from tracespec.cli import main
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
-_spec = importlib.util.spec_from_file_location("generate", EXAMPLES / "generate.py")
-assert _spec is not None and _spec.loader is not None
-generate = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(generate)
+ROOT = Path(__file__).resolve().parent.parent
+TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
 
 
-def _expected() -> list[tuple[object, ...]]:
-    """The trace as the generator's description says it is (independent of any loader)."""
-    by_id = {s[0]: s for s in generate.SPANS}
-    kids: dict[str, list[str]] = {}
-    for sid, pid, *_ in generate.SPANS:
-        kids.setdefault(pid, []).append(sid)
-    out: list[tuple[object, ...]] = []
+@pytest.fixture(autouse=True)
+def _in_root(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)  # the commands in the comments run from the repository root
 
-    def walk(sid: str, depth: int) -> None:
-        _, _, svc, name, kind, start, dur, status, _ = by_id[sid]
-        out.append((depth, name.lower(), kind, status, generate.T0 + start * 1000, dur * 1000,
-                    svc, len(generate.EVENTS.get(sid, []))))
-        for c in sorted(kids.get(sid, []), key=lambda k: (by_id[k][5], k)):
-            walk(c, depth + 1)
 
-    walk(kids[""][0], 0)
+def run_cli(capsys: pytest.CaptureFixture[str], command: str) -> tuple[int, str, str]:
+    args = shlex.split(command)
+    assert args[0] == "tracespec"
+    code = main(args[1:])
+    out, err = capsys.readouterr()
+    return int(code), out, err
+
+
+def commented_command(example: str) -> str:
+    """The ``tracespec ...`` command written in an example's opening comment."""
+    lines = (ROOT / "examples" / example).read_text(encoding="utf-8").splitlines()
+    command: list[str] = []
+    for line in lines:
+        if not line.startswith("#"):
+            break
+        text = line.lstrip("#").strip()
+        if text.startswith("tracespec ") or command:
+            command.append(text.rstrip("\\").strip())
+            if not text.endswith("\\"):
+                break
+    assert command, f"{example} has no command in its comment"
+    return " ".join(command)
+
+
+def test_readme_main_command_passes(capsys: pytest.CaptureFixture[str]) -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    first = readme.split("```sh\n", 1)[1].split("```", 1)[0]
+    command = first[first.index("tracespec run"):].strip()
+    code, out, err = run_cli(capsys, command)
+    assert (code, err) == (0, "")
+    assert out.startswith("✔ ")
+    assert "✘" not in out
+
+
+def test_passing_example(capsys: pytest.CaptureFixture[str]) -> None:
+    command = commented_command("orders-pass.yaml")
+    code, out, err = run_cli(capsys, command)
+    assert (code, err) == (0, "")
+    lines = out.splitlines()
+    assert lines[0] == (
+        f"✔ Create an order (examples/orders-pass.yaml) - trace id: {TRACE_ID}"
+    )
+    assert len(lines) == 1 + 4 and all(line.startswith("\t✔ ") for line in lines[1:])
+
+
+def test_failing_example(capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                         monkeypatch: pytest.MonkeyPatch) -> None:
+    command = commented_command("orders-fail.yaml")
+    assert "--junit report.xml" in command
+    report = tmp_path / "report.xml"
+    code, out, err = run_cli(capsys, command.replace("report.xml", str(report)))
+    assert (code, err) == (2, "")
+    lines = out.splitlines()
+    assert lines[0].startswith("✘ Create an order and update the inventory")
+    assert "\t✔ The API answers 201" in lines
+    assert "\t✘ The inventory is updated" in lines
+    assert "\t✘ Every database call takes under 5ms" in lines
+    failed = [line.strip() for line in lines if line.startswith("\t\t\t✘")]
+    assert len(failed) == 3
+    assert failed[0].startswith(
+        '✘ attr:tracetest.span.status_code = "STATUS_CODE_OK" (STATUS_CODE_ERROR) ('
+    )
+    assert failed[1].startswith("✘ attr:db.rows_affected > 0 (0) (examples/orders-fail.yaml:")
+    assert failed[2].startswith("✘ attr:tracetest.span.duration < 5ms (7ms) (")
+    # the INSERT fails the duration spec; its span group says which span it is
+    insert = lines.index("\t\t✘ #a1b2c3d4e5f60003")
+    assert lines[insert + 1].strip() == failed[2]
+    xml = junitparser.JUnitXml.fromfile(str(report))
+    assert (xml.tests, xml.failures, xml.errors) == (6, 3, 0)
+
+
+def test_suite_example(capsys: pytest.CaptureFixture[str]) -> None:
+    command = commented_command("orders-suite.yaml")
+    code, out, err = run_cli(capsys, command)
+    assert (code, err) == (0, "")
+    lines = out.splitlines()
+    assert lines[0] == "✔ Order flow (examples/orders-suite.yaml)"
+    assert lines[1].startswith("\t✔ Create the order (examples/suite/create-order.yaml)")
+    assert "\t✔ The worker processes the order (" in out
+    # the second step's check really uses the first step's output
+    code, out, _ = run_cli(capsys, command + " -o json")
+    doc = json.loads(out)
+    first, second = doc["steps"]
+    assert first["outputs"][0]["name"] == "ORDER_ID"
+    assert first["outputs"][0]["value"] == "52"
+    spans = second["results"]["results"][0]["results"][0]["spanResults"]
+    assert [(s["spanId"], s["observedValue"]) for s in spans] == [("a1b2c3d4e5f60008", "52")]
+    # alone, the second step has no ORDER_ID and fails
+    code, _, _ = run_cli(capsys, "tracespec run -f examples/suite/process-order.yaml "
+                                 "--trace examples/orders-trace.json")
+    assert code == 2
+
+
+def test_traceid_example_with_and_without_its_variable_set(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    command = commented_command("orders-traceid.yaml")
+    assert "--vars examples/orders-vars.yaml" in command
+    assert commented_command("orders-vars.yaml") == command
+    code, out, err = run_cli(capsys, command)
+    assert (code, err) == (0, "")
+    assert out.startswith(f"✔ Orders trace by id (examples/orders-traceid.yaml) - trace id: "
+                          f"{TRACE_ID}")
+    code, out, _ = run_cli(capsys, command.replace("--vars examples/orders-vars.yaml", ""))
+    assert code == 2
+    assert '✘ attr:service.name = var:API_SERVICE error: variable "API_SERVICE" not found (' in out
+    assert '✘ attr:db.system = var:DB_SYSTEM error: variable "DB_SYSTEM" not found (' in out
+
+
+def test_both_trace_encodings_give_the_same_run(capsys: pytest.CaptureFixture[str]) -> None:
+    base = "tracespec run -f examples/orders-fail.yaml -o json --trace examples/orders-trace"
+    _, from_json, _ = run_cli(capsys, base + ".json")
+    _, from_pb, _ = run_cli(capsys, base + ".pb")
+    assert json.loads(from_json)["results"] == json.loads(from_pb)["results"]
+
+
+def _sessions(text: str) -> list[tuple[str, str]]:
+    """(command, printed output) of every fenced block that starts with ``$ tracespec``."""
+    out = []
+    for block in text.split("```")[1::2]:
+        lines = block.split("\n")
+        if lines and lines[0] in ("", "sh", "console"):
+            lines = lines[1:]
+        if not lines or not lines[0].startswith("$ tracespec "):
+            continue
+        body = "\n".join(lines[1:])
+        out.append((lines[0][2:], body if body.endswith("\n") or not body else body + "\n"))
     return out
 
 
-_KIND = [SpanKind.UNSPECIFIED, SpanKind.INTERNAL, SpanKind.SERVER, SpanKind.CLIENT,
-         SpanKind.PRODUCER, SpanKind.CONSUMER]
-_STATUS = [StatusCode.UNSET, StatusCode.OK, StatusCode.ERROR]
-
-
-def _summary(trace: tracespec.Trace) -> list[tuple[object, ...]]:
-    return [
-        (s.depth, s.name.lower(), _KIND.index(s.kind), _STATUS.index(s.status_code),
-         s.start_time_ns, s.duration_ns, s.attributes["service.name"], len(s.events))
-        for s in trace
-    ]
-
-
-def test_every_format_has_an_example() -> None:
-    formats = set(generate.FILES.values())
-    assert formats == set(tracespec.formats.FORMATS)
-    for name in generate.FILES:
-        assert (EXAMPLES / name).is_file(), name
-
-
-@pytest.fixture(params=["read", "mmap"])
-def reading(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    """Files are read, or (as big files are) mapped into memory."""
-    if request.param == "mmap":
-        from tracespec.formats import _source as formats
-
-        monkeypatch.setattr(formats, "_MMAP_MIN", 1)
-        monkeypatch.setattr(formats, "_RELEASE_STEP", 1)  # hand pages back after every line
-    return str(request.param)
-
-
-@pytest.mark.parametrize("name", sorted(generate.FILES))
-def test_example_loads_as_the_described_trace(name: str, reading: str) -> None:
-    trace = tracespec.load_trace(EXAMPLES / name)
-    assert trace.format == generate.FILES[name]
-    assert trace.trace_id == generate.TRACE_ID
-    assert _summary(trace) == _expected()
-    # naming the format gives the same trace
-    again = tracespec.load_trace(EXAMPLES / name, format=generate.FILES[name])
-    assert _summary(again) == _summary(trace)
-
-
-@pytest.mark.parametrize("name", sorted(generate.FILES))
-def test_example_error_span_and_event(name: str) -> None:
-    trace = tracespec.load_trace(EXAMPLES / name)
-    (span,) = [s for s in trace if s.name.lower() == "update inventory"]
-    assert span.status_code is StatusCode.ERROR
-    assert span.status_message == "no rows updated"
-    assert span.attributes["tracetest.span.status_code"] == "STATUS_CODE_ERROR"
-    assert span.attributes["tracetest.span.status_description"] == "no rows updated"
-    (event,) = span.events
-    assert event.name == "exception"
-    assert event.time_ns == generate.T0 + 43_000_000
-    assert span.attributes["tracetest.span.type"] == "database"
-    assert span.parent is not None and span.parent.name.lower() == "orders process"
-
-
-def test_same_span_ids_everywhere_but_zipkin_shared_span() -> None:
-    ids = {sid for sid, *_ in generate.SPANS}
-    for name in generate.FILES:
-        trace = tracespec.load_trace(EXAMPLES / name)
-        got = {s.span_id for s in trace}
-        if name.endswith("zipkin.json"):
-            # the server half of the shared payment span was renamed (a documented repair)
-            assert got - ids and len(got - ids) == 1
-            assert any("shared span a1b2c3d4e5f60004" in r for r in trace.repairs)
-            server = trace.span((got - ids).pop())
-            assert server.kind is SpanKind.SERVER
-            assert server.parent is not None and server.parent.span_id == "a1b2c3d4e5f60004"
-            assert [c.name for c in server.children] == ["fraud-check"]
-        else:
-            assert got == ids, name
-            assert trace.repairs == ()
-
-
-def test_typed_attributes_survive_typed_formats() -> None:
-    for name in ("orders-trace.json", "orders-trace.pb", "orders-trace.tempo-v1.json",
-                 "orders-trace.jaeger.json", "orders-trace.opensearch.json"):
-        trace = tracespec.load_trace(EXAMPLES / name)
-        (pay,) = [s for s in trace if s.name == "POST /charge" and s.kind is SpanKind.SERVER]
-        assert pay.attributes["payment.amount"] == 42.5, name
-        assert pay.attributes["http.status_code"] == 200, name
-        assert type(pay.attributes["http.status_code"]) is int, name
-        assert pay.resource.attributes["service.version"] == "0.9.0", name
-        assert pay.scope.name == "opentelemetry.instrumentation", name
-        assert pay.scope.version == "0.48b0", name
-
-
-def test_zipkin_tags_are_strings() -> None:
-    trace = tracespec.load_trace(EXAMPLES / "orders-trace.zipkin.json")
-    (pay,) = [s for s in trace if s.name == "post /charge" and s.kind is SpanKind.SERVER]
-    assert pay.attributes["payment.amount"] == "42.5"
-    assert pay.attributes["http.status_code"] == "200"
-
-
-def test_opensearch_at_signs_become_dots() -> None:
-    trace = tracespec.load_trace(EXAMPLES / "orders-trace.opensearch.json")
-    keys = set(trace.root.attributes)
-    assert "http.request.method" in keys and "service.name" in keys
-    assert not any("@" in k for k in keys)
+@pytest.mark.parametrize("doc", ["README.md", "docs/cli.md"])
+def test_documented_sessions_print_what_the_docs_show(
+    doc: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    sessions = _sessions((ROOT / doc).read_text(encoding="utf-8"))
+    assert sessions
+    for command, shown in sessions:
+        command = command.replace("report.xml", str(tmp_path / "report.xml"))
+        _, out, _ = run_cli(capsys, command)
+        assert out == shown, command

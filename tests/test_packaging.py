@@ -43,11 +43,15 @@ def test_wheel_contents_and_installed_import(tmp_path: Path) -> None:
          "--no-deps", "--no-index", str(wheel)],
         check=True, capture_output=True,
     )
+    # The grammars are read as the installed package's data (importlib.resources, not the
+    # private tracespec._grammar), and both languages parse with them.
     check = (
         "import sys, tracespec\n"
-        "from tracespec._grammar import grammar_text\n"
+        "from importlib import resources\n"
         f"assert tracespec.__file__.startswith({str(env_dir)!r}), tracespec.__file__\n"
-        f"for g in {grammars!r}: assert grammar_text(g).strip()\n"
+        f"for g in {grammars!r}: assert resources.files('tracespec').joinpath('grammar', g)"
+        ".read_text(encoding='utf-8').strip()\n"
+        "tracespec.parse_selector('span[a=\"1\"]'); tracespec.parse_assertion('attr:a = 1')\n"
         f"t = tracespec.load_trace({str(ROOT / 'examples' / 'orders-trace.pb')!r})\n"
         "print(len(t), t.root.name)\n"
     )

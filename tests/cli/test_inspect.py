@@ -9,7 +9,7 @@ import pytest
 
 from tracespec.cli import main
 
-TRACE = str(Path(__file__).resolve().parent.parent / "examples" / "orders-trace.json")
+TRACE = str(Path(__file__).resolve().parents[2] / "examples" / "orders-trace.json")
 DB = 'span[tracetest.span.type="database"]'
 
 

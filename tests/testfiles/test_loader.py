@@ -23,7 +23,7 @@ from tracespec.testfiles import (
 )
 from tracespec.testfiles.loader import resource_kind
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
 def write(tmp_path: Path, name: str, text: str) -> Path:

@@ -7,6 +7,7 @@ time then span id, meta attributes and span types.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,6 +15,7 @@ import pytest
 import tracespec
 from tracespec.trace.tracetest import TEMPORARY_ROOT_NAME
 
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 TID = "0af7651916cd43dd8448eb211c80319c"
 
 
@@ -238,15 +240,15 @@ def test_resource_attributes_win_and_scope_name_is_service_name() -> None:
 
 
 def test_columns_agree_with_span_attributes() -> None:
-    t = tracespec.load_trace("examples/orders-trace.json")
+    t = tracespec.load_trace(EXAMPLES / "orders-trace.json")
     keys = {k for s in t for k in s.attributes}
     for key in sorted(keys):
         assert t.index.column(key) == [s.attributes.get(key) for s in t], key
 
 
 def test_proto_and_json_examples_load_the_same_trace() -> None:
-    a = tracespec.load_trace("examples/orders-trace.json")
-    b = tracespec.load_trace("examples/orders-trace.pb")
+    a = tracespec.load_trace(EXAMPLES / "orders-trace.json")
+    b = tracespec.load_trace(EXAMPLES / "orders-trace.pb")
     assert a.trace_id == b.trace_id
     assert [s.span_id for s in a] == [s.span_id for s in b]
     for x, y in zip(a, b, strict=True):

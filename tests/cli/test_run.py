@@ -11,7 +11,7 @@ import pytest
 
 from tracespec.cli import main
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 TRACE = str(EXAMPLES / "orders-trace.json")
 TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
 

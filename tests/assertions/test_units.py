@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pytest
 
-from assertion_support import CASES
+from tests.support.cases import cases, load
 from tracespec.assertions.ast import Comparator
 from tracespec.assertions.compare import compare_texts
 from tracespec.assertions.filters import FILTERS, FilterError
 from tracespec.assertions.values import NIL_VALUE, Value, dehumanize, humanize
 
-TIME = json.loads((CASES / "time_converter.json").read_text())
-FILTER_CASES = json.loads((CASES / "filters.json").read_text(encoding="utf-8"))["cases"]
-COMPARATOR_CASES = json.loads((CASES / "comparators.json").read_text(encoding="utf-8"))["cases"]
+TIME = load("assertions/time_converter.json")
+FILTER_CASES = cases("assertions/filters.json")
+COMPARATOR_CASES = cases("assertions/comparators.json")
 
 
 @pytest.mark.parametrize(("ns", "text"), TIME["humanize"])

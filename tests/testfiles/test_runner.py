@@ -13,7 +13,7 @@ import tracespec
 from tracespec.testfiles import VariableSet, load_suite, load_test
 from tracespec.testfiles.model import Variable
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 TRACE_JSON = EXAMPLES / "orders-trace.json"
 TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
 OTHER_ID = "00000000000000000000000000000abc"

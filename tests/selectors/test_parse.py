@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import attrs
 import pytest
 
 import tracespec
+from tests.support.cases import lines
 from tracespec.selectors import ast
 from tracespec.selectors.ast import (
     Bool,
@@ -353,15 +352,7 @@ def test_strict_accepts_tracetest_selectors() -> None:
     assert tracespec.parse_selector(text, strict=True) == parse(text)
 
 
-IDENTITY = Path(__file__).parent / "cases" / "identity_selectors.txt"
-
-
-def _identity_lines() -> list[str]:
-    lines = IDENTITY.read_text(encoding="utf-8").splitlines()
-    return [line for line in lines if line and not line.startswith("#")]
-
-
-@pytest.mark.parametrize("line", _identity_lines())
+@pytest.mark.parametrize("line", lines("identity_selectors.txt"))
 def test_unparse_identity(line: str) -> None:
     tree = parse(line)
     assert tracespec.unparse(tree) == line

@@ -12,7 +12,8 @@ import tracespec
 from tracespec.selectors import Query, purge
 from tracespec.selectors.parser import parse_selector
 
-EXAMPLE = Path(__file__).parent.parent / "examples" / "orders-trace.json"
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLE = ROOT / "examples" / "orders-trace.json"
 
 
 @pytest.fixture(scope="module")
@@ -119,7 +120,7 @@ def test_explain_names_the_index() -> None:
 
 def test_docs_examples_run(trace: tracespec.Trace) -> None:
     """Every selector of the first example block of docs/selectors.md parses and runs."""
-    doc = (Path(__file__).parent.parent / "docs" / "selectors.md").read_text(encoding="utf-8")
+    doc = (ROOT / "docs" / "selectors.md").read_text(encoding="utf-8")
     block = doc.split("```text", 1)[1].split("```", 1)[0]
     selectors = [re.split(r"\s{3,}", line.strip())[0] for line in block.strip().splitlines()]
     assert len(selectors) >= 5

@@ -1,17 +1,22 @@
 """Hypothesis strategies for selectors: AST nodes, selector text from the grammar, span trees.
 
-``selectors()`` draws any valid syntax tree (for the round trip); ``query_selectors()`` draws
+``selectors()`` draws any valid syntax tree (for the round trip); ``grammar_texts()`` and
+``spaced_grammar_texts()`` draw text from ``grammar/selector.lark``; ``query_selectors()`` draws
 trees over a small vocabulary of keys, values and patterns so that they match spans of
 ``span_trees()``, for the differential test against the oracle.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
+import lark
 from hypothesis import strategies as st
+from hypothesis.extra.lark import LarkStrategy, from_lark
 
 from tracespec.selectors import ast
+from tracespec.selectors.unparse import quote
 
 # -- any syntax tree -------------------------------------------------------------------------------
 
@@ -83,6 +88,39 @@ def selectors() -> st.SearchStrategy[ast.Selector]:
                               max_alternatives=3, depth=2)
 
 
+# -- text from the grammar -------------------------------------------------------------------------
+
+# Read from the source tree's grammar/ (which the package ships and parses with), not through
+# the private tracespec._grammar; built without lark's cache so that from_lark can read it.
+GRAMMAR_FILE = Path(__file__).resolve().parents[3] / "grammar" / "selector.lark"
+SELECTOR_LARK = lark.Lark(GRAMMAR_FILE.read_text(encoding="utf-8"), parser="lalr",
+                          lexer="contextual")
+
+
+class _Spaced(LarkStrategy):  # type: ignore[misc]
+    """Grammar strings with a space between every two tokens (as hypothesmith does), so that
+    tokens never glue into others and most draws are selectors; LarkStrategy is not public API,
+    which is why pyproject pins hypothesis."""
+
+    def gen_ignore(self, data: object, draw_state: list[str]) -> None:
+        draw_state.append(" ")
+
+
+# Strings drawn as valid Go literals, so that fewer draws fail on escapes.
+_SPACED = _Spaced(SELECTOR_LARK, "start", {"STRING": st.text(max_size=8).map(quote)},
+                  st.characters(codec="utf-8"))
+
+
+def grammar_texts() -> st.SearchStrategy[str]:
+    """Strings drawn from ``grammar/selector.lark``: well formed as far as the grammar says."""
+    return from_lark(SELECTOR_LARK, start="start")
+
+
+def spaced_grammar_texts() -> st.SearchStrategy[str]:
+    """Strings drawn from the grammar with a space between every two tokens."""
+    return _SPACED
+
+
 # -- selectors that match generated traces ---------------------------------------------------------
 
 KEYS = ["n", "s", "http.status_code", "b"]
@@ -110,7 +148,7 @@ def query_selectors() -> st.SearchStrategy[ast.Selector]:
 
 @st.composite
 def span_trees(draw: st.DrawFn, max_spans: int = 25) -> dict[str, Any]:
-    """A span tree for ``selector_support.tree_trace``: each span's parent is an earlier span."""
+    """A span tree for ``tests.support.traces.make_trace``; a span's parent is an earlier one."""
     count = draw(st.integers(min_value=1, max_value=max_spans))
     nodes: list[dict[str, Any]] = []
     for i in range(count):

@@ -3,7 +3,6 @@ pickle), check() with errors raised or reported, resolve_output, unparse, strict
 
 from __future__ import annotations
 
-import json
 import pickle
 from typing import Any
 
@@ -11,7 +10,8 @@ import attrs
 import pytest
 
 import tracespec
-from assertion_support import CASES, make_trace
+from tests.support.cases import cases, lines
+from tests.support.traces import make_trace
 from tracespec import (
     Check,
     CompileError,
@@ -164,9 +164,7 @@ def test_last_name_is_a_last_name() -> None:
     assert observed <= set(LAST_NAMES) and len(observed) > 1
 
 
-IDENTITY = [
-    line for line in (CASES.parent / "identity_assertions.txt").read_text().splitlines() if line
-]
+IDENTITY = lines("identity_assertions.txt")
 
 
 @pytest.mark.parametrize("line", IDENTITY)
@@ -186,7 +184,7 @@ def _data(node: object) -> object:
     return {"type": type(node).__name__, **fields}
 
 
-PARSER_CASES = json.loads((CASES / "parser.json").read_text(encoding="utf-8"))["cases"]
+PARSER_CASES = cases("assertions/parser.json")
 
 
 @pytest.mark.parametrize("case", PARSER_CASES, ids=[c["text"] for c in PARSER_CASES])

@@ -12,6 +12,9 @@ import tracespec
 from tracespec.trace import _layout_np, assemble
 from tracespec.trace.tracetest import TEMPORARY_ROOT_NAME, TRIGGER_SPAN_NAME
 
+# No public seam picks the layout: the tests lower assemble._FAST_MIN (the numpy layout's
+# threshold, 2000 spans) and _layout_np.FAST_MAX_DEPTH to run both layouts on small traces.
+
 TID = "0af7651916cd43dd8448eb211c80319c"
 
 

@@ -6,38 +6,26 @@
 3. The indexed evaluator selects exactly the spans of the plain tree-walking oracle, on
    generated traces and generated selectors (and ``strict`` text of the reference language
    means the same with and without strict mode).
+
+The strategies are in ``tests.support.strategies.selectors``.
 """
 
 from __future__ import annotations
 
-import lark
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
-from hypothesis.extra.lark import LarkStrategy, from_lark
 
 import tracespec
-from selector_strategies import query_selectors, selectors, span_trees
-from selector_support import oracle_select, tree_trace
-from tracespec._grammar import grammar_text
+from tests.support.oracle import oracle_select
+from tests.support.strategies.selectors import (
+    grammar_texts,
+    query_selectors,
+    selectors,
+    spaced_grammar_texts,
+    span_trees,
+)
+from tests.support.traces import make_trace
 from tracespec.selectors import ast
-from tracespec.selectors.unparse import quote
-
-# Built without lark's cache so that from_lark can read the grammar.
-SELECTOR_LARK = lark.Lark(grammar_text("selector.lark"), parser="lalr", lexer="contextual")
-
-
-class _Spaced(LarkStrategy):  # type: ignore[misc]
-    """Grammar strings with a space between every two tokens (as hypothesmith does), so that
-    tokens never glue into others and most draws are selectors; LarkStrategy is not public API,
-    which is why pyproject pins hypothesis."""
-
-    def gen_ignore(self, data: object, draw_state: list[str]) -> None:
-        draw_state.append(" ")
-
-
-# Strings drawn as valid Go literals, so that fewer draws fail on escapes.
-SPACED = _Spaced(SELECTOR_LARK, "start", {"STRING": st.text(max_size=8).map(quote)},
-                 st.characters(codec="utf-8"))
 
 
 @given(selectors())
@@ -48,7 +36,7 @@ def test_ast_round_trip(tree: ast.Selector) -> None:
     assert tracespec.unparse(again) == text
 
 
-@given(from_lark(SELECTOR_LARK, start="start"))
+@given(grammar_texts())
 @example('span[a="x"b]')
 @example("span[]:nth_child(99999999999999999999999)")
 @example('span[a=~"("]')
@@ -68,7 +56,7 @@ def test_grammar_strings_parse_or_fail_cleanly(text: str) -> None:
         assert 0 <= err.span[0] <= len(text)
 
 
-@given(SPACED)
+@given(spaced_grammar_texts())
 def test_spaced_grammar_strings_round_trip(text: str) -> None:
     try:
         tree = tracespec.parse_selector(text)
@@ -91,7 +79,7 @@ def test_any_text_parses_or_fails_cleanly(text: str) -> None:
 @settings(max_examples=max(150, settings.default.max_examples))
 @given(span_trees(), query_selectors())
 def test_evaluator_matches_the_oracle(tree: dict[str, object], selector: ast.Selector) -> None:
-    trace = tree_trace(tree)
+    trace = make_trace(tree)
     query = tracespec.compile_selector(selector)
     assert query.positions(trace) == oracle_select(selector, trace)
     # Once more on the same trace: the indexes and memos built by the first run are reused.
@@ -101,7 +89,7 @@ def test_evaluator_matches_the_oracle(tree: dict[str, object], selector: ast.Sel
 @settings(max_examples=max(40, settings.default.max_examples // 2))
 @given(span_trees(max_spans=60), query_selectors(), query_selectors())
 def test_union_and_order(tree: dict[str, object], a: ast.Selector, b: ast.Selector) -> None:
-    trace = tree_trace(tree)
+    trace = make_trace(tree)
     both = ast.Selector(a.alternatives + b.alternatives) if a.alternatives and b.alternatives \
         else None
     if both is None:

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from tracespec.cli import main
-from tracespec.cli._common import format_duration
+from tracespec.cli._common import format_duration  # no public seam: only in the CLI's output
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
 TRACE = str(EXAMPLES / "orders-trace.json")
 
@@ -211,6 +211,7 @@ def test_large_trace_loads_behind_a_progress_bar(monkeypatch: pytest.MonkeyPatch
 
     from rich.console import Console
 
+    # No public seam: the progress bar's threshold and console live in the private cli._common.
     from tracespec.cli import _common
 
     screen = io.StringIO()
@@ -227,7 +228,7 @@ def test_large_trace_loads_behind_a_progress_bar(monkeypatch: pytest.MonkeyPatch
 def test_small_trace_or_pipe_has_no_progress_bar(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from tracespec.cli import _common
+    from tracespec.cli import _common  # no public seam (see above)
 
     monkeypatch.setattr(_common, "PROGRESS_BYTES", 1)  # large, but stderr is not a terminal
     assert len(_common.load_traces_cli(TRACE)[0]) == 9

@@ -3,42 +3,32 @@
 Each file is a list of groups ``{"comment", "given": <span tree>, "cases": [...]}``; a case
 is ``{"selector", "result": [span names in trace order]}`` or ``{"selector", "error":
 "ParseError" | "CompileError"}``.  Every expected result was worked out by hand from the spec;
-the plain oracle of ``selector_support`` must agree with it too, so the oracle used by the
+the plain oracle of ``tests.support.oracle`` must agree with it too, so the oracle used by the
 property tests is itself checked against the spec.
 """
 
 from __future__ import annotations
 
 import functools
-import json
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 import tracespec
-from selector_support import oracle_select, tree_trace
+from tests.support.cases import selector_cases, selector_given
+from tests.support.oracle import oracle_select
+from tests.support.traces import make_trace
 
-CASES = Path(__file__).parent / "cases" / "select"
-
-
-def _load() -> list[Any]:
-    out = []
-    for path in sorted(CASES.glob("*.json")):
-        groups = json.loads(path.read_text(encoding="utf-8"))
-        for g, group in enumerate(groups):
-            for c, case in enumerate(group["cases"]):
-                out.append(pytest.param(path.name, g, case, id=f"{path.stem}-{g}-{c}"))
-    return out
+CASES = [pytest.param(name, group, case, id=case_id)
+         for case_id, name, group, case in selector_cases()]
 
 
 @functools.cache
 def _trace(name: str, group: int) -> tracespec.Trace:
-    groups = json.loads((CASES / name).read_text(encoding="utf-8"))
-    return tree_trace(groups[group]["given"])
+    return make_trace(selector_given(name, group))
 
 
-@pytest.mark.parametrize(("name", "group", "case"), _load())
+@pytest.mark.parametrize(("name", "group", "case"), CASES)
 def test_case(name: str, group: int, case: dict[str, Any]) -> None:
     trace = _trace(name, group)
     selector = case["selector"]

@@ -21,7 +21,7 @@ from tracespec import TraceFileNotFoundError, TraceLoadError
 from tracespec.formats import FORMATS
 from tracespec.trace.tracetest import family_rank
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 FILES = sorted(p.name for p in EXAMPLES.glob("orders-trace.*"))
 DATA = {name: (EXAMPLES / name).read_bytes() for name in FILES}
 JSON_DOCS = {n: orjson.loads(d) for n, d in DATA.items() if n.endswith(".json")}
@@ -99,6 +99,7 @@ def test_invalid_json_names_line_and_column(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, mapped: bool
 ) -> None:
     if mapped:
+        # No public seam: a file is mapped from _MMAP_MIN bytes (8 MiB) on; lowered here.
         from tracespec.formats import _source as formats
 
         monkeypatch.setattr(formats, "_MMAP_MIN", 1)

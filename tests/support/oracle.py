@@ -1,7 +1,5 @@
-"""Helpers for the selector tests: traces from span trees, and a plain tree-walking oracle.
+"""The plain tree-walking selector oracle.
 
-``tree_trace`` builds a trace from nested dicts (name, kind, attributes, children) through the
-OTLP JSON loader, with start times in tree order so siblings keep the order written.
 ``oracle_select`` is Tracetest's matching algorithm (spec §1.5) with the fixes the spec README
 decides, written as plainly as possible over the public Span API: no index, no column, no
 plan.  The indexed evaluator must agree with it on every input.
@@ -9,7 +7,6 @@ plan.  The indexed evaluator must agree with it on every input.
 
 from __future__ import annotations
 
-import base64
 import operator
 from collections.abc import Callable
 from typing import Any
@@ -19,64 +16,6 @@ import re2
 import tracespec
 from tracespec.selectors import ast
 from tracespec.trace.attrvalue import number_of, text_form
-
-TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
-KINDS = {"unspecified": 0, "internal": 1, "server": 2, "client": 3, "producer": 4,
-         "consumer": 5}
-
-
-def otlp_value(v: Any) -> dict[str, Any]:
-    """A JSON value as an OTLP AnyValue; ``{"$bytes": b64}`` and ``{"$double": "NaN"}`` too."""
-    if isinstance(v, bool):
-        return {"boolValue": v}
-    if isinstance(v, int):
-        return {"intValue": str(v)}
-    if isinstance(v, float):
-        return {"doubleValue": v}
-    if isinstance(v, bytes):
-        return {"bytesValue": base64.b64encode(v).decode()}
-    if isinstance(v, list | tuple):
-        return {"arrayValue": {"values": [otlp_value(x) for x in v]}}
-    if isinstance(v, dict):
-        if "$bytes" in v:
-            return {"bytesValue": v["$bytes"]}
-        if "$double" in v:
-            return {"doubleValue": v["$double"]}
-        return {"kvlistValue": {"values": [{"key": k, "value": otlp_value(x)}
-                                           for k, x in v.items()]}}
-    return {"stringValue": v}
-
-
-def tree_trace(tree: dict[str, Any]) -> tracespec.Trace:
-    """A trace from ``{"name", "kind", "attributes", "children": [...]}`` (children in order)."""
-    spans: list[dict[str, Any]] = []
-
-    def add(node: dict[str, Any], parent: str | None) -> None:
-        i = len(spans)
-        span_id = f"{i + 1:016x}"
-        start = 1_700_000_000_000_000_000 + i * 1000
-        span: dict[str, Any] = {
-            "traceId": TRACE_ID,
-            "spanId": span_id,
-            "name": node.get("name", f"span {i}"),
-            "kind": KINDS[node.get("kind", "internal")],
-            "startTimeUnixNano": str(start),
-            "endTimeUnixNano": str(start + 10_000_000),
-            "attributes": [{"key": k, "value": otlp_value(v)}
-                           for k, v in node.get("attributes", {}).items()],
-        }
-        if parent is not None:
-            span["parentSpanId"] = parent
-        spans.append(span)
-        for child in node.get("children", []):
-            add(child, span_id)
-
-    add(tree, None)
-    doc = {"resourceSpans": [{"resource": {"attributes": []}, "scopeSpans": [{"spans": spans}]}]}
-    return tracespec.load_trace(doc)
-
-
-# -- the oracle ----------------------------------------------------------------------------------
 
 _ORDER: dict[ast.Operator, Callable[[Any, Any], bool]] = {
     ast.Operator.LT: operator.lt, ast.Operator.LE: operator.le,

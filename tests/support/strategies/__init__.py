@@ -1,0 +1,1 @@
+"""Hypothesis strategies of the two languages: ``selectors`` and ``assertions``."""
