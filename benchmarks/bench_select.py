@@ -57,7 +57,7 @@ def _column(ix: TraceIndex, key: str) -> Sequence[Any]:
 
 
 def _test(f: ast.Filter, value: Any) -> bool:
-    """One filter on one value: the rules of tests/selector_support.py (kind's "unespecified"
+    """One filter on one value: the rules of tests/support/oracle.py (kind's "unespecified"
     spelling aside)."""
     if isinstance(f, ast.Exists):
         return (value is None) == f.negated

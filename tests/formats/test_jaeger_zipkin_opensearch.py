@@ -37,7 +37,7 @@ def test_jaeger_16_char_trace_id_is_padded_and_times_are_microseconds() -> None:
     assert t.root.start_time_ns == 1_700_000_000_000_000_000
     assert t.root.duration_ns == 1_500_000
     # a 16-char id given by the user finds the padded trace
-    assert tracespec.load_trace(jdoc(jspan("0000000000000001")), trace_id=TID16) is not None
+    assert tracespec.load_trace(jdoc(jspan("0000000000000001")), trace_id=TID16).trace_id == TID32
 
 
 def test_jaeger_child_of_reference_follows_from_link_and_parent_span_id() -> None:

@@ -261,3 +261,8 @@ def test_suite_stops_at_a_step_that_cannot_run(tmp_path: Path, trace: tracespec.
     assert not result.steps[0].passed and result.steps[0].error is None
     assert result.steps[1].error is not None
     assert not result.complete and not result.passed and result.errored
+
+
+def test_run_suite_on_a_test_file_says_what_it_is(trace: tracespec.Trace) -> None:
+    with pytest.raises(tracespec.TestFileError, match="expected a TestSuite, found a Test"):
+        tracespec.run_suite(EXAMPLES / "orders-pass.yaml", trace)
