@@ -22,7 +22,6 @@ from pathlib import Path
 
 import zstandard
 from google.protobuf import json_format
-
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 
 HERE = Path(__file__).resolve().parent
@@ -34,7 +33,8 @@ SPANS = [
     ("a1b2c3d4e5f60001", "", "api", "POST /api/orders", 2, 0, 48_250, 0, {
         "http.request.method": "POST", "http.route": "/api/orders", "url.path": "/api/orders",
         "http.response.status_code": 201, "http.status_code": 201, "server.address": "api",
-        "tracetest.response.body": '{"id": 52, "status": "created", "items": [{"sku": "A-1", "qty": 2}]}',
+        "tracetest.response.body":
+            '{"id": 52, "status": "created", "items": [{"sku": "A-1", "qty": 2}]}',
     }),
     ("a1b2c3d4e5f60002", "a1b2c3d4e5f60001", "api", "SELECT users", 3, 1_200, 3_450, 0, {
         "db.system": "postgresql", "db.name": "shop", "db.operation": "SELECT",
@@ -42,7 +42,8 @@ SPANS = [
     }),
     ("a1b2c3d4e5f60003", "a1b2c3d4e5f60001", "api", "INSERT orders", 3, 5_100, 6_800, 0, {
         "db.system": "postgresql", "db.name": "shop", "db.operation": "INSERT",
-        "db.statement": "INSERT INTO orders (user_id, total) VALUES ($1, $2)", "db.rows_affected": 1,
+        "db.statement": "INSERT INTO orders (user_id, total) VALUES ($1, $2)",
+        "db.rows_affected": 1,
     }),
     ("a1b2c3d4e5f60004", "a1b2c3d4e5f60001", "api", "POST /charge", 3, 12_400, 21_900, 0, {
         "http.request.method": "POST", "url.full": "http://payments:8080/charge",
@@ -106,7 +107,10 @@ def document() -> dict[str, object]:
                 "startTimeUnixNano": str(T0 + start * 1000),
                 "endTimeUnixNano": str(T0 + (start + dur) * 1000),
                 "attributes": _attrs(attrs),
-                "status": {"code": status, **({"message": STATUS_MESSAGES[sid]} if sid in STATUS_MESSAGES else {})},
+                "status": {
+                    "code": status,
+                    **({"message": STATUS_MESSAGES[sid]} if sid in STATUS_MESSAGES else {}),
+                },
             }
             if pid:
                 span["parentSpanId"] = pid
@@ -247,12 +251,14 @@ def zipkin_document() -> list[dict[str, object]]:
         span: dict[str, object] = {
             "traceId": TRACE_ID, "id": shared.get(sid, sid), "name": name.lower(),
             "timestamp": T0 // 1000 + start, "duration": dur,
-            "localEndpoint": {"serviceName": svc, "ipv4": "10.0.0.%d" % (list(SERVICES).index(svc) + 2)},
+            "localEndpoint": {
+                "serviceName": svc, "ipv4": f"10.0.0.{list(SERVICES).index(svc) + 2}"
+            },
             "tags": tags,
         }
         parent = shared.get(pid, pid)
         if sid in shared:
-            parent = pid and [p for s, p, *_ in SPANS if s == pid][0]
+            parent = pid and next(p for s, p, *_ in SPANS if s == pid)
             span["shared"] = True
         if parent:
             span["parentId"] = parent
