@@ -41,14 +41,15 @@ __all__ = [
 
 #: The message of a comparison that did not hold (anything else went wrong).
 NO_MATCH = "no match"
+_PASSED, _FAILED, _ERROR = Outcome.PASSED, Outcome.FAILED, Outcome.ERROR
 
 
 def verdict(message: str | None) -> Outcome:
     """The outcome of a comparison that gave ``message``: passed (``None``), failed
     (:data:`NO_MATCH`), or an error (any other message), as Tracetest classifies results."""
     if message is None:
-        return Outcome.PASSED
-    return Outcome.FAILED if message == NO_MATCH else Outcome.ERROR
+        return _PASSED
+    return _FAILED if message == NO_MATCH else _ERROR
 
 
 def comparison(op: Comparator, left: Value, right: Value) -> tuple[str, str | None, str]:

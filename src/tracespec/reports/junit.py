@@ -21,6 +21,9 @@ from ._rows import rows
 
 __all__ = ["junit_xml"]
 
+_PASSED = Outcome.PASSED  # (module constants read faster than enum class attributes)
+_FAILED = Outcome.FAILED
+
 
 def _suites_of(result: TestResult, prefix: str) -> list[ET.Element]:
     out: list[ET.Element] = []
@@ -39,9 +42,9 @@ def _suites_of(result: TestResult, prefix: str) -> list[ET.Element]:
             total += 1
             case = ET.SubElement(suite, "testcase", {"name": row.assertion.text})
             span = row.span
-            if span.passed:
+            if span.outcome is _PASSED:
                 continue
-            if span.outcome is Outcome.FAILED:
+            if span.outcome is _FAILED:
                 failures += 1
                 ET.SubElement(case, "failure", {
                     "type": row.assertion.text, "message": span.observed,

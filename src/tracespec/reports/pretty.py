@@ -28,6 +28,9 @@ _RESET = "\x1b[0m"
 #: A printed line and its verdict (True: green, False: red).
 Line = tuple[str, bool]
 
+_PASSED = Outcome.PASSED  # (module constants read faster than enum class attributes)
+_ERROR = Outcome.ERROR
+
 
 def _icon(ok: bool) -> str:
     return PASS if ok else FAIL
@@ -55,15 +58,16 @@ def _title(spec_result: SpecResult, spec: Spec | None) -> str:
 def _assertion_line(
     text: str, span: SpanResult, place: Place | None, pad: str
 ) -> Line:
-    line = f"{pad}{_icon(span.passed)} {text}"
-    problem = span.error if span.outcome is Outcome.ERROR else None
+    passed = span.outcome is _PASSED
+    line = f"{pad}{PASS if passed else FAIL} {text}"
+    problem = span.error if span.outcome is _ERROR else None
     if span.observed or problem is None:
         line += f" ({span.observed})"
     if problem is not None:
         line += f" error: {first_line(problem)}"
-    if not span.passed and place is not None:
+    if not passed and place is not None:
         line += f" ({place.file_line})"
-    return line, span.passed
+    return line, passed
 
 
 def pretty_spec(
@@ -105,7 +109,7 @@ def _spec_lines(
             order.append(span_id)
     for span_id in order:
         items = groups[span_id]
-        ok = all(span.passed for _, span in items)
+        ok = all(span.outcome is _PASSED for _, span in items)
         label = "meta" if span_id is None else span_id
         lines.append((f"{pad}\t{_icon(ok)} #{label}", ok))
         for i, span in items:
