@@ -135,11 +135,12 @@ class Check:
             ids = index.span_ids
             results = []
             all_passed = True
+            passed = Outcome.PASSED
             for p in positions:
                 observed, outcome, error = run(p)
-                result = SpanResult(ids[p].hex(), observed, outcome, error)
-                all_passed = all_passed and result.passed
-                results.append(result)
+                if outcome is not passed:
+                    all_passed = False
+                results.append(SpanResult(ids[p].hex(), observed, outcome, error))
             return AssertionResult(self.source, all_passed, tuple(results))
 
 

@@ -191,7 +191,7 @@ def compact(sp: dict[str, Any]) -> JsonRecord:
     code = 0
     message = ""
     if status and isinstance(status, dict):
-        code = StatusCode.parse(status.get("code")).number
+        code = _status_number(status.get("code"))
         msg = status.get("message")
         message = msg if isinstance(msg, str) else ""
     attrs = sp.get("attributes")
@@ -477,7 +477,13 @@ def _status_of(status: Any) -> tuple[int, str]:
     if not isinstance(status, dict):
         return 0, ""
     msg = status.get("message")
-    return StatusCode.parse(status.get("code")).number, msg if isinstance(msg, str) else ""
+    return _status_number(status.get("code")), msg if isinstance(msg, str) else ""
+
+
+def _status_number(code: Any) -> int:
+    """The status as a number: an int as it is (the adapter reads unknown ones as unset), any
+    other spelling through :meth:`StatusCode.parse`."""
+    return code if type(code) is int else StatusCode.parse(code).number
 
 
 def _str(v: Any) -> str:
