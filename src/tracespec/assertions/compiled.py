@@ -80,6 +80,7 @@ class Check:
         general closures)."""
         op = self.ast.comparator
         left_ev, right_ev = self._left(ctx), self._right(ctx)
+        passed = Outcome.PASSED
 
         def run(pos: int | None) -> SpanOutcome:
             try:
@@ -88,7 +89,7 @@ class Check:
             except EvalError as exc:
                 return "", Outcome.ERROR, exc.message
             observed, err, _ = comparison(op, left, right)
-            return observed, verdict(err), err
+            return observed, passed if err is None else verdict(err), err
 
         return run
 
