@@ -8,8 +8,22 @@ the README's fixes): it tests every filter on every span of every subtree it sea
 values from the trace's columns (built before it is timed), with no value index and no interval
 arithmetic.  Then parse+compile time, cold (cache purged) and cached.
 
+With ``--cold``, each figure comes from a fresh process instead, as a user meets it when the
+CLI starts (nothing built, nothing decoded, nothing imported lazily yet).  Per size and format,
+``--repeat`` fresh processes of two kinds: one loads the trace and times its *first query*,
+``span[tracetest.span.type="http"]`` (then, in the same process, the first
+``TraceIndex.column`` of a key no query read, ``user.id``, and the warm query); the other loads
+the trace and times ``TraceIndex.column("user.id")`` as the very first read (the *first
+attribute read*, µs per span), then its baseline: the bare parser of that format
+(``ExportTraceServiceRequest.ParseFromString``, or ``orjson.loads`` per line) and a plain loop
+reading that key from every parsed span.  It prints medians (and the min of the first query and
+of the first attribute read), the ratios first query / warm, first query / bare parse, first
+attribute read / bare scan, then issue 9's two cold targets at 10^6 spans.
+
     python -m benchmarks.bench_select                     # 10^3 .. 10^6 spans (making 10^6: ~1 min)
     python -m benchmarks.bench_select --sizes 1000,10000  # quicker
+    python -m benchmarks.bench_select --cold              # fresh processes, 10^5 and 10^6, protobuf
+    python -m benchmarks.bench_select --cold --sizes 100000 --formats pb,jsonl --repeat 3
 
 Timings on a shared machine are noisy; compare the ratios, measured in the same run.
 """
@@ -18,18 +32,25 @@ from __future__ import annotations
 
 import argparse
 import gc
+import json
 import operator
+import statistics
+import subprocess
+import sys
 import time
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 import re2
 
 import tracespec
-from benchmarks import synth
+from benchmarks import synth, targets
 from tracespec.selectors import ast, purge
 from tracespec.trace import Trace, TraceIndex
 from tracespec.trace.attrvalue import number_of, text_form
+
+ROOT = Path(__file__).resolve().parent.parent  # the repository root: ``benchmarks`` importable
 
 QUERIES = [
     ("type http", 'span[tracetest.span.type="http"]'),
@@ -192,12 +213,193 @@ def compile_times() -> tuple[float, float]:
     return worst_cold, worst_cached
 
 
+# -- cold: fresh processes -------------------------------------------------------------------------
+
+COLD_QUERY = QUERIES[0][1]  # span[tracetest.span.type="http"]
+NEW_KEY = "user.id"  # on every synthetic span; read by no query above, nor by the loader
+
+
+def _bare_scan(path: str, key: str) -> tuple[float, float, int]:
+    """The bare parse of ``path`` and a plain loop reading ``key`` from every parsed span.
+
+    Returns (parse seconds, scan seconds, spans holding the key).  Protobuf: the full
+    ``ExportTraceServiceRequest`` parsed by upb, then ``kv.key == key`` over each span's
+    attributes.  JSON Lines: ``orjson.loads`` per line (the GC off, as tracespec loads), each
+    document scanned, then dropped; parse and scan timed apart.
+    """
+    data = Path(path).read_bytes()
+    column: list[Any] = []
+    if path.endswith(".pb"):
+        from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
+            ExportTraceServiceRequest,
+        )
+
+        t0 = time.perf_counter()
+        msg = ExportTraceServiceRequest()
+        msg.ParseFromString(data)
+        parse = time.perf_counter() - t0
+        del data
+        t0 = time.perf_counter()
+        for rs in msg.resource_spans:
+            for ss in rs.scope_spans:
+                for sp in ss.spans:
+                    value = None
+                    for kv in sp.attributes:
+                        if kv.key == key:
+                            v = kv.value
+                            value = getattr(v, v.WhichOneof("value"))
+                            break
+                    column.append(value)
+        scan = time.perf_counter() - t0
+    else:
+        import orjson
+
+        lines = [line for line in data.splitlines() if line]
+        del data
+        loads = orjson.loads
+        parse = scan = 0.0
+        gc.disable()
+        for line in lines:
+            t0 = time.perf_counter()
+            doc = loads(line)
+            t1 = time.perf_counter()
+            for rs in doc["resourceSpans"]:
+                for ss in rs.get("scopeSpans", ()):
+                    for sp in ss.get("spans", ()):
+                        value = None
+                        for a in sp.get("attributes", ()):
+                            if a["key"] == key:
+                                v = a["value"]
+                                value = int(v["intValue"]) if "intValue" in v else next(
+                                    iter(v.values()), None)
+                                break
+                        column.append(value)
+            scan += time.perf_counter() - t1
+            parse += t1 - t0
+        gc.enable()
+    return parse, scan, sum(v is not None for v in column)
+
+
+def _cold_child(mode: str, path: str) -> None:
+    """One cold measurement in this fresh process, printed as one line of JSON.
+
+    ``query``: load, the first query, then the first column of a key no query read, then the
+    warm query.  ``attr``: load, the first column read of all, then the bare baseline.  Nothing
+    is collected or built between the load and what is timed, as in a CLI run.
+    """
+    t0 = time.perf_counter()
+    trace = tracespec.load_trace(path)
+    out: dict[str, float] = {"load": time.perf_counter() - t0, "spans": len(trace)}
+    if mode == "query":
+        t0 = time.perf_counter()
+        query = tracespec.compile_selector(COLD_QUERY)
+        out["compile"] = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        got = query.positions(trace)
+        out["first"] = time.perf_counter() - t0
+        out["selected"] = len(got)
+        t0 = time.perf_counter()
+        trace.index.column(NEW_KEY)
+        out["after"] = time.perf_counter() - t0
+        out["warm"] = best(lambda: query.positions(trace))
+    else:
+        t0 = time.perf_counter()
+        column = trace.index.column(NEW_KEY)
+        out["attr"] = time.perf_counter() - t0
+        present = sum(v is not None for v in column)
+        del trace, column
+        gc.collect()
+        out["parse"], out["scan"], bare_present = _bare_scan(path, NEW_KEY)
+        if bare_present != present:
+            raise SystemExit(f"{NEW_KEY}: tracespec found it on {present} spans, "
+                             f"the bare scan on {bare_present}")
+    print(json.dumps(out))
+
+
+def _fresh(mode: str, path: Path) -> dict[str, float]:
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks.bench_select", "--cold-child", mode, str(path)],
+        check=True, capture_output=True, text=True, cwd=ROOT,
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def cold_measure(path: Path, repeat: int) -> dict[str, float]:
+    """``repeat`` fresh processes of each kind on ``path``: medians, and mins as ``min_*``."""
+    runs = {mode: [_fresh(mode, path) for _ in range(repeat)] for mode in ("query", "attr")}
+    out: dict[str, float] = {}
+    for rows in runs.values():
+        for key in rows[0]:
+            out[key] = statistics.median(r[key] for r in rows)
+            out[f"min_{key}"] = min(r[key] for r in rows)
+    return out
+
+
+ColdResults = dict[tuple[int, str], dict[str, float]]  # (size, format) → figures
+
+
+def cold(sizes: list[int], formats: list[str], repeat: int) -> ColdResults:
+    """Print the cold table (fresh processes) and return its figures by (size, format)."""
+    print(f"\n== cold: each figure in a fresh process, median of {repeat} (min) ==")
+    print(f"{'spans':>9} {'format':6} {'load s':>7} {'1st query s':>17} {'µs/span':>7} "
+          f"{'warm µs':>8} {'cold/warm':>9} {'/parse':>7} {'1st attr µs/span':>17} "
+          f"{'after query':>11} {'bare scan':>9} {'/scan':>6}")
+    results: ColdResults = {}
+    for n in sizes:
+        for kind in formats:
+            r = cold_measure(synth.cached(n, 1, kind), repeat)
+            results[(n, kind)] = r
+            spans = r["spans"]
+            per = 1e6 / spans
+            label = "proto" if kind == "pb" else kind
+            print(f"{spans:>9,.0f} {label:6} {r['load']:7.3f} "
+                  f"{r['first']:8.3f} ({r['min_first']:6.3f}) {r['first'] * per:7.2f} "
+                  f"{r['warm'] * 1e6:8.1f} {r['first'] / r['warm']:8.0f}x "
+                  f"{r['first'] / r['parse']:6.1f}x "
+                  f"{r['attr'] * per:8.2f} ({r['min_attr'] * per:6.2f}) "
+                  f"{r['after'] * per:11.2f} {r['scan'] * per:9.2f} "
+                  f"{r['attr'] / r['scan']:5.2f}x", flush=True)
+    print(f"1st query = {COLD_QUERY} right after the load (s, µs per span); 1st attr = the "
+          f"first TraceIndex.column({NEW_KEY!r}) of a\nfresh load; after query = the same column "
+          "read after the first query; bare scan = a plain loop reading that key from\nevery "
+          "span the bare parser made (all µs per span); /parse = 1st query / the bare parse of "
+          "the file")
+    return results
+
+
+def cold_targets(results: ColdResults) -> list[tuple[targets.Target, dict[int | None, float]]]:
+    """Issue 9's cold rows (protobuf) from ``cold``'s figures."""
+    first_query, first_attr = targets.issue_9("first-query", "first-attr")
+    pb = {n: r for (n, kind), r in results.items() if kind == "pb"}
+    return [
+        (first_query, {n: r["first"] for n, r in pb.items()}),
+        (first_attr, {n: r["attr"] / r["spans"] * 1e6 for n, r in pb.items()}),
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--sizes", default="1000,10000,100000,1000000",
-                        help="comma-separated trace sizes (default: %(default)s)")
+    parser.add_argument("--sizes", default=None,
+                        help="comma-separated trace sizes (default: 1000,10000,100000,1000000; "
+                             "with --cold: 100000,1000000)")
+    parser.add_argument("--cold", action="store_true",
+                        help="first query and first attribute read, each in a fresh process")
+    parser.add_argument("--formats", default="pb",
+                        help="with --cold: comma-separated, pb and/or jsonl (default: pb)")
+    parser.add_argument("--repeat", type=int, default=3,
+                        help="with --cold: fresh processes per figure (default: 3)")
+    parser.add_argument("--cold-child", nargs=2, metavar=("MODE", "PATH"), help=argparse.SUPPRESS)
     args = parser.parse_args()
-    sizes = [int(s) for s in args.sizes.split(",") if s]
+    if args.cold_child:
+        _cold_child(*args.cold_child)
+        return
+    default = "100000,1000000" if args.cold else "1000,10000,100000,1000000"
+    sizes = [int(s) for s in (args.sizes or default).split(",") if s]
+    if args.cold:
+        formats = [f for f in args.formats.split(",") if f]
+        figures = cold(sizes, formats, args.repeat)
+        targets.report("issue 9 targets, cold (protobuf)", cold_targets(figures))
+        return
     results: dict[tuple[int, str], float] = {}
     for n in sizes:
         run_size(n, results)
