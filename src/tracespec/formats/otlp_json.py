@@ -3,21 +3,22 @@
 All of them are ``TracesData`` in the proto3 JSON mapping, with the traps of each: ids in hex
 (OTLP) or base64 (Tempo's gogo jsonpb), 64-bit integers as strings or numbers, enums as numbers
 or names (``SPAN_KIND_SERVER``), Tempo's ``batches`` key, the old
-``instrumentationLibrarySpans``, snake_case keys from some writers.  The document is walked by
-hand: ``google.protobuf.json_format`` would silently decode hex ids as base64.
+``instrumentationLibrarySpans``, snake_case keys from some writers (values and ids are read
+by :mod:`._json_values`).  The document is walked by hand: ``google.protobuf.json_format`` would
+silently decode hex ids as base64.
 
 Only ids, parent ids, times, name, kind and status are read up front.  Each span then keeps a
 compact record instead of its parsed JSON: the attributes re-encoded as one ``bytes`` of JSON
 (and events, links, trace state and flags likewise when present), decoded only when asked for.
 A span's parsed JSON costs about 6 KB of Python objects; its record about 700 bytes, and the
-objects of a JSON Lines file are alive only one line at a time.  Scanning one attribute key
-over every span looks for the key's encoded bytes first, so most spans are never decoded.
+objects of a JSON Lines file are alive only one line at a time.  Reading attributes over every
+span looks for the keys' encoded bytes first, so most spans are never decoded, and decodes the
+others once for every column asked for together.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
+import re
 from array import array
 from collections.abc import Callable, Iterable, Sequence
 from itertools import compress
@@ -29,144 +30,11 @@ import orjson
 
 from ..trace import Adapter, Event, Group, Link, Resource, Scope, SpanKind, StatusCode, TraceBuilder
 from ..trace.attrvalue import AttrValue
-from ..trace.ids import pad_trace_id
+from ..trace.tracetest import NO_FAMILY, family_rank
+from ._json_values import decode_id, field, json_any_value, json_key_values
 from ._records import make_event, make_link, read_int
 
-__all__ = ["JSON_ADAPTER", "JsonAdapter", "decode_id", "json_any_value", "load_document"]
-
-_HEX = frozenset("0123456789abcdefABCDEF")
-
-
-def _get(obj: Any, camel: str, snake: str) -> Any:
-    if not isinstance(obj, dict):
-        return None
-    v = obj.get(camel)
-    if v is None:
-        v = obj.get(snake)
-    return v
-
-
-def decode_id(text: Any, size: int) -> bytes | None:
-    """An id given as hex (OTLP) or base64 (Tempo): ``size`` is 16 for trace ids, 8 for spans.
-
-    Hex of the expected length (or of half of it, for 64-bit trace ids) wins over base64;
-    returns ``None`` for text that is neither.
-    """
-    if not isinstance(text, str) or not text:
-        return None
-    n = len(text)
-    if n in (2 * size, size) and _HEX.issuperset(text):
-        raw = bytes.fromhex(text)
-        return pad_trace_id(raw) if size == 16 else raw
-    try:
-        raw = base64.b64decode(text, validate=True)
-    except (binascii.Error, ValueError):
-        if n % 2 == 0 and _HEX.issuperset(text):
-            return bytes.fromhex(text)
-        return None
-    return pad_trace_id(raw) if size == 16 else raw
-
-
-def _string_value(s: Any) -> AttrValue | None:
-    return s if isinstance(s, str) else None
-
-
-def _int_value(i: Any) -> AttrValue | None:
-    if isinstance(i, bool):
-        return None
-    if isinstance(i, int):
-        return i
-    if isinstance(i, str):
-        try:
-            return int(i)
-        except ValueError:
-            return None
-    if isinstance(i, float) and i.is_integer():
-        return int(i)
-    return None
-
-
-def _bool_value(b: Any) -> AttrValue | None:
-    return b if isinstance(b, bool) else None
-
-
-def _double_value(d: Any) -> AttrValue | None:
-    if isinstance(d, bool):
-        return None
-    if isinstance(d, int | float):
-        return float(d)
-    if isinstance(d, str):
-        try:
-            return float(d)
-        except ValueError:
-            return None
-    return None
-
-
-def _array_value(arr: Any) -> AttrValue | None:
-    values = arr.get("values") if isinstance(arr, dict) else None
-    if not isinstance(values, list):
-        return ()
-    return tuple(x for x in (json_any_value(item) for item in values) if x is not None)
-
-
-def _kvlist_value(kvl: Any) -> AttrValue | None:
-    values = kvl.get("values") if isinstance(kvl, dict) else None
-    return MappingProxyType(json_key_values(values))
-
-
-def _bytes_value(b64: Any) -> AttrValue | None:
-    if not isinstance(b64, str):
-        return None
-    try:
-        return base64.b64decode(b64)
-    except (binascii.Error, ValueError):
-        return None
-
-
-# The AnyValue fields, in the order they are looked for (then their snake_case spellings).
-_VALUE_READERS: dict[str, Callable[[Any], AttrValue | None]] = {
-    "stringValue": _string_value,
-    "intValue": _int_value,
-    "boolValue": _bool_value,
-    "doubleValue": _double_value,
-    "arrayValue": _array_value,
-    "kvlistValue": _kvlist_value,
-    "bytesValue": _bytes_value,
-}
-_SNAKE_READERS = {
-    "".join("_" + c.lower() if c.isupper() else c for c in camel): read
-    for camel, read in _VALUE_READERS.items()
-}
-
-
-def json_any_value(v: Any) -> AttrValue | None:
-    """An OTLP JSON ``AnyValue`` object as an attribute value (``None`` when empty/invalid)."""
-    if not isinstance(v, dict):
-        return None
-    for key, read in _VALUE_READERS.items():
-        if key in v:
-            return read(v[key])
-    for key, read in _SNAKE_READERS.items():
-        if key in v:
-            return read(v[key])
-    return None
-
-
-def json_key_values(items: Any) -> dict[str, AttrValue]:
-    """A JSON list of ``{"key", "value"}`` as a dict (malformed entries skipped)."""
-    out: dict[str, AttrValue] = {}
-    if not isinstance(items, list):
-        return out
-    for kv in items:
-        if isinstance(kv, dict):
-            key = kv.get("key")
-            if isinstance(key, str):
-                val = json_any_value(kv.get("value"))
-                if val is not None:
-                    out[key] = val
-    return out
-
+__all__ = ["JSON_ADAPTER", "JsonAdapter", "load_document"]
 
 # A span's compact record: (name, kind, status code, status message, attributes JSON bytes,
 # JSON bytes of {events, links, traceState, flags} or None).
@@ -263,7 +131,7 @@ class JsonAdapter(Adapter):
         for e in items:
             if not isinstance(e, dict):
                 continue
-            t = read_int(_get(e, "timeUnixNano", "time_unix_nano")) or 0
+            t = read_int(field(e, "timeUnixNano", "time_unix_nano")) or 0
             out.append(make_event(e.get("name"), t, json_key_values(e.get("attributes"))))
         return tuple(out)
 
@@ -275,14 +143,14 @@ class JsonAdapter(Adapter):
         for lk in items:
             if not isinstance(lk, dict):
                 continue
-            tid = decode_id(_get(lk, "traceId", "trace_id"), 16) or b""
-            sid = decode_id(_get(lk, "spanId", "span_id"), 8) or b""
-            ts = _get(lk, "traceState", "trace_state")
+            tid = decode_id(field(lk, "traceId", "trace_id"), 16) or b""
+            sid = decode_id(field(lk, "spanId", "span_id"), 8) or b""
+            ts = field(lk, "traceState", "trace_state")
             out.append(make_link(tid, sid, ts, json_key_values(lk.get("attributes"))))
         return tuple(out)
 
     def trace_state(self, raw: Any) -> str:
-        ts = _get(_rest(raw), "traceState", "trace_state")
+        ts = field(_rest(raw), "traceState", "trace_state")
         return ts if isinstance(ts, str) else ""
 
     def flags(self, raw: Any) -> int:
@@ -299,12 +167,70 @@ class JsonAdapter(Adapter):
                 if val is not None:
                     out[p] = val
 
+    def fill(
+        self,
+        raws: Sequence[Any],
+        positions: Sequence[int],
+        keys: Sequence[str],
+        outs: Sequence[list[AttrValue | None]],
+        ranks: list[int] | None,
+    ) -> None:
+        """One pass: a span's attributes are parsed once, and only when their bytes can hold a
+        wanted key or a family key, for every column at once."""
+        needles = [b'"key":' + _dumps(k) for k in keys]
+        wanted = dict(zip(keys, outs, strict=True))
+        hint = _FAMILY_KEY.search if ranks is not None else None
+        for p in positions:
+            data = raws[p][4]
+            family = hint is not None and hint(data) is not None
+            hit = False
+            for needle in needles:
+                if needle in data:
+                    hit = True
+                    break
+            if not (family or hit):
+                continue
+            items = _loads(data)
+            if not isinstance(items, list):
+                continue
+            if family:
+                ranks[p] = _rank_of(items)  # type: ignore[index]
+            if hit:
+                for kv in items:
+                    if isinstance(kv, dict) and type(key := kv.get("key")) is str:
+                        out = wanted.get(key)
+                        if out is not None:
+                            val = json_any_value(kv.get("value"))
+                            if val is not None:
+                                out[p] = val
+
+    def family_rank_of(self, raw: Any) -> int:
+        items = _loads(raw[4]) if raw[4] else None
+        return _rank_of(items) if isinstance(items, list) else NO_FAMILY
+
     def names(self, raws: Sequence[Any], positions: Iterable[int], out: list[str]) -> None:
         for p in positions:
             out[p] = raws[p][0]
 
 
 JSON_ADAPTER = JsonAdapter()
+# A top-level key starting with an attribute family, as the compact records write it (nested
+# kvlist keys match too: the keys are then read).
+_FAMILY_KEY = re.compile(rb'"key":"(?:http|db|rpc|messaging|faas|exception)\.')
+_RANKS: dict[tuple[str, ...], int] = {}  # a span's keys → its family rank (few distinct lists)
+
+
+def _rank_of(items: list[Any]) -> int:
+    """:func:`family_rank` of the keys of a parsed attribute list, once per list of keys."""
+    keys = tuple(
+        kv["key"] for kv in items if isinstance(kv, dict) and isinstance(kv.get("key"), str)
+    )
+    rank = _RANKS.get(keys)
+    if rank is None:
+        rank = family_rank(keys)
+        if len(_RANKS) < 4096:
+            _RANKS[keys] = rank
+    return rank
 _dumps = orjson.dumps
 
 
@@ -352,7 +278,7 @@ def load_document(doc: Any, builder: TraceBuilder) -> None:
             MappingProxyType(
                 json_key_values(res.get("attributes") if isinstance(res, dict) else None)
             ),
-            _str(_get(rs, "schemaUrl", "schema_url")),
+            _str(field(rs, "schemaUrl", "schema_url")),
         )
         scope_key = "scopeSpans"
         scopes = rs.get("scopeSpans")
@@ -379,7 +305,7 @@ def load_document(doc: Any, builder: TraceBuilder) -> None:
                 )
             sc = ss.get("scope")
             if sc is None:
-                sc = _get(ss, "instrumentationLibrary", "instrumentation_library")
+                sc = field(ss, "instrumentationLibrary", "instrumentation_library")
             scope = Scope(
                 _str(sc.get("name")) if isinstance(sc, dict) else "",
                 _str(sc.get("version")) if isinstance(sc, dict) else "",
@@ -493,7 +419,7 @@ def _str(v: Any) -> str:
 def _careful_span(sp: Any, g: int, builder: TraceBuilder, ptr: str) -> None:
     if not isinstance(sp, dict):
         raise builder.error("a span must be a JSON object", builder.place(ptr))
-    raw_tid = _get(sp, "traceId", "trace_id")
+    raw_tid = field(sp, "traceId", "trace_id")
     if raw_tid is None or raw_tid == "":
         raise builder.error("span has no traceId", builder.place(ptr + "/traceId"))
     tid = decode_id(raw_tid, 16)
@@ -502,7 +428,7 @@ def _careful_span(sp: Any, g: int, builder: TraceBuilder, ptr: str) -> None:
             f"traceId {str(raw_tid)[:40]!r} is neither hex nor base64",
             builder.place(ptr + "/traceId"),
         )
-    raw_sid = _get(sp, "spanId", "span_id")
+    raw_sid = field(sp, "spanId", "span_id")
     if raw_sid is None or raw_sid == "":
         raise builder.error("span has no spanId", builder.place(ptr + "/spanId"))
     sid = decode_id(raw_sid, 8)
@@ -511,7 +437,7 @@ def _careful_span(sp: Any, g: int, builder: TraceBuilder, ptr: str) -> None:
             f"spanId {str(raw_sid)[:40]!r} is neither hex nor base64",
             builder.place(ptr + "/spanId"),
         )
-    raw_pid = _get(sp, "parentSpanId", "parent_span_id")
+    raw_pid = field(sp, "parentSpanId", "parent_span_id")
     if raw_pid in (None, ""):
         pid = b""
     else:
@@ -527,7 +453,7 @@ def _careful_span(sp: Any, g: int, builder: TraceBuilder, ptr: str) -> None:
         ("startTimeUnixNano", "start_time_unix_nano"),
         ("endTimeUnixNano", "end_time_unix_nano"),
     ):
-        raw_t = _get(sp, camel, snake)
+        raw_t = field(sp, camel, snake)
         if raw_t is None:
             t = 0
         else:

@@ -323,19 +323,81 @@ class ProtoAdapter(Adapter):
                     if kv is not None and kv[0] == key and kv[1] is not None:
                         out[p] = kv[1]
 
+    def fill(
+        self,
+        raws: Sequence[Any],
+        positions: Sequence[int],
+        keys: Sequence[str],
+        outs: Sequence[list[AttrValue | None]],
+        ranks: list[int] | None,
+    ) -> None:
+        """One pass: each span is serialised once; its attributes are split only when its
+        bytes can hold a wanted key, and its keys read only when they can hold a family key."""
+        needles = [_key_needle(k) for k in keys]
+        wanted = {k.encode("utf-8"): (k, out) for k, out in zip(keys, outs, strict=True)}
+        hint = _FAMILY_KEY.search if ranks is not None else None
+        rest = _Rest.FromString
+        for p in positions:
+            data = raws[p].SerializeToString()
+            if hint is not None and hint(data) is not None:
+                ranks[p] = _rank_of_span(data, raws[p])  # type: ignore[index]
+            for needle in needles:
+                if needle in data:
+                    break
+            else:
+                continue
+            for a in rest(data).attributes:
+                if a[0] == 0x0A and a[1] < 0x80:  # the canonical encoding: key first
+                    target = wanted.get(a[2 : 2 + a[1]])
+                else:
+                    kv = _decode_kv(a)
+                    target = wanted.get(kv[0].encode("utf-8")) if kv is not None else None
+                if target is not None:
+                    kv = _decode_kv(a)
+                    if kv is not None and kv[0] == target[0] and kv[1] is not None:
+                        target[1][p] = kv[1]
+
     def names(self, raws: Sequence[Any], positions: Iterable[int], out: list[str]) -> None:
         for p in positions:
             out[p] = raws[p].name
 
     def family_rank_of(self, raw: Any) -> int:
-        try:
-            keys = _Keys.FromString(raw.SerializeToString()).attributes
-            return family_rank([kv.key for kv in keys])
-        except DecodeError:  # e.g. a key that is not UTF-8
-            return family_rank(self.attribute_keys(raw))
+        return _rank_of_span(raw.SerializeToString(), raw)
 
 
 PROTO_ADAPTER = ProtoAdapter()
+
+# A key field (``KeyValue.key``: tag 1, length-delimited) whose text starts with an attribute
+# family, in any valid encoding of the tag and the length: where this does not match, no key of
+# the span starts with a family (it may match in values too: the keys are then read).
+_FAMILY_KEY = re.compile(
+    rb"(?:\x0a|\x8a[\x80-\xff]*[\x00-\x7f])[\x80-\xff]*[\x00-\x7f]"
+    rb"(?:http|db|rpc|messaging|faas|exception)\."
+)
+_RANKS: dict[bytes, int] = {}  # the keys of a span, encoded → its family rank (few distinct)
+
+
+def _key_needle(key: str) -> bytes:
+    """The bytes a ``KeyValue`` with this key starts with (its key field, canonically)."""
+    kb = key.encode("utf-8")
+    return b"\x0a" + _varint(len(kb)) + kb
+
+
+def _rank_of_span(data: bytes, raw: Any) -> int:
+    """:func:`family_rank` of a span's attribute keys, once per distinct list of keys: the span
+    parsed for its keys only, the values dropped, the keys' encoding looked up."""
+    try:
+        keys = _Keys.FromString(data)
+    except DecodeError:  # e.g. a key that is not UTF-8: take what can be read
+        return family_rank(PROTO_ADAPTER.attribute_keys(raw))
+    keys.DiscardUnknownFields()
+    signature = keys.SerializeToString()
+    rank = _RANKS.get(signature)
+    if rank is None:
+        rank = family_rank([kv.key for kv in keys.attributes])
+        if len(_RANKS) < 4096:
+            _RANKS[signature] = rank
+    return rank
 
 
 # --------------------------------------------------------------------------------------------

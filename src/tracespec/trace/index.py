@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import threading
 from array import array
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
 from .attrvalue import AttrValue, text_form
@@ -228,26 +228,18 @@ class TraceIndex:
     def types(self) -> list[str]:
         """``tracetest.span.type`` of every position."""
         if self._types is None:
-            ranks = [NO_FAMILY] * self.n
-            for adapter, positions in self._by_adapter():
-                adapter.family_ranks(self.raws, positions, ranks)
-            group_rank = [context_rank(g.resource, g.scope) for g in self.groups]
-            if any(r < NO_FAMILY for r in group_rank):
-                gof = self.group_of
-                ranks = [min(r, group_rank[gof[p]]) for p, r in enumerate(ranks)]
-            self._types = span_types(ranks, self.names(), self.column("event_type"))
+            self.prefetch(("tracetest.span.type",))
+            assert self._types is not None
         return self._types
 
-    def _by_adapter(
-        self, positions: list[int] | None = None
-    ) -> list[tuple[Adapter, Iterable[int]]]:
-        """``positions`` (default: all) bucketed by the adapter that reads them."""
-        if positions is None and len({id(g.adapter) for g in self.groups}) == 1:
+    def _by_adapter(self) -> list[tuple[Adapter, Sequence[int]]]:
+        """Every position, bucketed by the adapter that reads it."""
+        if len({id(g.adapter) for g in self.groups}) == 1:
             return [(self.groups[0].adapter, range(self.n))]
         buckets: dict[int, list[int]] = {}
-        groups, gof = self.groups, self.group_of
-        for p in range(self.n) if positions is None else positions:
-            buckets.setdefault(id(groups[gof[p]].adapter), []).append(p)
+        groups = self.groups
+        for p, g in enumerate(self.group_of):
+            buckets.setdefault(id(groups[g].adapter), []).append(p)
         adapters = {id(g.adapter): g.adapter for g in groups}
         return [(adapters[a], ps) for a, ps in buckets.items()]
 
@@ -258,39 +250,63 @@ class TraceIndex:
         """
         col = self._columns.get(key)
         if col is None:
-            with self._lock:
-                col = self._columns.get(key)
-                if col is None:
-                    col = self._build_column(key)
-                    self._columns[key] = col
+            self.prefetch((key,))
+            col = self._columns[key]
         return col
 
-    def _build_column(self, key: str) -> list[AttrValue | None]:
-        if key in META_KEYS:
-            return _META_COLUMNS[key](self)
-        out: list[AttrValue | None] = [None] * self.n
-        # Spans whose resource or scope defines the key take that value (it wins anyway);
-        # only the others are scanned.
-        by_group = [context.get(key) for context in self.contexts()]
-        if any(v is not None for v in by_group):
-            rest = []
-            for p, g in enumerate(self.group_of):
-                v = by_group[g]
-                if v is None:
-                    rest.append(p)
-                else:
-                    out[p] = v
-            buckets = self._by_adapter(rest)
-        else:
-            buckets = self._by_adapter()
-        for adapter, positions in buckets:
-            adapter.scan(self.raws, positions, key, out)
-        if key in ("name", "kind"):  # the span's own name and kind, unless an attribute says
-            own = self.names() if key == "name" else self.kinds()
-            for p, v in enumerate(out):
-                if v is None:
-                    out[p] = own[p]
-        return out
+    def prefetch(self, keys: Iterable[str]) -> None:
+        """Build the columns of ``keys`` (attribute and meta keys) not built yet, reading each
+        span at most once for all of them: a query engine that knows every key a run reads
+        asks for them together, so no span is decoded twice."""
+        with self._lock:
+            wanted = [k for k in dict.fromkeys(keys) if k not in self._columns]
+            types = "tracetest.span.type" in wanted and self._types is None
+            scan = [k for k in wanted if k not in META_KEYS]
+            if types and "event_type" not in self._columns and "event_type" not in scan:
+                scan.append("event_type")  # a browser span is of type general
+            if scan or types:
+                self._scan(scan, types)
+            for key in wanted:
+                if key in META_KEYS and key not in self._columns:
+                    self._columns[key] = _META_COLUMNS[key](self)
+
+    def _scan(self, keys: list[str], types: bool) -> None:
+        """The columns of attribute ``keys``, and the span types when ``types``: one pass of
+        each adapter over its spans.  Context values win, as in the merge order: a key every
+        group's context defines needs no pass at all."""
+        n, gof = self.n, self.group_of
+        contexts = self.contexts()
+        columns: list[tuple[str, list[AttrValue | None], list[AttrValue | None]]] = []
+        read_keys: list[str] = []
+        read_outs: list[list[AttrValue | None]] = []
+        for key in keys:
+            out: list[AttrValue | None] = [None] * n
+            by_group = [context.get(key) for context in contexts]
+            if any(v is None for v in by_group):
+                read_keys.append(key)
+                read_outs.append(out)
+            columns.append((key, out, by_group))
+        ranks = [NO_FAMILY] * n if types else None
+        if read_keys or ranks is not None:
+            for adapter, positions in self._by_adapter():
+                adapter.fill(self.raws, positions, read_keys, read_outs, ranks)
+        for key, out, by_group in columns:
+            if any(v is not None for v in by_group):
+                for p, g in enumerate(gof):
+                    v = by_group[g]
+                    if v is not None:
+                        out[p] = v
+            if key in ("name", "kind"):  # the span's own name and kind, unless an attribute says
+                own = self.names() if key == "name" else self.kinds()
+                for p, v in enumerate(out):
+                    if v is None:
+                        out[p] = own[p]
+            self._columns[key] = out
+        if ranks is not None:
+            group_rank = [context_rank(g.resource, g.scope) for g in self.groups]
+            if any(r < NO_FAMILY for r in group_rank):
+                ranks = [min(r, group_rank[gof[p]]) for p, r in enumerate(ranks)]
+            self._types = span_types(ranks, self.names(), self._columns["event_type"])
 
     def _statuses(self) -> list[tuple[int, str]]:
         return [adapter.status(raw) for adapter, raw in map(self.adapter_at, range(self.n))]

@@ -43,8 +43,9 @@ class Adapter:
     """How to read the raw objects of one source format.
 
     The base implementation serves :class:`SpanRecord` raws; format modules subclass it.  The
-    batch methods (:meth:`scan`, :meth:`names`, :meth:`family_ranks`) fill a column for many
-    positions at once, so a format can use a faster path than one call per span.
+    batch methods (:meth:`scan`, :meth:`fill`, :meth:`names`, :meth:`family_ranks`) fill
+    columns for many positions at once, so a format can use a faster path than one call per
+    span (and :meth:`fill` one pass for several columns).
     """
 
     def name(self, raw: Any) -> str:
@@ -91,6 +92,22 @@ class Adapter:
             value = raws[p].attributes.get(key)
             if value is not None:
                 out[p] = value
+
+    def fill(
+        self,
+        raws: Sequence[Any],
+        positions: Sequence[int],
+        keys: Sequence[str],
+        outs: Sequence[list[AttrValue | None]],
+        ranks: list[int] | None,
+    ) -> None:
+        """For every span at ``positions``: ``outs[i][p]`` = its attribute ``keys[i]``, and
+        when ``ranks`` is given ``ranks[p]`` = its :meth:`family_rank_of`.  Formats whose spans
+        are costly to read override this with one pass that reads each span once."""
+        for key, out in zip(keys, outs, strict=True):
+            self.scan(raws, positions, key, out)
+        if ranks is not None:
+            self.family_ranks(raws, positions, ranks)
 
     def names(self, raws: Sequence[Any], positions: Iterable[int], out: list[str]) -> None:
         """Set ``out[p]`` to the name of every span at ``positions``."""
