@@ -7,12 +7,14 @@ can be wrong with the *text* (selector, assertions, RE2 patterns) is found befor
 raised as :class:`~tracespec.ParseError`/:class:`~tracespec.CompileError`, or with
 ``errors="report"`` written into the result so a test run can go on.  Problems that show only
 on the data are failed span results.  :func:`resolve_output` evaluates an expression on the first
-selected span, as Tracetest's outputs do; :func:`purge` empties both languages' caches.
+selected span, as Tracetest's outputs do; :func:`prefetch` builds, in one pass over the spans,
+everything a run will read; :func:`purge` empties both languages' caches.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import contextlib
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Literal
 
 from . import assertions, selectors
@@ -23,7 +25,7 @@ from .selectors import Query, compile_selector
 from .selectors.ast import Selector
 from .trace import Trace
 
-__all__ = ["check", "purge", "resolve_output"]
+__all__ = ["check", "prefetch", "purge", "resolve_output"]
 
 _NOT_RUN = "not run: the selector is invalid"
 
@@ -87,6 +89,8 @@ def check(
             for t, c in zip(texts, compiled, strict=True)
         )
         return SpecResult(selector_text, not_run, (), name, selector_error)
+    checks = [c for c in compiled if isinstance(c, Check)]
+    trace.index.prefetch(query.keys.union(*(c.keys for c in checks)))
     positions = query.positions(trace)
     ids = trace.index.span_ids
     results = []
@@ -115,6 +119,7 @@ def resolve_output(
     query = selector if isinstance(selector, Query) else compile_selector(selector)
     selector_text = _selector_text(selector)
     compiled = compile_expression(expression)
+    trace.index.prefetch(query.keys | compiled.keys)
     positions = query.positions(trace)
     if not positions:
         try:
@@ -131,6 +136,30 @@ def resolve_output(
     except EvalError as exc:
         return OutputResult(name, selector_text, expression, "", True, span_id, exc.message)
     return OutputResult(name, selector_text, expression, text, True, span_id)
+
+
+def prefetch(
+    trace: Trace,
+    *,
+    selectors: Iterable[str | Selector | Query] = (),
+    assertions: Iterable[str | Check] = (),
+    expressions: Iterable[str] = (),
+) -> None:
+    """Build, in one pass over the spans, the columns that all these selectors, assertions and
+    expressions read, so that running them later decodes no span again (a test run calls this
+    once with everything it will run).  Text that does not compile is skipped here: it is
+    reported where it runs."""
+    keys: set[str] = set()
+    for selector in selectors:
+        with contextlib.suppress(ParseError, CompileError):
+            keys |= (selector if isinstance(selector, Query) else compile_selector(selector)).keys
+    for assertion in assertions:
+        with contextlib.suppress(ParseError, CompileError):
+            keys |= _assertion(assertion).keys
+    for expression in expressions:
+        with contextlib.suppress(ParseError, CompileError):
+            keys |= compile_expression(expression).keys
+    trace.index.prefetch(keys)
 
 
 def purge() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import gzip
 import io
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -250,3 +251,25 @@ def test_span_type_from_protobuf_bytes_matches_the_decoded_keys() -> None:
         expected = family_rank(adapter.attribute_keys(raw))
         assert adapter.family_rank_of(raw) == expected
     assert family_rank(["a.b", "rpc.x"]) == 2 and family_rank([]) == NO_FAMILY
+
+
+@pytest.mark.parametrize("length", [91, 123])
+def test_protobuf_whose_first_length_byte_reads_as_json_loads(length: int) -> None:
+    """``\\n`` is protobuf's tag of field 1 and JSON's blank; a first ResourceSpans of 91 or
+    123 bytes puts ``[`` or ``{`` next.  Such bytes are protobuf, and a newline before JSON
+    still reads as JSON."""
+    from opentelemetry.proto.trace.v1 import trace_pb2
+
+    for n in range(1, 200):
+        data = trace_pb2.TracesData()
+        data.resource_spans.add().scope_spans.add().spans.add(
+            trace_id=b"\1" * 16, span_id=b"\2" * 8, name="x" * n,
+            start_time_unix_nano=1, end_time_unix_nano=2)
+        raw = data.SerializeToString()
+        if raw[1] == length:
+            break
+    assert raw[:2] in (b"\n[", b"\n{")
+    assert tracespec.load_trace(raw).root.name == "x" * n
+    examples = Path(__file__).resolve().parents[2] / "examples"
+    json_text = (examples / "orders-trace.json").read_bytes()
+    assert tracespec.load_trace(b"\n" + json_text).format == "otlp-json"

@@ -3,7 +3,8 @@
 ``TraceIndex.prefetch`` builds many columns (and the span types) with one pass of the adapter
 over the spans (``Adapter.fill``): the OTLP adapters read each span once and skip the spans whose
 bytes cannot hold a wanted key or a family key.  The oracle is the plain reading of each span's
-own attributes (``Adapter.attributes``, a full decode), merged as Tracetest merges them.
+own attributes (``Adapter.attributes``, a full decode; for the type, the keys present in the
+data, ``Adapter.attribute_keys``), merged as Tracetest merges them.
 Attribute values that look like keys (``"http.server"``, a nested ``http.x`` key, bytes holding
 an encoded key) must not fool the skipping.
 """
@@ -111,7 +112,7 @@ def _oracle_types(trace: tracespec.Trace) -> list[str]:
     for p in range(ix.n):
         adapter, raw = ix.adapter_at(p)
         own = adapter.attributes(raw)
-        ranks.append(family_rank(own))
+        ranks.append(family_rank(adapter.attribute_keys(raw)))  # keys in the data count
         names.append(adapter.name(raw))
         event_types.append(own.get("event_type"))
     return span_types(ranks, names, event_types)

@@ -25,7 +25,7 @@ from ..results import AssertionResult, Outcome, SpanResult
 from ..trace import Span, Trace
 from . import ast, fastpath
 from .compare import comparison, verdict
-from .compiler import Builder, Context, build, is_constant, is_meta
+from .compiler import Builder, Context, build, is_constant, is_meta, keys_read
 from .fastpath import SpanOutcome
 from .filters import compile_regex
 from .parser import parse_assertion, parse_expression
@@ -46,6 +46,9 @@ class Check:
     ast: ast.Assertion
     _left: Builder = attrs.field(repr=False, alias="left")
     _right: Builder = attrs.field(repr=False, alias="right")
+    #: The span attributes the assertion reads (their columns are built together).
+    keys: frozenset[str] = attrs.field(
+        repr=False, default=attrs.Factory(lambda self: keys_read(self.ast), takes_self=True))
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Check) and other.ast == self.ast
@@ -121,6 +124,8 @@ class Check:
         every span through the general closures: the fast paths must give the same results
         (the property tests compare the two)."""
         index = trace.index if trace is not None else None
+        if index is not None and positions and self.keys:
+            index.prefetch(self.keys)
         count = len(positions) if selected_count is None else selected_count
         ctx = Context(index, variables or {}, count)
         if not positions or index is None:
@@ -166,6 +171,9 @@ class Expression:
     source: str
     ast: ast.Expr
     _builder: Builder = attrs.field(repr=False, alias="builder")
+    #: The span attributes the expression reads.
+    keys: frozenset[str] = attrs.field(
+        repr=False, default=attrs.Factory(lambda self: keys_read(self.ast), takes_self=True))
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Expression) and other.ast == self.ast

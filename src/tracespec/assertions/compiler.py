@@ -35,6 +35,7 @@ __all__ = [
     "build",
     "is_constant",
     "is_meta",
+    "keys_read",
     "no_span_message",
 ]
 
@@ -45,6 +46,13 @@ META_PREFIX = "tracetest.selected_spans."
 def is_meta(name: str) -> bool:
     """True for an attribute of the selection (``tracetest.selected_spans.X``), not a span's."""
     return name.startswith(META_PREFIX) and len(name) > len(META_PREFIX)
+
+
+def keys_read(node: ast.AssertionNode) -> frozenset[str]:
+    """The span attributes (meta attributes included) an assertion or expression reads."""
+    return frozenset(
+        n.name for n, _ in ast.walk(node) if isinstance(n, ast.Attribute) and not is_meta(n.name)
+    )
 
 
 @attrs.define(slots=True)

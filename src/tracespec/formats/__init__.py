@@ -197,15 +197,26 @@ def _load_inner(source: Any, format: str | None) -> tuple[list[Trace], str]:
         data = decompress(data, name)
         if data[:1] == b"\x00" and format != "otlp-proto":
             data = json_records(data, name)  # the collector's JSON with legacy zstd
+        if format is None and data[:1] == b"\n" and data[1:2] in (b"{", b"["):
+            # a newline then JSON, or protobuf's field 1 of 123 or 91 bytes: try protobuf first
+            try:
+                return _load_protobuf([data], name), name
+            except TraceLoadError:
+                pass
         if _is_protobuf(data, name, format):
             box = [data]
             del data  # the loader frees the bytes once they are parsed
-            builder = TraceBuilder(source=name, format="otlp-proto")
-            _loader("otlp-proto")(box, builder)
-            return builder.build(), name
+            return _load_protobuf(box, name), name
         docs = json_documents(data, name, format)
         del data
     return _load_documents(docs, name, format), name
+
+
+def _load_protobuf(box: list[Any], name: str) -> list[Trace]:
+    """The traces of OTLP protobuf bytes (``box`` is emptied: the bytes are freed once parsed)."""
+    builder = TraceBuilder(source=name, format="otlp-proto")
+    _loader("otlp-proto")(box, builder)
+    return builder.build()
 
 
 def _is_protobuf(data: Any, name: str, format: str | None) -> bool:

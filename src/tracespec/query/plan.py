@@ -42,6 +42,7 @@ __all__ = [
     "SelectorPlan",
     "SpanTest",
     "StepPlan",
+    "keys_read",
 ]
 
 
@@ -299,3 +300,16 @@ class SelectorPlan:
     def all_spans(self) -> bool:
         """True when the plan selects every span (an empty selector)."""
         return not self.chains
+
+
+def keys_read(plan: SelectorPlan) -> frozenset[str]:
+    """The attribute keys (meta keys included) whose columns running ``plan`` reads."""
+    keys: set[str] = set()
+    stack = [plan]
+    while stack:
+        for chain in stack.pop().chains:
+            for step in chain.steps:
+                keys.update(c.key for c in (*step.seeds, *step.checks)
+                            if c.field is Field.ATTRIBUTE)
+                stack.extend(t.plan for t in step.tests if isinstance(t, HasTest | NotTest))
+    return frozenset(keys)

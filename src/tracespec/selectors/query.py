@@ -14,6 +14,7 @@ from typing import Any
 import attrs
 
 from ..query import SelectorPlan, explain, run
+from ..query.plan import keys_read
 from ..trace import Span, Trace
 from .ast import Selector
 from .compiler import compile_plan
@@ -30,14 +31,20 @@ class Query:
     source: str
     ast: Selector
     plan: SelectorPlan = attrs.field(repr=False)
+    #: The attribute keys (meta keys included) the query reads: their columns are built
+    #: together, in one pass over the spans, before the query runs.
+    keys: frozenset[str] = attrs.field(
+        repr=False, default=attrs.Factory(lambda self: keys_read(self.plan), takes_self=True))
 
     def positions(self, trace: Trace) -> list[int]:
         """The positions (``span.position``) of the selected spans, ascending."""
+        if self.keys:
+            trace.index.prefetch(self.keys)
         return run(self.plan, trace.index)
 
     def select(self, trace: Trace) -> tuple[Span, ...]:
         """The selected spans, in trace order, without duplicates."""
-        return trace.spans_at(run(self.plan, trace.index))
+        return trace.spans_at(self.positions(trace))
 
     def explain(self) -> str:
         """The plan in words: for each step, which index finds its spans."""

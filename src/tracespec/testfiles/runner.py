@@ -21,7 +21,7 @@ from typing import TypeAlias
 from ..errors import TracespecError, first_line
 from ..formats import load_traces
 from ..results import OutputResult, SpecResult
-from ..spec import check, resolve_output
+from ..spec import check, prefetch, resolve_output
 from .loader import load_suite, load_test
 from .model import Test, TestSuite, VariableSet
 from .results import SuiteResult, TestResult
@@ -65,6 +65,12 @@ def run_test(
             test=test, variables=MappingProxyType(run_vars), error=str(exc),
             duration_s=time.perf_counter() - started,
         )
+    prefetch(  # every column the test reads, in one pass over the spans
+        chosen,
+        selectors=[*(o.selector for o in test.outputs), *(s.selector for s in test.specs)],
+        assertions=[a for s in test.specs for a in s.assertions],
+        expressions=[o.value for o in test.outputs],
+    )
     problems: list[str] = []
     outputs: list[OutputResult] = []
     for output in test.outputs:

@@ -258,8 +258,12 @@ class TraceIndex:
         """Build the columns of ``keys`` (attribute and meta keys) not built yet, reading each
         span at most once for all of them: a query engine that knows every key a run reads
         asks for them together, so no span is decoded twice."""
+        columns = self._columns
+        wanted = [k for k in dict.fromkeys(keys) if k not in columns]
+        if not wanted:
+            return
         with self._lock:
-            wanted = [k for k in dict.fromkeys(keys) if k not in self._columns]
+            wanted = [k for k in wanted if k not in columns]
             types = "tracetest.span.type" in wanted and self._types is None
             scan = [k for k in wanted if k not in META_KEYS]
             if types and "event_type" not in self._columns and "event_type" not in scan:
