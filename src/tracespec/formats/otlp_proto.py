@@ -332,15 +332,15 @@ class ProtoAdapter(Adapter):
         ranks: list[int] | None,
     ) -> None:
         """One pass: each span is serialised once; its attributes are split only when its
-        bytes can hold a wanted key, and its keys read only when they can hold a family key."""
+        bytes can hold a wanted key; its rank comes from its list of keys, computed once per
+        distinct list."""
         needles = [_key_needle(k) for k in keys]
         wanted = {k.encode("utf-8"): (k, out) for k, out in zip(keys, outs, strict=True)}
-        hint = _FAMILY_KEY.search if ranks is not None else None
         rest = _Rest.FromString
         for p in positions:
             data = raws[p].SerializeToString()
-            if hint is not None and hint(data) is not None:
-                ranks[p] = _rank_of_span(data, raws[p])  # type: ignore[index]
+            if ranks is not None:
+                ranks[p] = _rank_of_span(data, raws[p])
             for needle in needles:
                 if needle in data:
                     break
@@ -367,13 +367,6 @@ class ProtoAdapter(Adapter):
 
 PROTO_ADAPTER = ProtoAdapter()
 
-# A key field (``KeyValue.key``: tag 1, length-delimited) whose text starts with an attribute
-# family, in any valid encoding of the tag and the length: where this does not match, no key of
-# the span starts with a family (it may match in values too: the keys are then read).
-_FAMILY_KEY = re.compile(
-    rb"(?:\x0a|\x8a[\x80-\xff]*[\x00-\x7f])[\x80-\xff]*[\x00-\x7f]"
-    rb"(?:http|db|rpc|messaging|faas|exception)\."
-)
 _RANKS: dict[bytes, int] = {}  # the keys of a span, encoded → its family rank (few distinct)
 
 
