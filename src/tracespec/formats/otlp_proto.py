@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 import warnings
 from array import array
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from itertools import chain
 from operator import attrgetter
 from types import MappingProxyType
@@ -331,31 +331,43 @@ class ProtoAdapter(Adapter):
         outs: Sequence[list[AttrValue | None]],
         ranks: list[int] | None,
     ) -> None:
-        """One pass: each span is serialised once; its attributes are split only when its
-        bytes can hold a wanted key; its rank comes from its list of keys, computed once per
-        distinct list."""
-        needles = [_key_needle(k) for k in keys]
-        wanted = {k.encode("utf-8"): (k, out) for k, out in zip(keys, outs, strict=True)}
+        """One pass, each span serialised once.  With ranks, a span is read by its *layout*:
+        its list of keys (read once per distinct list: the span parsed for its keys, values
+        dropped, the keys' encoding looked up) gives its family rank and where the wanted keys
+        are, so only their values are decoded.  Without, by *needles*: its attributes are split
+        only when its bytes can hold a wanted key."""
+        wanted = dict(zip(keys, outs, strict=True))
+        by_needles = _filler(wanted)
+        if ranks is None:
+            for p in positions:
+                by_needles(raws[p].SerializeToString(), p)
+            return
+        layouts: dict[bytes, tuple[int, list[tuple[int, list[AttrValue | None]]]]] = {}
         rest = _Rest.FromString
         for p in positions:
             data = raws[p].SerializeToString()
-            if ranks is not None:
-                ranks[p] = _rank_of_span(data, raws[p])
-            for needle in needles:
-                if needle in data:
-                    break
-            else:
+            try:
+                span_keys = _Keys.FromString(data)
+            except DecodeError:  # e.g. a key that is not UTF-8: take what can be read
+                ranks[p] = family_rank(self.attribute_keys(raws[p]))
+                by_needles(data, p)
                 continue
-            for a in rest(data).attributes:
-                if a[0] == 0x0A and a[1] < 0x80:  # the canonical encoding: key first
-                    target = wanted.get(a[2 : 2 + a[1]])
-                else:
-                    kv = _decode_kv(a)
-                    target = wanted.get(kv[0].encode("utf-8")) if kv is not None else None
-                if target is not None:
-                    kv = _decode_kv(a)
-                    if kv is not None and kv[0] == target[0] and kv[1] is not None:
-                        target[1][p] = kv[1]
+            span_keys.DiscardUnknownFields()
+            signature = span_keys.SerializeToString()
+            layout = layouts.get(signature)
+            if layout is None:
+                names = [kv.key for kv in span_keys.attributes]
+                layout = (family_rank(names),
+                          [(i, wanted[k]) for i, k in enumerate(names) if k in wanted])
+                if len(layouts) < 4096:
+                    layouts[signature] = layout
+            ranks[p] = layout[0]
+            if layout[1]:
+                attributes = rest(data).attributes
+                for i, out in layout[1]:  # in order: the last of a repeated key wins
+                    kv = _decode_kv(attributes[i])
+                    if kv is not None and kv[1] is not None:
+                        out[p] = kv[1]
 
     def names(self, raws: Sequence[Any], positions: Iterable[int], out: list[str]) -> None:
         for p in positions:
@@ -374,6 +386,35 @@ def _key_needle(key: str) -> bytes:
     """The bytes a ``KeyValue`` with this key starts with (its key field, canonically)."""
     kb = key.encode("utf-8")
     return b"\x0a" + _varint(len(kb)) + kb
+
+
+def _filler(wanted: dict[str, list[AttrValue | None]]) -> Callable[[bytes, int], bool]:
+    """``fill(data, p)``: set ``wanted[key][p]`` to the span's attribute ``key`` for each wanted
+    key whose bytes the span holds; its attributes are split only then (the return value says
+    so), and only the attributes with a wanted key are decoded."""
+    needles = [_key_needle(k) for k in wanted]
+    by_bytes = {k.encode("utf-8"): (k, out) for k, out in wanted.items()}
+    rest = _Rest.FromString
+
+    def fill(data: bytes, p: int) -> bool:
+        for needle in needles:
+            if needle in data:
+                break
+        else:
+            return False
+        for a in rest(data).attributes:
+            if a[0] == 0x0A and a[1] < 0x80:  # the canonical encoding: key first
+                target = by_bytes.get(a[2 : 2 + a[1]])
+                if target is None:
+                    continue
+            kv = _decode_kv(a)
+            if kv is not None and kv[1] is not None:
+                out = wanted.get(kv[0])
+                if out is not None:
+                    out[p] = kv[1]
+        return True
+
+    return fill
 
 
 def _rank_of_span(data: bytes, raw: Any) -> int:
