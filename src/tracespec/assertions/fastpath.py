@@ -1,8 +1,9 @@
 """The fast path for the commonest assertion, ``attr:KEY <op> constant``, over many spans.
 
-Two shapes need no :class:`~.values.Value` at all: a duration on the right with an ordering or
-equality comparator (both sides become integers rounded to their display unit), and ``=``/``!=``
-against a text that is not a duration, JSON or array.  For those, :func:`batch` gives one loop
+Three shapes need no :class:`~.values.Value` for most spans: a duration on the right with an
+ordering or equality comparator (both sides become integers rounded to their display unit),
+``=``/``!=`` against a text that is not a duration, JSON or array, and an ordering against a
+number on integer attributes.  For those, :func:`batch` gives one loop
 that reads the attribute's column and builds the span results directly (no call per span).
 Everything else, and a check with no span selected, takes the general closures of
 :mod:`.compiler`; the property tests check that both give the same results.
@@ -17,11 +18,12 @@ from typing import cast
 from ..results import Outcome, SpanResult
 from ..trace.attrvalue import AttrValue, text_form
 from . import ast
-from .compare import NO_MATCH, comparison, verdict
+from .compare import NO_MATCH, comparison, read_number, verdict
 from .values import (
     DURATION,
     INT64_MAX,
     INT64_MIN,
+    NUMBER,
     Value,
     duration_ns,
     humanize,
@@ -53,13 +55,15 @@ def batch(
     op: ast.Comparator, name: str, col: list[AttrValue | None], right: Value
 ) -> BatchRunner | None:
     """The loop for ``attr:name op right`` over the column ``col``, or ``None`` when the
-    general path is needed (an array on the right, ``contains``, ordering a non-duration)."""
+    general path is needed (an array on the right, ``contains``, ordering against a text)."""
     if right.is_array:
         return None
     if right.type == DURATION and op in _ORDER:
         return _durations(op, f'attribute "{name}" not found', col, right)
     if op in (ast.Comparator.EQ, ast.Comparator.NE):
         return _equality(op, f'attribute "{name}" not found', col, right)
+    if right.type == NUMBER and op in _ORDER:
+        return _numbers(op, f'attribute "{name}" not found', col, right)
     return None
 
 
@@ -94,6 +98,43 @@ def _durations(
             else:
                 append(SpanResult(ids[p].hex(), observed, _FAILED, NO_MATCH))
                 all_passed = False
+        return out, all_passed
+
+    return run
+
+
+def _numbers(
+    op: ast.Comparator, missing: str, col: list[AttrValue | None], right: Value
+) -> BatchRunner:
+    """An ordering against a number: an integer attribute compares as itself (shown in
+    decimal); any other value by the general comparison (texts read as numbers, durations)."""
+    expected = read_number(unescape(right.text))
+    test = _ORDER[op]
+
+    def general(text: str) -> SpanOutcome:
+        observed, err, _ = comparison(op, Value.of(text), right)
+        return observed, verdict(err), err
+
+    def run(positions: Sequence[int], ids: list[bytes]) -> tuple[list[SpanResult], bool]:
+        out: list[SpanResult] = []
+        append = out.append
+        all_passed = True
+        for p in positions:
+            v = col[p]
+            if type(v) is int:
+                if test(v, expected):  # type: ignore[arg-type]
+                    append(SpanResult(ids[p].hex(), str(v), _PASSED, None))
+                else:
+                    append(SpanResult(ids[p].hex(), str(v), _FAILED, NO_MATCH))
+                    all_passed = False
+                continue
+            if v is None:
+                append(SpanResult(ids[p].hex(), "", _ERROR, missing))
+                all_passed = False
+                continue
+            observed, outcome, error = general(v if type(v) is str else text_form(v))
+            append(SpanResult(ids[p].hex(), observed, outcome, error))
+            all_passed = all_passed and outcome is _PASSED
         return out, all_passed
 
     return run
