@@ -23,7 +23,8 @@ from tracespec.trace.tracetest import context_attributes, family_rank, span_type
 
 TRACE_ID = bytes.fromhex("0af7651916cd43dd8448eb211c80319c")
 KEYS = ["http.method", "db.system", "rpc.service", "messaging.system", "faas.name",
-        "exception.type", "event_type", "user.id", "db", "httpx.y", "http"]
+        "exception.type", "event_type", "user.id", "db", "httpx.y", "http", 'http."q"',
+        "a\\b", "kvlist"]
 VALUES = st.one_of(
     st.sampled_from(["http.server", "db.x", "", "documentLoad", "GET", "\n\x0bhttp.method"]),
     st.integers(-5, 10**12), st.booleans(), st.floats(allow_nan=False, width=32),

@@ -175,27 +175,22 @@ class JsonAdapter(Adapter):
         outs: Sequence[list[AttrValue | None]],
         ranks: list[int] | None,
     ) -> None:
-        """One pass: a span's attributes are parsed once, and only when their bytes can hold a
-        wanted key or a family key, for every column at once."""
+        """One pass: a span's family rank is read from its record's keys (once per distinct
+        list of keys), and its attributes are parsed once, only when their bytes can hold a
+        wanted key, for every column at once."""
         needles = [b'"key":' + _dumps(k) for k in keys]
         wanted = dict(zip(keys, outs, strict=True))
-        hint = _FAMILY_KEY.search if ranks is not None else None
         for p in positions:
             data = raws[p][4]
-            family = hint is not None and hint(data) is not None
-            hit = False
+            if ranks is not None:
+                ranks[p] = _rank_of_record(data)
             for needle in needles:
                 if needle in data:
-                    hit = True
                     break
-            if not (family or hit):
+            else:
                 continue
             items = _loads(data)
-            if not isinstance(items, list):
-                continue
-            if family:
-                ranks[p] = _rank_of(items)  # type: ignore[index]
-            if hit:
+            if isinstance(items, list):
                 for kv in items:
                     if isinstance(kv, dict) and type(key := kv.get("key")) is str:
                         out = wanted.get(key)
@@ -205,8 +200,7 @@ class JsonAdapter(Adapter):
                                 out[p] = val
 
     def family_rank_of(self, raw: Any) -> int:
-        items = _loads(raw[4]) if raw[4] else None
-        return _rank_of(items) if isinstance(items, list) else NO_FAMILY
+        return _rank_of_record(raw[4])
 
     def names(self, raws: Sequence[Any], positions: Iterable[int], out: list[str]) -> None:
         for p in positions:
@@ -214,22 +208,30 @@ class JsonAdapter(Adapter):
 
 
 JSON_ADAPTER = JsonAdapter()
-# A top-level key starting with an attribute family, as the compact records write it (nested
-# kvlist keys match too: the keys are then read).
-_FAMILY_KEY = re.compile(rb'"key":"(?:http|db|rpc|messaging|faas|exception)\.')
-_RANKS: dict[tuple[str, ...], int] = {}  # a span's keys → its family rank (few distinct lists)
+# A key of an attribute as the compact records write it (orjson: no blanks, quotes escaped):
+# in a record with no nested key/value list and no escape, every match is a whole top-level key.
+_KEY = re.compile(rb'"key":"([^"\\]*)"')
+_RANKS: dict[tuple[bytes, ...], int] = {}  # a span's keys → its family rank (few distinct lists)
 
 
-def _rank_of(items: list[Any]) -> int:
-    """:func:`family_rank` of the keys of a parsed attribute list, once per list of keys."""
-    keys = tuple(
-        kv["key"] for kv in items if isinstance(kv, dict) and isinstance(kv.get("key"), str)
-    )
-    rank = _RANKS.get(keys)
+def _rank_of_record(data: bytes) -> int:
+    """:func:`family_rank` of a record's top-level attribute keys, once per list of keys: read
+    from the record's bytes, or from its parse when it holds a nested key/value list."""
+    if not data:
+        return NO_FAMILY
+    if b"kvlist" in data or b"\\" in data:  # nested keys, or escapes: parse the list
+        items = _loads(data)
+        if not isinstance(items, list):
+            return NO_FAMILY
+        return family_rank(
+            kv["key"] for kv in items if isinstance(kv, dict) and isinstance(kv.get("key"), str)
+        )
+    signature = tuple(_KEY.findall(data))
+    rank = _RANKS.get(signature)
     if rank is None:
-        rank = family_rank(keys)
+        rank = family_rank(k.decode("utf-8", "replace") for k in signature)
         if len(_RANKS) < 4096:
-            _RANKS[keys] = rank
+            _RANKS[signature] = rank
     return rank
 _dumps = orjson.dumps
 
