@@ -119,13 +119,17 @@ def _numbers(
         out: list[SpanResult] = []
         append = out.append
         all_passed = True
+        shown: dict[int, str] = {}  # one text per distinct value (status codes repeat)
         for p in positions:
             v = col[p]
             if type(v) is int:
+                text = shown.get(v)
+                if text is None:
+                    text = shown[v] = str(v)
                 if test(v, expected):  # type: ignore[arg-type]
-                    append(SpanResult(ids[p].hex(), str(v), _PASSED, None))
+                    append(SpanResult(ids[p].hex(), text, _PASSED, None))
                 else:
-                    append(SpanResult(ids[p].hex(), str(v), _FAILED, NO_MATCH))
+                    append(SpanResult(ids[p].hex(), text, _FAILED, NO_MATCH))
                     all_passed = False
                 continue
             if v is None:
@@ -156,11 +160,15 @@ def _equality(
         out: list[SpanResult] = []
         append = out.append
         all_passed = True
+        shown: dict[int, str] = {}  # one text per distinct integer (status codes repeat)
         for p in positions:
             v = col[p]
             tv = type(v)
             if tv is int:
-                text = str(v)
+                iv = cast(int, v)
+                text = shown.get(iv)
+                if text is None:
+                    text = shown[iv] = str(iv)
             elif tv is str and (
                 cast(str, v)[-1:] not in ("s", "m", "h") or Value.of(cast(str, v)).type != DURATION
             ):
