@@ -210,3 +210,18 @@ def test_names_read_in_a_fresh_process_work_at_once() -> None:
         "print(len(t), r.passed, isinstance(r, tracespec.SpecResult))\n"
     )
     assert out.split() == ["9", "True", "True"]
+
+
+def test_yaml_and_re2_wait_for_a_test_file_and_a_regex() -> None:
+    out = _fresh(
+        "import sys, tracespec, tracespec.testfiles\n"
+        f"t = tracespec.load_trace({str(EXAMPLES / 'orders-trace.json')!r})\n"
+        "r = tracespec.check('span[name=\"POST /api/orders\"]', "
+        "['attr:http.status_code = 201'], t)\n"
+        "print(r.passed, 'yaml' in sys.modules, 're2' in sys.modules)\n"
+        f"tracespec.load_test({str(EXAMPLES / 'orders-pass.yaml')!r})\n"
+        "r = tracespec.check('span[name=~\"POST.*\"]', "
+        "['attr:name | regex \"[A-Z]+\" = \"POST\"'], t)\n"
+        "print(r.passed, 'yaml' in sys.modules, 're2' in sys.modules)\n"
+    )
+    assert out.splitlines() == ["True False False", "True True True"]
