@@ -261,6 +261,24 @@ def test_colour_is_what_rich_decides(
     assert color_enabled(no_color=True) is False
 
 
+def test_a_run_on_a_pipe_imports_only_what_it_uses() -> None:
+    """No rich (nothing is drawn, no colour on a pipe), no python-jsonpath (the example's path
+    is plain), no numpy (a small trace), no protobuf (a JSON trace)."""
+    test = str(EXAMPLES / "orders-pass.yaml")
+    code = (
+        "import sys\n"
+        "from tracespec.cli import main\n"
+        f"code = main(['run', '-f', {test!r}, '--trace', {TRACE!r}])\n"
+        "heavy = ('rich', 'jsonpath', 'numpy', 'google.protobuf', 'zstandard')\n"
+        "print(code, [m for m in heavy if m in sys.modules])\n"
+    )
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("FORCE_COLOR", "TTY_COMPATIBLE", "CLICOLOR_FORCE")}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env={**env, "PYTHONPATH": str(ROOT / "src")}, check=True)
+    assert out.stdout.splitlines()[-1] == "0 []"
+
+
 def test_small_trace_or_pipe_has_no_progress_bar(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
