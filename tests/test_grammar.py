@@ -8,6 +8,8 @@ grammar loader fail: a parser that still comes is a loaded one.
 
 from __future__ import annotations
 
+import os
+import pickle
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -145,6 +147,29 @@ def test_an_unreadable_saved_parser_is_analysed_again_and_replaced(
     _grammar.parser.cache_clear()
     _forbid_analysis(monkeypatch)
     assert _outcomes() == built
+
+
+class _Planted:
+    """Unpickling this makes a directory: a saved parser must never be able to run code."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self) -> tuple[object, tuple[str]]:
+        return (os.mkdir, (str(self.marker),))
+
+
+def test_a_saved_parser_is_read_as_data_only(cache: Path, tmp_path: Path) -> None:
+    marker = tmp_path / "ran"
+    pickle.loads(pickle.dumps(_Planted(tmp_path / "works")))  # as plain pickle would
+    assert (tmp_path / "works").is_dir()
+    cache.mkdir()
+    for name in _expected_files():
+        (cache / name).write_bytes(pickle.dumps({"data": _Planted(marker), "memo": {}}))
+    built = _outcomes()
+    assert not marker.exists()
+    assert built == _outcomes()
+    assert {p.name for p in cache.iterdir()} == _expected_files()  # replaced by real parsers
 
 
 def test_without_a_writable_cache_the_parsers_live_in_memory(

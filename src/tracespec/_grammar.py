@@ -7,8 +7,9 @@ and a process does not analyse a grammar to get one: the wheel ships the parsers
 use (:data:`PREBUILT`), saved by ``hatch_build.py`` with :func:`prebuild` (``Lark.save``); a
 source checkout or an editable install analyses each grammar once and keeps the result in the
 user's cache directory (:func:`cache_dir`).  A saved parser is named by a digest of its grammar,
-options and lark version, so one that does not fit is never read; one that cannot be read is
-built again, and when nothing can be saved the parser lives in memory only.
+options and lark version, so one that does not fit is never read, and it is read as plain data
+(no pickled object is constructed); one that cannot be read is built again, and when nothing can
+be saved the parser lives in memory only.
 :func:`translate_error` turns any ``lark.exceptions.LarkError`` into a :class:`ParseError` with
 a position inside the text and a readable list of what was expected; no lark type escapes it.
 """
@@ -19,6 +20,7 @@ import contextlib
 import functools
 import hashlib
 import os
+import pickle
 import sys
 from collections.abc import Callable, Iterable, Mapping
 from importlib import resources
@@ -141,13 +143,24 @@ def _shipped(file_name: str) -> Path | None:
     return None
 
 
+class _DataOnly(pickle.Unpickler):
+    """Unpickles plain data only, which is all ``Lark.save`` writes: whatever a saved parser's
+    file holds, reading it cannot construct an object or run code."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        raise pickle.UnpicklingError(f"a saved parser holds data only, not {module}.{name}")
+
+
 def _load(path: Path, transformer: lark.Transformer[Any, Any] | None) -> lark.Lark | None:
     """The parser saved in ``path`` with ``transformer`` attached, or ``None`` when there is none
     to read or it cannot be read (then the caller builds it).  This is what ``Lark.load`` does,
     with the one load-time option tracespec needs, as lark's own ``cache=`` loads its files."""
     try:
         with path.open("rb") as f:
-            return lark.Lark.__new__(lark.Lark)._load(f, transformer=transformer)
+            saved = _DataOnly(f).load()
+        if not isinstance(saved, dict):
+            return None
+        return lark.Lark.__new__(lark.Lark)._load(saved, transformer=transformer)
     except FileNotFoundError:
         return None
     except Exception:  # a truncated file, an unknown pickle protocol: never a reason to fail
