@@ -36,10 +36,10 @@ class PrebuiltParsersHook(BuildHookInterface):  # type: ignore[type-arg]
     """Saves the LALR parsers of ``grammar/`` into the wheel."""
 
     PLUGIN_NAME = "custom"
+    _folder: str | None = None  # where the parsers wait for the wheel
 
     def initialize(self, version: str, build_data: dict[str, Any]) -> None:
         """Save the parsers into a temporary folder and add them to the wheel."""
-        self._folder: str | None = None
         if self.target_name != "wheel" or version == "editable":
             return
         self._folder = tempfile.mkdtemp(prefix="tracespec-parsers-")
@@ -58,3 +58,4 @@ class PrebuiltParsersHook(BuildHookInterface):  # type: ignore[type-arg]
         """Remove the temporary folder once the wheel holds the files."""
         if self._folder is not None:
             shutil.rmtree(self._folder, ignore_errors=True)
+            self._folder = None

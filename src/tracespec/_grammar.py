@@ -88,7 +88,7 @@ def grammar_text(name: str) -> str:
 
 
 def _options(starts: tuple[str, ...], inline: bool) -> dict[str, Any]:
-    """Lark's options for a parser, but the transformer (given when the parser is loaded)."""
+    """Lark's options for a parser, except the transformer (given when it is loaded)."""
     return {
         "parser": "lalr",
         "lexer": "contextual",
