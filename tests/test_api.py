@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import os
 import pickle
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -144,3 +148,80 @@ def test_compiled_objects_are_equal_by_syntax_tree() -> None:
     assert tracespec.compile_expression("attr:a | length") == tracespec.compile_expression(
         "attr:a|length")
     assert tracespec.compile_selector("span[a=1]") == tracespec.compile_selector("span[ a = 1 ]")
+
+
+# -- importing: each name comes from its module on first use ----------------------------------
+
+SRC = Path(__file__).resolve().parent.parent / "src"
+HEAVY = ("lark", "yaml", "click", "rich", "numpy", "re2", "jsonpath", "attrs", "orjson",
+         "google.protobuf", "opentelemetry", "zstandard")
+
+
+def _fresh(code: str) -> str:
+    """Run ``code`` in a fresh interpreter importing this source tree; its stdout."""
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True,
+                         text=True, env={**os.environ, "PYTHONPATH": str(SRC)})
+    return out.stdout
+
+
+def test_import_tracespec_imports_no_part_of_it_yet() -> None:
+    loaded = json.loads(_fresh(
+        "import json, sys, tracespec\n"
+        f"assert tracespec.__file__.startswith({str(SRC)!r})\n"
+        "print(json.dumps(sorted(sys.modules)))"
+    ))
+    assert [m for m in loaded if m.startswith("tracespec.")] == []
+    assert [m for m in loaded if m.split(".")[0] in {h.split(".")[0] for h in HEAVY}] == []
+
+
+def test_each_name_is_its_modules_own_and_listed() -> None:
+    import importlib
+
+    for name in tracespec.__all__:
+        if name == "__version__":
+            continue
+        home = importlib.import_module(tracespec._HOME[name], "tracespec")
+        assert getattr(tracespec, name) is getattr(home, name), name
+    assert set(tracespec.__all__) <= set(dir(tracespec))
+    namespace: dict[str, object] = {}
+    exec("from tracespec import *", namespace)
+    assert set(namespace) - {"__builtins__"} == set(tracespec.__all__)
+    assert not hasattr(tracespec, "no_such_name")
+    with pytest.raises(AttributeError, match="has no attribute 'no_such_name'"):
+        tracespec.no_such_name  # type: ignore[attr-defined]  # noqa: B018
+
+
+def test_a_submodule_of_the_same_name_does_not_hide_the_function() -> None:
+    # Python sets tracespec.unparse to the submodule when it is first imported by name.
+    out = _fresh(
+        "import tracespec.unparse, tracespec\n"
+        "print(tracespec.unparse.__module__, tracespec.unparse(tracespec.parse_selector("
+        "'span[a=\"1\"]')))\n"
+    )
+    assert out.split() == ["tracespec.unparse", 'span[a="1"]']
+
+
+def test_names_read_in_a_fresh_process_work_at_once() -> None:
+    out = _fresh(
+        "import tracespec\n"
+        f"t = tracespec.load_trace({str(EXAMPLES / 'orders-trace.json')!r})\n"
+        "r = tracespec.check('span[tracetest.span.type=\"database\"]', "
+        "['attr:tracetest.span.duration < 10ms'], t)\n"
+        "print(len(t), r.passed, isinstance(r, tracespec.SpecResult))\n"
+    )
+    assert out.split() == ["9", "True", "True"]
+
+
+def test_yaml_and_re2_wait_for_a_test_file_and_a_regex() -> None:
+    out = _fresh(
+        "import sys, tracespec, tracespec.testfiles\n"
+        f"t = tracespec.load_trace({str(EXAMPLES / 'orders-trace.json')!r})\n"
+        "r = tracespec.check('span[name=\"POST /api/orders\"]', "
+        "['attr:http.status_code = 201'], t)\n"
+        "print(r.passed, 'yaml' in sys.modules, 're2' in sys.modules)\n"
+        f"tracespec.load_test({str(EXAMPLES / 'orders-pass.yaml')!r})\n"
+        "r = tracespec.check('span[name=~\"POST.*\"]', "
+        "['attr:name | regex \"[A-Z]+\" = \"POST\"'], t)\n"
+        "print(r.passed, 'yaml' in sys.modules, 're2' in sys.modules)\n"
+    )
+    assert out.splitlines() == ["True False False", "True True True"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import subprocess
 import sys
@@ -217,12 +218,65 @@ def test_large_trace_loads_behind_a_progress_bar(monkeypatch: pytest.MonkeyPatch
     screen = io.StringIO()
     monkeypatch.setattr(_common, "PROGRESS_BYTES", 1)  # every file counts as large
     monkeypatch.setattr(
-        _common, "Console",
-        lambda stderr=False: Console(file=screen, force_terminal=True, width=100),
+        _common, "_stderr_console",
+        lambda: Console(file=screen, force_terminal=True, width=100),
     )
     traces = _common.load_traces_cli(TRACE)
     assert len(traces[0]) == 9
     assert "loading orders-trace.json" in screen.getvalue()
+
+
+class _Stream(io.StringIO):
+    def __init__(self, tty: bool) -> None:
+        super().__init__()
+        self.tty = tty
+
+    def isatty(self) -> bool:
+        return self.tty
+
+
+@pytest.mark.parametrize("tty", [False, True])
+@pytest.mark.parametrize("force_color", [None, "", "1"])
+@pytest.mark.parametrize("tty_compatible", [None, "0", "1"])
+@pytest.mark.parametrize("term", [None, "dumb", "xterm-256color"])
+def test_colour_is_what_rich_decides(
+    monkeypatch: pytest.MonkeyPatch, tty: bool, force_color: str | None,
+    tty_compatible: str | None, term: str | None,
+) -> None:
+    """rich is not even imported on a pipe (as in CI), but the answer is always rich's."""
+    from rich.console import Console
+
+    from tracespec.cli._common import color_enabled  # no public seam: colour is the CLI's
+
+    for name, value in (("FORCE_COLOR", force_color), ("TTY_COMPATIBLE", tty_compatible),
+                        ("TERM", term)):
+        if value is None:
+            monkeypatch.delenv(name, raising=False)
+        else:
+            monkeypatch.setenv(name, value)
+    monkeypatch.delenv("CLICOLOR_FORCE", raising=False)
+    stream = _Stream(tty)
+    monkeypatch.setattr(sys, "stdout", stream)
+    assert color_enabled() == (Console(file=stream).color_system is not None)
+    assert color_enabled(no_color=True) is False
+
+
+def test_a_run_on_a_pipe_imports_only_what_it_uses() -> None:
+    """No rich (nothing is drawn, no colour on a pipe), no python-jsonpath (the example's path
+    is plain), no numpy (a small trace), no protobuf (a JSON trace)."""
+    test = str(EXAMPLES / "orders-pass.yaml")
+    code = (
+        "import sys\n"
+        "from tracespec.cli import main\n"
+        f"code = main(['run', '-f', {test!r}, '--trace', {TRACE!r}])\n"
+        "heavy = ('rich', 'jsonpath', 'numpy', 'google.protobuf', 'zstandard')\n"
+        "print(code, [m for m in heavy if m in sys.modules])\n"
+    )
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("FORCE_COLOR", "TTY_COMPATIBLE", "CLICOLOR_FORCE")}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env={**env, "PYTHONPATH": str(ROOT / "src")}, check=True)
+    assert out.stdout.splitlines()[-1] == "0 []"
 
 
 def test_small_trace_or_pipe_has_no_progress_bar(

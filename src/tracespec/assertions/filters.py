@@ -4,7 +4,7 @@ A filter maps a :class:`~.values.Value` and its arguments (texts) to a new value
 :class:`FilterError` with the message Tracetest gives.  Differences from Tracetest, all decided
 in the project README: ``json_path`` renders objects and arrays as JSON text so filters chain;
 ``length`` counts characters and is also spelled ``count``; regexes are RE2 (google-re2),
-compiled once per pattern.
+compiled once per pattern (re2 is imported by the first regex).
 """
 
 from __future__ import annotations
@@ -12,8 +12,6 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Sequence
 from typing import Any
-
-import re2
 
 from . import json_path as jp
 from .values import NIL, NIL_VALUE, STRING, TYPE_NAMES, Value, atoi, loads_json
@@ -39,10 +37,14 @@ def _single_input(value: Value) -> str:
 @functools.lru_cache(maxsize=1024)
 def compile_regex(pattern: str) -> Any:
     """The compiled RE2 pattern (cached); ``re2.error`` when RE2 rejects it."""
+    import re2
+
     return re2.compile(pattern)
 
 
 def _regex(pattern: str) -> Any:
+    import re2
+
     try:
         return compile_regex(pattern)
     except re2.error as exc:

@@ -5,18 +5,18 @@ python-jsonpath already reads what Tracetest users write: ``$.a``, ``.a`` and ``
 filters, and rejects a single ``=`` in a filter, as ojg does.  This module compiles a query once
 (cached) and renders results the way tracespec decided (README, fixed bug 6): strings bare,
 numbers as JSON numbers, booleans ``true``/``false``, null as the empty text, objects and arrays
-as compact JSON text, so a further ``json_path`` can read them.
+as compact JSON text, so a further ``json_path`` can read them.  The plainest paths (``$.a.b[0]``:
+names and indexes after a ``$``) are read here and walked directly, the library compiling them
+only if a walk is not sure; importing the library costs ~20-30 ms, which most runs then never pay.
 """
 
 from __future__ import annotations
 
 import functools
+import re
 from typing import Any, cast
 
-import jsonpath
 import orjson
-from jsonpath.segments import JSONPathChildSegment
-from jsonpath.selectors import IndexSelector, NameSelector
 
 from ..trace.attrvalue import text_form
 
@@ -29,26 +29,63 @@ class JSONPathError(ValueError):
 
 _FALLBACK = object()
 
+# ``$`` then ``.name`` or ``[index]`` steps, ASCII names, indexes below 2**53 without a leading
+# zero: the library reads each such path as these same child segments (tests/assertions/
+# test_json_path.py checks it on generated paths), so it need not be asked.
+_PLAIN = re.compile(r"\$(?:\.[A-Za-z_][A-Za-z0-9_]*|\[(?:0|[1-9][0-9]{0,14})\])+")
+_PLAIN_STEP = re.compile(r"\.([A-Za-z_][A-Za-z0-9_]*)|\[([0-9]+)\]")
+
 
 class _Path:
     """A compiled query, with a direct walk for the common simple paths (``$.a.b[0]``): only
     single names and indexes.  Anything the walk is not sure about goes to the library."""
 
-    __slots__ = ("compiled", "steps")
+    __slots__ = ("_compiled", "steps", "text")
 
-    def __init__(self, compiled: Any) -> None:
-        self.compiled = compiled
-        self.steps: tuple[str | int, ...] | None = _simple_steps(compiled)
+    def __init__(self, text: str, compiled: Any, steps: tuple[str | int, ...] | None) -> None:
+        self.text = text
+        self._compiled = compiled
+        self.steps = steps
+
+    @property
+    def compiled(self) -> Any:
+        """The library's compiled query (compiled now if the path was read here)."""
+        if self._compiled is None:
+            import jsonpath
+
+            self._compiled = jsonpath.compile(self.text)
+        return self._compiled
 
     def findall(self, document: Any) -> list[Any]:
+        """Every value the query selects in ``document``; :class:`JSONPathError` if it fails."""
         if self.steps is not None:
             found = _walk(self.steps, document)
             if found is not _FALLBACK:
                 return cast("list[Any]", found)
-        return list(self.compiled.findall(document))
+        import jsonpath
+
+        try:
+            return list(self.compiled.findall(document))
+        except jsonpath.JSONPathError as exc:
+            raise JSONPathError(_first_line(exc)) from None
+
+
+def _first_line(exc: Exception) -> str:
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+
+
+def _plain_steps(text: str) -> tuple[str | int, ...] | None:
+    """The steps of a plain path (see ``_PLAIN``), read without the library; else ``None``."""
+    if _PLAIN.fullmatch(text) is None:
+        return None
+    return tuple(name or int(index) for name, index in _PLAIN_STEP.findall(text))
 
 
 def _simple_steps(compiled: Any) -> tuple[str | int, ...] | None:
+    import jsonpath
+    from jsonpath.segments import JSONPathChildSegment
+    from jsonpath.selectors import IndexSelector, NameSelector
+
     steps: list[str | int] = []
     for segment in getattr(compiled, "segments", None) or ():
         if type(segment) is not JSONPathChildSegment or len(segment.selectors) != 1:
@@ -87,22 +124,23 @@ def _walk(steps: tuple[str | int, ...], document: Any) -> list[Any] | object:
 @functools.lru_cache(maxsize=1024)
 def compile_path(text: str) -> _Path:
     """The compiled query (cached per text); :class:`JSONPathError` when it is invalid."""
+    steps = _plain_steps(text)
+    if steps is not None:
+        return _Path(text, None, steps)
+    import jsonpath
+
     try:
-        return _Path(jsonpath.compile(text))
+        compiled = jsonpath.compile(text)
+        return _Path(text, compiled, _simple_steps(compiled))
     except jsonpath.JSONPathError as exc:
-        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise JSONPathError(first) from None
+        raise JSONPathError(_first_line(exc)) from None
     except (ValueError, TypeError, RecursionError) as exc:  # pragma: no cover - defensive
         raise JSONPathError(str(exc)) from None
 
 
 def query(path: _Path, document: Any) -> list[Any]:
     """Every value the compiled ``path`` selects in ``document``, in document order."""
-    try:
-        return path.findall(document)
-    except jsonpath.JSONPathError as exc:
-        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise JSONPathError(first) from None
+    return path.findall(document)
 
 
 def render(value: Any) -> str:

@@ -18,7 +18,6 @@ import re
 from typing import Any
 
 import orjson
-import re2
 
 __all__ = [
     "ARRAY",
@@ -47,14 +46,21 @@ TYPE_NAMES = ("nil", "string", "number", "attribute", "duration", "variable", "a
 
 _NUMBER = re.compile(r"[0-9]+(?:\.[0-9]+)?")
 _DURATION = re.compile(r"([0-9]+(?:\.[0-9]+)?)(ns|us|ms|s|m|h)")
-# Unanchored, as in Tracetest; RE2 keeps it linear on hostile text.
-_ARRAY_LIKE = re2.compile(r"\[[^,]*(,[^\],]+)*\]")
 _ATOI = re.compile(r"[+-]?[0-9]+")
 _UNIT_NS = {"ns": 1, "us": 1_000, "ms": 1_000_000, "s": 1_000_000_000, "m": 60_000_000_000,
             "h": 3_600_000_000_000}
 _UNITS = ("ns", "us", "ms", "s", "m", "h")
 INT64_MIN = -(2**63)
 INT64_MAX = 2**63 - 1
+
+
+@functools.cache
+def _array_like() -> Any:
+    """Tracetest's test for array-like text: unanchored, as in Tracetest; RE2 keeps it linear on
+    hostile text.  Compiled on first use (only text with a '[' needs it)."""
+    import re2
+
+    return re2.compile(r"\[[^,]*(,[^\],]+)*\]")
 
 
 def loads_json(text: str) -> Any:
@@ -97,7 +103,7 @@ def _get_type(text: str) -> int:
                 return JSON
         except (ValueError, TypeError):
             pass
-    if "[" in text and _ARRAY_LIKE.search(text):
+    if "[" in text and _array_like().search(text):
         if stripped[:1] == "[":
             try:
                 decoded = loads_json(text)

@@ -3,7 +3,8 @@
 Exit codes follow Tracetest's CLI: 0 passed, 1 error, 2 a test failed, 3 a file not found.
 Every error a user can cause reaches the terminal as one line naming the place (the file and
 line, the field, or the argument), never as a traceback.  Traces load behind a progress bar on
-the terminal when the file is large enough for the wait to be noticed.
+the terminal when the file is large enough for the wait to be noticed.  rich is imported only
+when something is drawn or a terminal's colours are asked for.
 """
 
 from __future__ import annotations
@@ -14,13 +15,16 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-from rich.console import Console
 
 from ..errors import TracespecError, first_line
 from ..formats import FORMATS, Format, load_traces, pick_trace
 from ..trace import Trace
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 __all__ = [
     "PROGRESS_BYTES",
@@ -72,9 +76,32 @@ def parse_var(text: str) -> tuple[str, str]:
 def color_enabled(no_color: bool = False) -> bool:
     """Colour when stdout is a terminal that shows it (rich honours NO_COLOR, FORCE_COLOR and
     TERM=dumb), unless ``--no-color`` was given."""
-    if no_color:
+    if no_color or not _may_colour(sys.stdout):
         return False
+    from rich.console import Console
+
     return Console(file=sys.stdout).color_system is not None
+
+
+#: Variables with which rich (or a later rich) may colour a stream that is not a terminal.
+_COLOUR_ANYWAY = ("FORCE_COLOR", "TTY_COMPATIBLE", "CLICOLOR_FORCE")
+
+
+def _may_colour(stream: object) -> bool:
+    """False only where rich certainly finds no colour (so that a run on a pipe, as in CI, need
+    not import rich): a stream that is not a terminal, no variable that colours anyway, and no
+    IPython, where rich colours notebooks.  Anything else is rich's to decide."""
+    if any(name in os.environ for name in _COLOUR_ANYWAY):
+        return True
+    import builtins
+
+    if hasattr(builtins, "get_ipython"):
+        return True
+    isatty = getattr(stream, "isatty", None)
+    try:
+        return isatty is not None and bool(isatty())
+    except ValueError:  # a closed stream, as rich says: not a terminal
+        return False
 
 
 def format_duration(ns: int) -> str:
@@ -102,6 +129,12 @@ def trace_format_option() -> click.Option:
     )
 
 
+def _stderr_console() -> Console:
+    from rich.console import Console
+
+    return Console(stderr=True)
+
+
 def load_traces_cli(path: str, *, trace_format: str | None = None) -> list[Trace]:
     """Every trace in ``path``, behind a progress bar when the file is large and stderr is a
     terminal.  A missing file raises (exit 3), any other problem is a TraceLoadError."""
@@ -109,8 +142,10 @@ def load_traces_cli(path: str, *, trace_format: str | None = None) -> list[Trace
     size = 0
     with contextlib.suppress(OSError):  # load_traces reports it with the file name
         size = os.stat(path).st_size
-    err = Console(stderr=True)
-    if size < PROGRESS_BYTES or not err.is_terminal:
+    if size < PROGRESS_BYTES:
+        return load_traces(path, format=fmt)
+    err = _stderr_console()
+    if not err.is_terminal:
         return load_traces(path, format=fmt)
     from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 

@@ -2,7 +2,8 @@
 
 They are thin: each loads a trace (or none), calls one public function of the library
 (``select``, ``check``, ``compile_selector``) and prints with rich.  Tables and trees go to
-stdout; on a pipe they are drawn wide enough not to cut names, so they can be grepped.
+stdout; on a pipe they are drawn wide enough not to cut names, so they can be grepped.  rich is
+imported by the command that draws, not with the command line.
 """
 
 from __future__ import annotations
@@ -11,13 +12,9 @@ import json
 import shutil
 import sys
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
-from rich.tree import Tree
 
 from ..assertions import compile_assertion
 from ..errors import CompileError, ParseError
@@ -36,6 +33,10 @@ from ._common import (
     trace_format_option,
 )
 
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.text import Text
+
 __all__ = ["check_command", "explain_command", "select_command", "show_command"]
 
 
@@ -48,6 +49,8 @@ def _compiled_selector(text: str) -> Query:
 
 
 def _stdout_console() -> Console:
+    from rich.console import Console
+
     console = Console(file=sys.stdout)
     if not console.is_terminal:
         width = max(160, shutil.get_terminal_size((160, 24)).columns)
@@ -99,6 +102,8 @@ def select_command(
     if as_json:
         click.echo(json.dumps([_span_row(s) for s in spans], indent=2, ensure_ascii=False))
         return ExitCode.PASSED
+    from rich.table import Table
+
     console = _stdout_console()
     table = Table(show_edge=False, pad_edge=False, box=None, header_style="bold")
     table.add_column("span id", no_wrap=True)
@@ -185,6 +190,8 @@ def explain_command(selector: str) -> int:
 
 
 def _label(span: Span) -> Text:
+    from rich.text import Text
+
     text = Text()
     failed = span.status_code == StatusCode.ERROR
     text.append(span.name or "<no name>", style="bold red" if failed else "bold")
@@ -225,6 +232,9 @@ def show_command(
     trace_format: str | None = None,
 ) -> int:
     """Print a trace as a span tree: name, service, kind, duration, id, errors."""
+    from rich.console import Console
+    from rich.tree import Tree
+
     trace = load_trace_cli(trace_path, trace_id=trace_id, trace_format=trace_format)
     console = _stdout_console()
     if no_color:

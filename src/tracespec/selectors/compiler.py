@@ -14,11 +14,10 @@ Every part of the plan is labelled with its canonical selector text (printed onl
 
 from __future__ import annotations
 
+import functools
 import operator
 from collections.abc import Callable
 from typing import Any, TypeAlias
-
-import re2
 
 from ..errors import CompileError
 from ..query.plan import (
@@ -54,8 +53,15 @@ _ORDER: dict[ast.Operator, Callable[[Any, Any], bool]] = {
     ast.Operator.GE: operator.ge,
 }
 
-_RE2_OPTIONS = re2.Options()
-_RE2_OPTIONS.log_errors = False
+
+@functools.cache
+def _re2_options() -> Any:
+    """RE2's options for selector regexes (re2 is imported by the first selector with one)."""
+    import re2
+
+    options = re2.Options()
+    options.log_errors = False
+    return options
 
 
 def _text(value: AttrValue | None) -> str:
@@ -79,8 +85,10 @@ def _literal_text(value: ast.Literal) -> str:
 
 
 def _compile_regex(pattern: str, loc: ast.Loc, source: str) -> Any:
+    import re2
+
     try:
-        return re2.compile(pattern, _RE2_OPTIONS)
+        return re2.compile(pattern, _re2_options())
     except re2.error as exc:
         reason = exc.args[0] if exc.args else exc
         if isinstance(reason, bytes):

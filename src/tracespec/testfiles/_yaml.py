@@ -6,19 +6,23 @@ into :class:`Node` values (mapping, sequence or scalar, each with its line) ours
 no tag can construct a Python object, duplicate keys are an error instead of silently losing one,
 and alias bombs are capped.  A syntax error becomes a :class:`TestFileError` naming the file and
 line.  JSON files that YAML cannot read (tabs for indentation) fall back to a JSON parser.
+PyYAML is imported when the first document is read, not with the package.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
-import yaml
 
 from ..errors import TestFileError
+
+if TYPE_CHECKING:
+    import yaml
 
 __all__ = ["MAX_NODES", "Node", "parse_document", "substitute_env"]
 
@@ -115,6 +119,8 @@ def substitute_env(text: str, environ: Mapping[str, str]) -> str:
 
 def parse_document(text: str, path: str) -> Node:
     """Parse one YAML (or JSON) document into a :class:`Node` tree; errors name the line."""
+    import yaml
+
     try:
         loader = yaml.SafeLoader(text)
         try:
@@ -159,6 +165,8 @@ def _looks_like_json(text: str) -> bool:
 
 
 def _convert(node: yaml.Node, path: str, counter: list[int]) -> Node:
+    import yaml
+
     counter[0] += 1
     if counter[0] > MAX_NODES:
         raise TestFileError(
@@ -196,6 +204,8 @@ def _convert(node: yaml.Node, path: str, counter: list[int]) -> Node:
 
 def _merged_pairs(node: yaml.MappingNode, path: str) -> list[tuple[yaml.Node, yaml.Node]]:
     """Key/value node pairs, with ``<<: *anchor`` merge keys expanded (explicit keys win)."""
+    import yaml
+
     pairs: list[tuple[yaml.Node, yaml.Node]] = []
     merged: list[tuple[yaml.Node, yaml.Node]] = []
     for key_node, value_node in node.value:
@@ -216,6 +226,8 @@ def _merged_pairs(node: yaml.MappingNode, path: str) -> list[tuple[yaml.Node, ya
 
 
 def _scalar(node: yaml.ScalarNode, path: str) -> Any:
+    import yaml
+
     tag = node.tag
     raw = node.value
     if tag == _STR_TAG:
@@ -226,19 +238,24 @@ def _scalar(node: yaml.ScalarNode, path: str) -> Any:
         return raw.lower() in ("yes", "true", "on", "y")
     if tag == _INT_TAG:
         try:
-            return yaml.SafeLoader.construct_yaml_int(_CONSTRUCTOR, node)
+            return yaml.SafeLoader.construct_yaml_int(_constructor(), node)
         except (ValueError, yaml.YAMLError):
             return raw
     if tag == _FLOAT_TAG:
         try:
-            return yaml.SafeLoader.construct_yaml_float(_CONSTRUCTOR, node)
+            return yaml.SafeLoader.construct_yaml_float(_constructor(), node)
         except (ValueError, yaml.YAMLError):
             return raw
     # timestamps, binary, custom tags: keep the text as written, never construct objects
     return raw
 
 
-_CONSTRUCTOR = yaml.SafeLoader("")
+@functools.cache
+def _constructor() -> yaml.SafeLoader:
+    """A loader whose number constructors read scalars (never used to construct anything else)."""
+    import yaml
+
+    return yaml.SafeLoader("")
 
 
 def _parse_json(text: str, path: str) -> Node:
