@@ -225,3 +225,22 @@ def test_yaml_and_re2_wait_for_a_test_file_and_a_regex() -> None:
         "print(r.passed, 'yaml' in sys.modules, 're2' in sys.modules)\n"
     )
     assert out.splitlines() == ["True False False", "True True True"]
+
+
+def test_the_alias_works_in_a_fresh_process() -> None:
+    """``import tracespec`` imports its parts on first use; the alias must still find its
+    loader when the first thing a program reads is ``tracespec.Trace``."""
+    import subprocess
+    import sys
+
+    code = (
+        "import tracespec\n"
+        "try:\n"
+        "    tracespec.Trace.from_otel_spans([])\n"
+        "except tracespec.TraceLoadError as exc:\n"
+        "    print(exc)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, env={**__import__("os").environ,
+                                          "PYTHONPATH": str(EXAMPLES.parent / "src")})
+    assert "no spans given" in out.stdout
