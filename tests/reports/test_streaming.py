@@ -7,12 +7,16 @@ trace, and on a big hand-built result that takes many chunks.
 from __future__ import annotations
 
 import gc
+import json
 import random
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import attrs
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import tracespec
 from tests.reports.test_reports import (
@@ -27,15 +31,23 @@ from tests.reports.test_reports import (
 )
 from tracespec.reports import (
     Line,
+    iter_json_report,
     iter_pretty_spec,
     iter_pretty_suite,
     iter_pretty_test,
     iter_render,
+    iter_spec_json,
+    iter_suite_json,
+    iter_test_json,
     pretty_spec,
     pretty_suite,
     pretty_test,
     render,
+    spec_json,
+    suite_json,
+    test_json,
 )
+from tracespec.reports._json import Lazy, iter_json
 from tracespec.reports._stream import CHUNK_PIECES, chunked, gc_paused
 from tracespec.results import AssertionResult, SpecResult
 from tracespec.testfiles import (
@@ -243,3 +255,92 @@ def test_suite_streams_step_by_step() -> None:
     result = SuiteResult(suite=suite, steps=(big_result(100), passing_result()))
     assert list(iter_pretty_suite(result)) == pretty_suite(result)
     assert next(iter_pretty_suite(result)) == ("✘ Flow (suite.yaml)", False)
+
+
+# -- JSON --------------------------------------------------------------------------------------
+
+SCALARS = (st.none() | st.booleans() | st.integers() | st.floats()
+           | st.text(st.characters(codec="utf-8")))
+JSON_VALUES = st.recursive(
+    SCALARS,
+    lambda inner: (st.lists(inner, max_size=4) | st.lists(inner, max_size=3).map(tuple)
+                   | st.dictionaries(st.text(max_size=5), inner, max_size=4)),
+    max_leaves=25,
+)
+
+
+def lazy(value: Any) -> Any:
+    """``value`` with every list read lazily, once, from a generator."""
+    if isinstance(value, dict):
+        return {k: lazy(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return Lazy(lazy(v) for v in value)
+    return value
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(value, indent=2, ensure_ascii=False)
+
+
+@given(JSON_VALUES)
+def test_json_text_is_json_dumps_with_an_indent(value: Any) -> None:
+    assert "".join(iter_json(value)) == dumps(value)
+    assert "".join(iter_json(lazy(value))) == dumps(value)
+    assert "".join(iter_json(value, 1)) == dumps([value])[4:-2]  # as an item of a list
+
+
+def test_json_text_of_edge_values() -> None:
+    values = [float("nan"), float("inf"), -float("inf"), 1e300, -0.0, 2**70, True, "\x00\x1b\"\\",
+              "ünïcödé ✔\u2028", [], {}, [[]], {"a": {}}, [{}], {"a": [1, {"b": None}]}]
+    for value in values:
+        assert "".join(iter_json(value)) == dumps(value)
+    assert "".join(iter_json(Lazy(iter(())))) == "[]"
+    with pytest.raises(TypeError, match="keys must be str"):
+        list(iter_json({1: 2}))
+    with pytest.raises(TypeError, match="not JSON serializable"):
+        list(iter_json([object()]))
+
+
+def documents(result: TestResult | SuiteResult) -> tuple[dict[str, Any], Iterator[str]]:
+    if isinstance(result, SuiteResult):
+        return suite_json(result), iter_suite_json(result)
+    return test_json(result), iter_test_json(result)
+
+
+def test_streamed_json_is_the_json_report() -> None:
+    for result in all_results():
+        doc, chunks = documents(result)
+        assert "".join(chunks) == dumps(doc)
+        if isinstance(result, TestResult):
+            for spec_result in result.specs:
+                assert "".join(iter_spec_json(spec_result)) == dumps(spec_json(spec_result))
+
+
+def test_json_report_of_one_result_or_a_list() -> None:
+    results = all_results()
+    docs = [documents(r)[0] for r in results]
+    assert "".join(iter_json_report(results, as_list=True)) == dumps(docs)
+    assert "".join(iter_json_report(results[:1], as_list=True)) == dumps(docs[:1])
+    assert "".join(iter_json_report(results[-1:], as_list=False)) == dumps(docs[-1])
+    with pytest.raises(ValueError, match="exactly one"):
+        list(iter_json_report([], as_list=False))
+    with pytest.raises(ValueError, match="exactly one"):
+        list(iter_json_report(results[:2], as_list=False))
+
+
+def test_json_report_reads_each_result_when_it_gets_there() -> None:
+    taken: list[str] = []
+
+    def run() -> Iterator[TestResult]:
+        for result in (big_result(), passing_result()):
+            taken.append(result.test.name)
+            yield result
+
+    chunks = iter_json_report(run(), as_list=True)
+    first = next(chunks)
+    assert taken == ["Big"]  # the second test has not run yet
+    assert first.startswith('[\n  {\n    "testRunWebUrl": "",')
+    rest = list(chunks)
+    assert len(rest) > 3
+    assert taken == ["Big", "Testcase 2"]
+    assert json.loads(first + "".join(rest))[1]["test"]["name"] == "Testcase 2"
