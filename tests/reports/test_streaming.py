@@ -9,6 +9,7 @@ from __future__ import annotations
 import gc
 import json
 import random
+import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,7 @@ from tests.reports.test_reports import (
 from tracespec.reports import (
     Line,
     iter_json_report,
+    iter_junit_xml,
     iter_pretty_spec,
     iter_pretty_suite,
     iter_pretty_test,
@@ -39,6 +41,7 @@ from tracespec.reports import (
     iter_spec_json,
     iter_suite_json,
     iter_test_json,
+    junit_xml,
     pretty_spec,
     pretty_suite,
     pretty_test,
@@ -344,3 +347,63 @@ def test_json_report_reads_each_result_when_it_gets_there() -> None:
     assert len(rest) > 3
     assert taken == ["Big", "Testcase 2"]
     assert json.loads(first + "".join(rest))[1]["test"]["name"] == "Testcase 2"
+
+
+# -- JUnit -------------------------------------------------------------------------------------
+
+
+def as_elementtree_writes_it(text: str) -> str:
+    """``text`` parsed and written again by ElementTree, indented as the JUnit report is."""
+    declaration = '<?xml version="1.0" encoding="UTF-8"?>\n'
+    assert text.startswith(declaration)
+    root = ET.fromstring(text.removeprefix(declaration))
+    ET.indent(root, space="\t")
+    return declaration + ET.tostring(root, encoding="unicode", short_empty_elements=False) + "\n"
+
+
+def junit_results() -> list[list[TestResult | SuiteResult]]:
+    results = all_results()
+    no_run = TestResult(test=Test(name="live", place=Place(FILE)), error="needs a live trigger")
+    no_cases = TestResult(test=Test(name="empty", place=Place(FILE)),
+                          specs=(SpecResult(selector="span", assertions=()),))
+    return [[r] for r in results] + [results, [no_run], [no_cases, no_run], []]
+
+
+def test_streamed_junit_is_the_junit_report_as_elementtree_writes_it() -> None:
+    for results in junit_results():
+        text = junit_xml(results)
+        assert "".join(iter_junit_xml(results)) == text
+        assert as_elementtree_writes_it(text) == text
+    assert junit_xml([]) == ('<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="tracespec" '
+                             'tests="0" failures="0" errors="0" skipped="0" time="0.000">'
+                             "</testsuites>\n")
+
+
+@pytest.mark.parametrize("text", ['a "quoted" <b> & c', "tab\there", "new\nline\r\n", "ünïcödé ✔"])
+def test_streamed_junit_escapes_as_elementtree(text: str) -> None:
+    result = TestResult(
+        test=Test(name=text, place=Place(FILE)),
+        specs=(SpecResult(selector=text, assertions=(
+            assertion(text, no("01", text), no("02", "", text), ok("03", text)),)),),
+    )
+    xml = junit_xml([result], name=text)
+    assert as_elementtree_writes_it(xml) == xml
+    root = ET.fromstring(xml.split("\n", 1)[1])
+    suite = root[0]
+    assert (root.get("name"), suite.get("name"), suite[0].get("name")) == (text, text, text)
+    assert suite[0][0].get("message") == text
+    assert suite[1][0].get("message") == text.split("\n")[0].strip()  # first_line
+
+
+def test_big_junit_report_comes_in_chunks_with_its_counts_first() -> None:
+    result = big_result()
+    chunks = list(iter_junit_xml([result]))
+    assert len(chunks) > 3
+    root = ET.fromstring("".join(chunks).split("\n", 1)[1])
+    cases = 3 * SPANS + 1 + 1 + 1  # three assertions per span, one not run, meta, bad selector
+    failures = len(range(0, SPANS, 97)) + 1  # 503s (k = 0, 97, ...), the meta count
+    errors = len(range(0, SPANS, 5)) + 1 + 1  # missing routes, not run, bad selector
+    assert (root.get("tests"), root.get("failures"), root.get("errors"), root.get("time")) == (
+        str(cases), str(failures), str(errors), "1.500")
+    assert [len(suite) for suite in root] == [3 * SPANS + 1, 1, 1]
+    assert [suite.get("tests") for suite in root] == [str(3 * SPANS + 1), "1", "1"]
