@@ -142,7 +142,9 @@ def _aligned_groups(
     spec_result: SpecResult, ran: list[int], places: list[Place | None], pad: str
 ) -> Iterator[Line]:
     """The span groups when every assertion has one result per selected span, in trace order
-    (what the engine gives): group ``k`` is result ``k`` of each assertion, nothing to sort."""
+    (what the engine gives): group ``k`` is result ``k`` of each assertion, nothing to sort.
+    The selected spans are distinct, so this is what :func:`_groups` gives, with no dict of
+    groups (a hand-made result naming a span twice would print it twice here, once there)."""
     assertions = spec_result.assertions
     columns = [assertions[i].spans for i in ran]
     texts = [(assertions[i].text, places[i]) for i in ran]
