@@ -3,13 +3,25 @@
 from __future__ import annotations
 
 import json
+import re
 import textwrap
 from pathlib import Path
 
 import junitparser
 import pytest
 
+import tracespec
 from tracespec.cli import main
+from tracespec.reports import junit_xml, pretty_suite, pretty_test, render, test_json
+from tracespec.testfiles import (
+    SuiteResult,
+    Test,
+    TestResult,
+    TestSuite,
+    load_resource,
+    run_suite,
+    run_test,
+)
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 TRACE = str(EXAMPLES / "orders-trace.json")
@@ -255,3 +267,97 @@ def test_colour_when_forced_and_never_with_no_color(
     monkeypatch.delenv("FORCE_COLOR")
     _, out, _ = run_cli(capsys, "run", "-f", test, "--trace", TRACE)  # not a terminal
     assert "\x1b[" not in out
+
+
+# -- the reports as they stream: the same bytes as the whole reports -------------------------
+
+
+def big_trace(tmp_path: Path, spans: int) -> str:
+    """An OTLP JSON trace: a root and ``spans - 1`` children, every seventh one slow."""
+    trace_id = "0af7651916cd43dd8448eb211c80319c"
+    out = []
+    for i in range(spans):
+        start = 1_700_000_000_000_000_000 + i * 1000
+        span: dict[str, object] = {
+            "traceId": trace_id, "spanId": f"{i + 1:016x}", "name": f"span {i}", "kind": 1,
+            "startTimeUnixNano": str(start),
+            "endTimeUnixNano": str(start + (30_000_000 if i % 7 == 0 else 1_000_000)),
+            "attributes": [{"key": "n", "value": {"intValue": str(i)}}],
+        }
+        if i:
+            span["parentSpanId"] = f"{1:016x}"
+        out.append(span)
+    path = tmp_path / "big.json"
+    path.write_text(json.dumps({"resourceSpans": [{"resource": {"attributes": []},
+                                                   "scopeSpans": [{"spans": out}]}]}))
+    return str(path)
+
+
+def expected_results(files: list[str], trace: str) -> list[TestResult | SuiteResult]:
+    traces = tracespec.load_traces(trace)
+    out: list[TestResult | SuiteResult] = []
+    for path in files:
+        resource = load_resource(path)
+        if isinstance(resource, TestSuite):
+            out.append(run_suite(resource, traces))
+        else:
+            assert isinstance(resource, Test)
+            out.append(run_test(resource, traces))
+    return out
+
+
+def without_time(xml: str) -> str:
+    return re.sub(r' time="[0-9.]+"', "", xml)
+
+
+def test_big_reports_are_written_as_the_whole_reports(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    trace = big_trace(tmp_path, 3000)  # 6000 span results: several chunks of each report
+    failing = write(tmp_path, "fail.yaml", FAILING)
+    suite = str(EXAMPLES / "orders-suite.yaml")
+    files = [failing, write(tmp_path, "pass.yaml", PASSING), suite]
+    results = expected_results(files, trace)
+    junit = tmp_path / "junit.xml"
+    args = [a for f in files for a in ("-f", f)]
+    code, out, _ = run_cli(capsys, "run", *args, "--trace", trace, "--junit", str(junit))
+    assert code == 2
+    assert out == "".join(render(pretty_suite(r) if isinstance(r, SuiteResult)
+                                 else pretty_test(r)) for r in results)
+    assert out.count("\n") > 9000
+    assert without_time(junit.read_text(encoding="utf-8")) == without_time(junit_xml(results))
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    _, out, _ = run_cli(capsys, "run", "-f", failing, "--trace", trace)
+    assert isinstance(results[0], TestResult)
+    assert out == render(pretty_test(results[0]), color=True)
+
+
+def test_json_report_is_written_as_json_dumps_writes_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    trace = big_trace(tmp_path, 3000)
+    files = [write(tmp_path, "fail.yaml", FAILING), write(tmp_path, "pass.yaml", PASSING)]
+    results = expected_results(files, trace)
+    docs = [test_json(r) for r in results if isinstance(r, TestResult)]
+    code, out, err = run_cli(capsys, "run", "-f", files[0], "--trace", trace, "-o", "json")
+    assert (code, err) == (2, "")
+    assert out == json.dumps(docs[0], indent=2, ensure_ascii=False) + "\n"
+    code, out, _ = run_cli(capsys, "run", "-f", files[0], "-f", files[1], "--trace", trace,
+                           "-o", "json")
+    assert out == json.dumps(docs, indent=2, ensure_ascii=False) + "\n"
+
+
+@pytest.mark.parametrize("several", [False, True])
+def test_json_report_and_what_could_not_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], several: bool
+) -> None:
+    live = str(EXAMPLES / "orders-pass.yaml")
+    files = [live, write(tmp_path, "pass.yaml", PASSING)] if several else [live]
+    args = [a for f in files for a in ("-f", f)]
+    code, out, err = run_cli(capsys, "run", *args, "-o", "json")
+    assert code == 1
+    assert err.count("\n") == len(files)  # each test that could not run, once
+    assert err.startswith(f"error: {live}: Create an order: not supported yet")
+    doc = json.loads(out)
+    assert (doc[0] if several else doc)["error"].startswith("not supported yet")

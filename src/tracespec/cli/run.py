@@ -2,22 +2,27 @@
 
 All files are read before anything runs, so a malformed file stops the command at once with a
 one-line error naming it (exit 1, or 3 when it does not exist).  Then each file runs in the
-order given; the pretty report streams test by test, JSON is printed at the end (one object
-for one file, a list for several), and the JUnit file is written last.  The exit code says
-the worst thing that happened: 1 something could not run, 2 an assertion failed, else 0.
+order given, and its report (pretty, or JSON: one object for one file, a list for several) is
+written to stdout as it is made, in chunks, right after the file ran; the JUnit file is
+written last, the same way.  No report is ever held whole, and a result is kept after its
+report only for the JUnit file.  The exit code says the worst thing that happened: 1 something
+could not run, 2 an assertion failed, else 0.
 """
 
 from __future__ import annotations
 
-import json
 import os
-import sys
-from collections.abc import Mapping, Sequence
-from pathlib import Path
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 import click
 
-from ..reports import junit_xml, pretty_suite, pretty_test, render, suite_json, test_json
+from ..reports import (
+    iter_json_report,
+    iter_junit_xml,
+    iter_pretty_suite,
+    iter_pretty_test,
+    iter_render,
+)
 from ..testfiles import (
     Test,
     TestSuite,
@@ -72,6 +77,21 @@ def _warnings(resource: Test | TestSuite) -> list[str]:
         for step in resource.steps:
             out.extend(w for w in step.warnings if w not in out)
     return out
+
+
+def _echo_chunks(chunks: Iterable[str], *, color: bool | None = None) -> None:
+    """Write a report's chunks to stdout as they come (``click.echo``'s colour handling)."""
+    for chunk in chunks:
+        click.echo(chunk, nl=False, color=color)
+
+
+def _write_junit(path: str, results: Sequence[TestResult | SuiteResult]) -> None:
+    try:
+        with open(path, "w", encoding="utf-8") as out:
+            for chunk in iter_junit_xml(results):
+                out.write(chunk)
+    except OSError as exc:
+        raise CliError(f"{path}: cannot write the JUnit report: {exc.strerror or exc}") from None
 
 
 def _problems(result: TestResult | SuiteResult) -> list[str]:
@@ -158,34 +178,38 @@ def run_command(
     if trace_path is not None:
         traces = load_traces_cli(trace_path, trace_format=trace_format)
     color = output == "pretty" and color_enabled(no_color)
-    results: list[TestResult | SuiteResult] = []
-    for resource in resources:
-        result: TestResult | SuiteResult
-        if isinstance(resource, TestSuite):
-            result = run_suite(resource, traces, variables=variables)
-            lines = pretty_suite(result)
-        else:
-            result = run_test(resource, traces, variables=variables)
-            lines = pretty_test(result)
-        results.append(result)
-        if output == "pretty":
-            click.echo(render(lines, color=color), nl=False, color=color)
-            sys.stdout.flush()
-        for problem in _problems(result):
-            click.echo(f"error: {problem}", err=True)
+    verdicts: list[tuple[bool, bool]] = []  # (errored, passed) of each result
+    kept: list[TestResult | SuiteResult] = []  # the results, for the JUnit file only
+
+    def runs() -> Iterator[TestResult | SuiteResult]:
+        """Each file's result, run when its report asks for it; what could not run goes to
+        stderr once its report is written (when the next result is asked for)."""
+        for resource in resources:
+            result: TestResult | SuiteResult
+            if isinstance(resource, TestSuite):
+                result = run_suite(resource, traces, variables=variables)
+            else:
+                result = run_test(resource, traces, variables=variables)
+            verdicts.append((result.errored, result.passed))
+            if junit_path is not None:
+                kept.append(result)
+            yield result
+            for problem in _problems(result):
+                click.echo(f"error: {problem}", err=True)
+
     if output == "json":
-        docs = [suite_json(r) if isinstance(r, SuiteResult) else test_json(r) for r in results]
-        click.echo(json.dumps(docs[0] if len(docs) == 1 else docs, indent=2, ensure_ascii=False))
+        _echo_chunks(iter_json_report(runs(), as_list=len(resources) != 1))
+        click.echo()
+    else:
+        for result in runs():
+            lines = (iter_pretty_suite(result) if isinstance(result, SuiteResult)
+                     else iter_pretty_test(result))
+            _echo_chunks(iter_render(lines, color=color), color=color)
     if junit_path is not None:
-        try:
-            Path(junit_path).write_text(junit_xml(results), encoding="utf-8")
-        except OSError as exc:
-            raise CliError(
-                f"{junit_path}: cannot write the JUnit report: {exc.strerror or exc}"
-            ) from None
-    if any(r.errored for r in results):
+        _write_junit(junit_path, kept)
+    if any(errored for errored, _ in verdicts):
         return ExitCode.ERROR
-    if not all(r.passed for r in results):
+    if not all(passed for _, passed in verdicts):
         return ExitCode.FAILED
     return ExitCode.PASSED
 

@@ -2,17 +2,47 @@
 
 Each report is a pure function from run results (``tracespec.testfiles.runner``) to text or
 data, shaped as Tracetest's CLI and server shape theirs (docs/cli.md shows each), so
-tools written for Tracetest read ours.  Printing, colour decisions and files are the CLI's job.
+tools written for Tracetest read ours.  Each also has a streamed form (``iter_*``), made by
+the same code: the same text in chunks, made as it is read with the cyclic GC paused, so a
+report of a million span results is written without ever being held whole.  Printing, colour
+decisions and files are the CLI's job.
 """
 
 from __future__ import annotations
 
-from .jsonreport import spec_json, suite_json, test_json
-from .junit import junit_xml
-from .pretty import Line, pretty_spec, pretty_suite, pretty_test, render
+from .jsonreport import (
+    iter_json_report,
+    iter_spec_json,
+    iter_suite_json,
+    iter_test_json,
+    spec_json,
+    suite_json,
+    test_json,
+)
+from .junit import iter_junit_xml, junit_xml
+from .pretty import (
+    Line,
+    iter_pretty_spec,
+    iter_pretty_suite,
+    iter_pretty_test,
+    iter_render,
+    pretty_spec,
+    pretty_suite,
+    pretty_test,
+    render,
+)
 
 __all__ = (
     "Line",
+    "iter_json_report",
+    "iter_junit_xml",
+    "iter_pretty_spec",
+    "iter_pretty_suite",
+    "iter_pretty_test",
+    "iter_render",
+    "iter_spec_json",
+    "iter_suite_json",
+    "iter_test_json",
     "junit_xml",
     "pretty_spec",
     "pretty_suite",

@@ -1,4 +1,4 @@
-"""The one reading of a spec result that every report shares: its span results, flattened.
+"""The one reading of a spec result that every report shares: the span results of an assertion.
 
 A spec whose selector could not run, or an assertion that could not run, has no span results
 of its own; the reports still owe the reader a line (and CI servers a test case) for it.  So
@@ -9,22 +9,9 @@ is its outcome, set by the engine.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import attrs
-
 from ..results import AssertionResult, Outcome, SpanResult, SpecResult
 
-__all__ = ["Row", "rows", "span_results_of"]
-
-
-@attrs.frozen
-class Row:
-    """One assertion on one span (or on no span) of a spec."""
-
-    index: int
-    assertion: AssertionResult
-    span: SpanResult
+__all__ = ["span_results_of"]
 
 
 def span_results_of(spec: SpecResult, assertion: AssertionResult) -> tuple[SpanResult, ...]:
@@ -36,9 +23,3 @@ def span_results_of(spec: SpecResult, assertion: AssertionResult) -> tuple[SpanR
         return (SpanResult(span_id=None, observed="", outcome=Outcome.ERROR, error=error),)
     return ()
 
-
-def rows(spec: SpecResult) -> Iterator[Row]:
-    """Every (assertion, span result) of a spec, assertions in order."""
-    for i, assertion in enumerate(spec.assertions):
-        for span in span_results_of(spec, assertion):
-            yield Row(i, assertion, span)

@@ -5,75 +5,122 @@ The shape is Tracetest's (``testRunWebUrl``, ``results.allPassed``, ``results.re
 working; ``testRunWebUrl`` is empty, there being no server.  tracespec adds keys a script may
 want and Tracetest has no place for: ``test`` (id, name, file), ``traceId``, ``outputs``,
 ``error`` (a run that could not start) and, per spec, ``name`` and ``error``.
+
+The shape is written once, with a parameter for how its arrays are held: lists for the
+documents (``test_json``, ...), :class:`~._json.Lazy` arrays for their streamed text
+(``iter_test_json``, ..., the very text ``json.dumps(doc, indent=2, ensure_ascii=False)``
+gives), which is made as it is written, one span result at a time.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from ..results import Outcome, SpecResult
+from ..results import AssertionResult, Outcome, OutputResult, SpanResult, SpecResult
 from ..testfiles.results import SuiteResult, TestResult
+from ._json import Lazy, iter_json
 from ._rows import span_results_of
+from ._stream import chunked, gc_paused
 
-__all__ = ["spec_json", "suite_json", "test_json"]
+__all__ = [
+    "iter_json_report",
+    "iter_spec_json",
+    "iter_suite_json",
+    "iter_test_json",
+    "spec_json",
+    "suite_json",
+    "test_json",
+]
 
 _PASSED = Outcome.PASSED  # (a module constant reads faster than an enum class attribute)
 
+#: How a document holds an array: ``list`` (the documents) or ``Lazy`` (their streamed text).
+_Many = Callable[[Iterable[Any]], Any]
 
-def spec_json(spec: SpecResult) -> dict[str, Any]:
-    """One spec's entry of ``results.results``."""
-    results = []
-    for assertion in spec.assertions:
-        spans = span_results_of(spec, assertion)
-        results.append({
-            "assertion": assertion.text,
-            "allPassed": spec.error is None and assertion.passed,
-            "spanResults": [
-                {
-                    "spanId": s.span_id,
-                    "observedValue": s.observed,
-                    "passed": s.outcome is _PASSED,
-                    "error": s.error,
-                }
-                for s in spans
-            ],
-        })
+
+def _span(s: SpanResult) -> dict[str, Any]:
+    return {
+        "spanId": s.span_id,
+        "observedValue": s.observed,
+        "passed": s.outcome is _PASSED,
+        "error": s.error,
+    }
+
+
+def _assertion(spec: SpecResult, assertion: AssertionResult, many: _Many) -> dict[str, Any]:
+    return {
+        "assertion": assertion.text,
+        "allPassed": spec.error is None and assertion.passed,
+        "spanResults": many(map(_span, span_results_of(spec, assertion))),
+    }
+
+
+def _spec(spec: SpecResult, many: _Many) -> dict[str, Any]:
     return {
         "selector": {"query": spec.selector},
         "name": spec.name or "",
         "error": spec.error,
-        "results": results,
+        "results": many(_assertion(spec, a, many) for a in spec.assertions),
     }
 
 
-def _results(result: TestResult) -> dict[str, Any]:
+def _results(result: TestResult, many: _Many) -> dict[str, Any]:
     return {
         "allPassed": result.passed,
-        "results": [spec_json(s) for s in result.specs],
+        "results": many(_spec(s, many) for s in result.specs),
     }
 
 
-def _extras(result: TestResult) -> dict[str, Any]:
+def _output(o: OutputResult) -> dict[str, Any]:
+    return {
+        "name": o.name,
+        "value": o.value,
+        "spanId": o.span_id,
+        "resolved": o.resolved,
+        "error": o.error,
+    }
+
+
+def _extras(result: TestResult, many: _Many) -> dict[str, Any]:
     return {
         "test": {"id": result.test.id, "name": result.test.name, "file": result.test.path},
         "traceId": result.trace_id,
-        "outputs": [
-            {
-                "name": o.name,
-                "value": o.value,
-                "spanId": o.span_id,
-                "resolved": o.resolved,
-                "error": o.error,
-            }
-            for o in result.outputs
-        ],
+        "outputs": many(map(_output, result.outputs)),
         "error": result.error,
     }
 
 
+def _test(result: TestResult, many: _Many) -> dict[str, Any]:
+    return {"testRunWebUrl": "", "results": _results(result, many), **_extras(result, many)}
+
+
+def _suite(result: SuiteResult, many: _Many) -> dict[str, Any]:
+    return {
+        "testRunWebUrl": "",
+        "suite": {"id": result.suite.id, "name": result.suite.name, "file": result.suite.path},
+        "allPassed": result.passed,
+        "steps": many(
+            {"name": step.test.name, "results": _results(step, many), **_extras(step, many)}
+            for step in result.steps
+        ),
+    }
+
+
+def _document(result: TestResult | SuiteResult, many: _Many) -> dict[str, Any]:
+    return _suite(result, many) if isinstance(result, SuiteResult) else _test(result, many)
+
+
+def spec_json(spec: SpecResult) -> dict[str, Any]:
+    """One spec's entry of ``results.results``."""
+    with gc_paused():
+        return _spec(spec, list)
+
+
 def test_json(result: TestResult) -> dict[str, Any]:
     """The JSON object of one test run."""
-    return {"testRunWebUrl": "", "results": _results(result), **_extras(result)}
+    with gc_paused():
+        return _test(result, list)
 
 
 test_json.__test__ = False  # type: ignore[attr-defined]  # not a pytest test
@@ -81,12 +128,41 @@ test_json.__test__ = False  # type: ignore[attr-defined]  # not a pytest test
 
 def suite_json(result: SuiteResult) -> dict[str, Any]:
     """The JSON object of a suite run: one entry per step that ran."""
-    return {
-        "testRunWebUrl": "",
-        "suite": {"id": result.suite.id, "name": result.suite.name, "file": result.suite.path},
-        "allPassed": result.passed,
-        "steps": [
-            {"name": step.test.name, "results": _results(step), **_extras(step)}
-            for step in result.steps
-        ],
-    }
+    with gc_paused():
+        return _suite(result, list)
+
+
+def iter_spec_json(spec: SpecResult) -> Iterator[str]:
+    """``json.dumps(spec_json(spec), indent=2, ensure_ascii=False)`` in chunks."""
+    return chunked(iter_json(_spec(spec, Lazy)))
+
+
+def iter_test_json(result: TestResult) -> Iterator[str]:
+    """``json.dumps(test_json(result), indent=2, ensure_ascii=False)`` in chunks."""
+    return chunked(iter_json(_test(result, Lazy)))
+
+
+def iter_suite_json(result: SuiteResult) -> Iterator[str]:
+    """``json.dumps(suite_json(result), indent=2, ensure_ascii=False)`` in chunks."""
+    return chunked(iter_json(_suite(result, Lazy)))
+
+
+def iter_json_report(
+    results: Iterable[TestResult | SuiteResult], *, as_list: bool
+) -> Iterator[str]:
+    """What ``tracespec run -o json`` prints (without the final newline), in chunks: the
+    document of each result, as a JSON list when ``as_list``, else of the one result.  Each
+    result is read when the text reaches it, so ``results`` may be a generator running them."""
+    documents = (_document(r, Lazy) for r in results)
+    if as_list:
+        return chunked(iter_json(Lazy(documents)))
+    return chunked(_one(documents))
+
+
+def _one(documents: Iterator[dict[str, Any]]) -> Iterator[str]:
+    document = next(documents, None)
+    if document is None:
+        raise ValueError("as_list=False needs exactly one result, got none")
+    yield from iter_json(document)
+    if next(documents, None) is not None:
+        raise ValueError("as_list=False needs exactly one result, got more")

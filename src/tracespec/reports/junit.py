@@ -7,73 +7,124 @@ by the assertion, so an assertion over three spans gives three cases); a failed 
 several tests and for suites: then the suites are named ``<test name>: <selector>`` and a test
 that could not run at all is one suite with one errored case, so CI shows it.  ``time`` is the
 run's wall time in seconds with three decimals (Tracetest rounds up to whole seconds).
+
+The document is written as text, in the very form ElementTree gives it (``ET.indent`` with
+tabs, no short empty elements), and streamed: a first pass counts each suite's cases, failures
+and errors (the counts head the elements), a second writes the cases one by one.  So nothing
+but the counts is kept, however many span results there are.
 """
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+
+import attrs
 
 from ..errors import first_line
-from ..results import ALL_SPANS, Outcome
+from ..results import ALL_SPANS, Outcome, SpecResult
 from ..testfiles.results import SuiteResult, TestResult
-from ._rows import rows
+from ._rows import span_results_of
+from ._stream import chunked
 
-__all__ = ["junit_xml"]
+__all__ = ["iter_junit_xml", "junit_xml"]
 
 _PASSED = Outcome.PASSED  # (module constants read faster than enum class attributes)
 _FAILED = Outcome.FAILED
+_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n'
 
 
-def _suites_of(result: TestResult, prefix: str) -> list[ET.Element]:
-    out: list[ET.Element] = []
-    if result.error is not None:
-        suite = ET.Element("testsuite", {
-            "name": prefix + result.test.name, "tests": "1", "failures": "0", "errors": "1",
-            "skipped": "0",
-        })
-        case = ET.SubElement(suite, "testcase", {"name": result.test.name})
-        ET.SubElement(case, "error", {"type": "error", "message": result.error})
-        return [suite]
-    for spec in result.specs:
-        total = failures = errors = 0
-        suite = ET.Element("testsuite", {"name": prefix + (spec.selector or ALL_SPANS)})
-        for row in rows(spec):
+def _attr(text: str) -> str:
+    """An attribute value escaped as ElementTree escapes it."""
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    if '"' in text:
+        text = text.replace('"', "&quot;")
+    if "\r" in text:
+        text = text.replace("\r", "&#13;")
+    if "\n" in text:
+        text = text.replace("\n", "&#10;")
+    if "\t" in text:
+        text = text.replace("\t", "&#09;")
+    return text
+
+
+@attrs.frozen
+class _Suite:
+    """One ``<testsuite>``: a spec's, or the one errored case of a test that could not run."""
+
+    name: str
+    tests: int
+    failures: int
+    errors: int
+    spec: SpecResult | None = None
+    test_name: str = ""
+    test_error: str = ""
+
+    def open_tag(self) -> str:
+        return (f'<testsuite name="{_attr(self.name)}" tests="{self.tests}" '
+                f'failures="{self.failures}" errors="{self.errors}" skipped="0">')
+
+
+def _counts(spec: SpecResult) -> tuple[int, int, int]:
+    """(cases, failures, errors) of a spec: one case per span result."""
+    total = failures = errors = 0
+    for assertion in spec.assertions:
+        for span in span_results_of(spec, assertion):
             total += 1
-            case = ET.SubElement(suite, "testcase", {"name": row.assertion.text})
-            span = row.span
-            if span.outcome is _PASSED:
-                continue
-            if span.outcome is _FAILED:
+            outcome = span.outcome
+            if outcome is _FAILED:
                 failures += 1
-                ET.SubElement(case, "failure", {
-                    "type": row.assertion.text, "message": span.observed,
-                })
-            else:
+            elif outcome is not _PASSED:
                 errors += 1
-                ET.SubElement(case, "error", {
-                    "type": "error", "message": first_line(span.error or ""),
-                })
-        suite.set("tests", str(total))
-        suite.set("failures", str(failures))
-        suite.set("errors", str(errors))
-        suite.set("skipped", "0")
-        out.append(suite)
-    return out
+    return total, failures, errors
 
 
-def junit_xml(results: Sequence[TestResult | SuiteResult], *, name: str | None = None) -> str:
-    """The JUnit XML document for test and suite runs (one test gives Tracetest's exact form)."""
-    single = len(results) == 1 and isinstance(results[0], TestResult)
-    suites: list[ET.Element] = []
-    seconds = 0.0
+def _suites_of(result: TestResult, prefix: str) -> Iterator[_Suite]:
+    if result.error is not None:
+        yield _Suite(prefix + result.test.name, 1, 0, 1, test_name=result.test.name,
+                     test_error=result.error)
+        return
+    for spec in result.specs:
+        yield _Suite(prefix + (spec.selector or ALL_SPANS), *_counts(spec), spec=spec)
+
+
+def _suites(results: Sequence[TestResult | SuiteResult], single: bool) -> Iterator[_Suite]:
     for result in results:
-        seconds += result.duration_s
         if isinstance(result, SuiteResult):
             for step in result.steps:
-                suites.extend(_suites_of(step, f"{result.suite.name} / {step.test.name}: "))
+                yield from _suites_of(step, f"{result.suite.name} / {step.test.name}: ")
         else:
-            suites.extend(_suites_of(result, "" if single else f"{result.test.name}: "))
+            yield from _suites_of(result, "" if single else f"{result.test.name}: ")
+
+
+def _cases(suite: _Suite) -> Iterator[str]:
+    """The ``<testcase>`` elements of a suite, each with its indentation before it."""
+    spec = suite.spec
+    if spec is None:
+        yield (f'\n\t\t<testcase name="{_attr(suite.test_name)}">\n\t\t\t<error type="error" '
+               f'message="{_attr(suite.test_error)}"></error>\n\t\t</testcase>')
+        return
+    for assertion in spec.assertions:
+        name = _attr(assertion.text)
+        passed = f'\n\t\t<testcase name="{name}"></testcase>'
+        failed = f'\n\t\t<testcase name="{name}">\n\t\t\t<failure type="{name}" message="'
+        for span in span_results_of(spec, assertion):
+            outcome = span.outcome
+            if outcome is _PASSED:
+                yield passed
+            elif outcome is _FAILED:
+                yield f'{failed}{_attr(span.observed)}"></failure>\n\t\t</testcase>'
+            else:
+                yield (f'\n\t\t<testcase name="{name}">\n\t\t\t<error type="error" message="'
+                       f'{_attr(first_line(span.error or ""))}"></error>\n\t\t</testcase>')
+
+
+def _document(results: Sequence[TestResult | SuiteResult], name: str | None) -> Iterator[str]:
+    single = len(results) == 1 and isinstance(results[0], TestResult)
     if name is None:
         if single:
             name = results[0].test.name  # type: ignore[union-attr]
@@ -81,20 +132,30 @@ def junit_xml(results: Sequence[TestResult | SuiteResult], *, name: str | None =
             name = results[0].suite.name
         else:
             name = "tracespec"
-    totals = [0, 0, 0]
+    suites = list(_suites(results, single))
+    seconds = sum((r.duration_s for r in results), 0.0)
+    tests = sum(s.tests for s in suites)
+    failures = sum(s.failures for s in suites)
+    errors = sum(s.errors for s in suites)
+    yield (f'{_DECLARATION}<testsuites name="{_attr(name)}" tests="{tests}" '
+           f'failures="{failures}" errors="{errors}" skipped="0" time="{seconds:.3f}">')
     for suite in suites:
-        totals[0] += int(suite.get("tests", "0"))
-        totals[1] += int(suite.get("failures", "0"))
-        totals[2] += int(suite.get("errors", "0"))
-    root = ET.Element("testsuites", {
-        "name": name,
-        "tests": str(totals[0]),
-        "failures": str(totals[1]),
-        "errors": str(totals[2]),
-        "skipped": "0",
-        "time": f"{seconds:.3f}",
-    })
-    root.extend(suites)
-    ET.indent(root, space="\t")
-    body = ET.tostring(root, encoding="unicode", short_empty_elements=False)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n"
+        yield "\n\t" + suite.open_tag()
+        if suite.tests:
+            yield from _cases(suite)
+            yield "\n\t"
+        yield "</testsuite>"
+    yield "\n</testsuites>\n" if suites else "</testsuites>\n"
+
+
+def iter_junit_xml(
+    results: Sequence[TestResult | SuiteResult], *, name: str | None = None
+) -> Iterator[str]:
+    """The text of :func:`junit_xml` in chunks, made as it is written: each suite's cases are
+    counted first, then written one by one, so no document is held."""
+    return chunked(_document(results, name))
+
+
+def junit_xml(results: Sequence[TestResult | SuiteResult], *, name: str | None = None) -> str:
+    """The JUnit XML document for test and suite runs (one test gives Tracetest's exact form)."""
+    return "".join(iter_junit_xml(results, name=name))

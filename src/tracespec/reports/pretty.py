@@ -6,18 +6,36 @@ observed value.  Where Tracetest appends a link into its web UI to a failed line
 no server, so it appends the place in the test file instead (``orders.yaml:21``).  Span groups
 come in trace order (Tracetest's are in random map order).  Lines are returned with their
 verdict so the caller can colour them; :func:`render` does the ANSI colouring.
+
+Each report is a generator of lines (``iter_pretty_test``, ...) that the list forms are built
+on, and :func:`iter_render` turns lines into text in chunks, so a run of a million span results
+is printed as it is made, never held whole (see ``_stream``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import operator
+from collections.abc import Iterable, Iterator
 
 from ..errors import first_line
 from ..results import Outcome, SpanResult, SpecResult
 from ..testfiles.model import Place, Spec
 from ..testfiles.results import SuiteResult, TestResult
+from ._stream import chunked, gc_paused
 
-__all__ = ["FAIL", "PASS", "Line", "pretty_spec", "pretty_suite", "pretty_test", "render"]
+__all__ = [
+    "FAIL",
+    "PASS",
+    "Line",
+    "iter_pretty_spec",
+    "iter_pretty_suite",
+    "iter_pretty_test",
+    "iter_render",
+    "pretty_spec",
+    "pretty_suite",
+    "pretty_test",
+    "render",
+]
 
 PASS = "✔"
 FAIL = "✘"
@@ -30,6 +48,7 @@ Line = tuple[str, bool]
 
 _PASSED = Outcome.PASSED  # (module constants read faster than enum class attributes)
 _ERROR = Outcome.ERROR
+_span_id = operator.attrgetter("span_id")
 
 
 def _icon(ok: bool) -> str:
@@ -70,36 +89,83 @@ def _assertion_line(
     return line, passed
 
 
+def iter_pretty_spec(
+    spec_result: SpecResult, spec: Spec | None = None, *, padding: int = 0
+) -> Iterator[Line]:
+    """The lines of :func:`pretty_spec`, one at a time."""
+    return _spec_lines(spec_result, spec, "\t" * padding, indent="")
+
+
 def pretty_spec(
     spec_result: SpecResult, spec: Spec | None = None, *, padding: int = 0
 ) -> list[Line]:
     """A spec in full: its title, then ``#meta`` and one group per span (trace order), each
     assertion with its observed value; ``spec`` (from the test file) gives the places."""
-    return _spec_lines(spec_result, spec, "\t" * padding, indent="")
+    with gc_paused():
+        return list(iter_pretty_spec(spec_result, spec, padding=padding))
 
 
 def _spec_lines(
     spec_result: SpecResult, spec: Spec | None, pad: str, *, indent: str = "\t"
-) -> list[Line]:
+) -> Iterator[Line]:
     pad = pad + indent
-    lines: list[Line] = [(f"{pad}{_icon(spec_result.passed)} {_title(spec_result, spec)}",
-                          spec_result.passed)]
+    yield f"{pad}{_icon(spec_result.passed)} {_title(spec_result, spec)}", spec_result.passed
     if spec_result.error is not None:
         where = f" ({spec.selector_place.file_line})" if spec is not None else ""
-        lines.append((f"{pad}\t{FAIL} error: {first_line(spec_result.error)}{where}", False))
-        return lines
-    # groups: meta (no span) first, then spans in trace order
-    groups: dict[str | None, list[tuple[int, SpanResult]]] = {}
-    for i, assertion in enumerate(spec_result.assertions):
+        yield f"{pad}\t{FAIL} error: {first_line(spec_result.error)}{where}", False
+        return
+    assertions = spec_result.assertions
+    places = [spec.assertion_place(i) if spec is not None else None
+              for i in range(len(assertions))]
+    ran: list[int] = []
+    for i, assertion in enumerate(assertions):
         if not assertion.ran and assertion.error is not None:
-            place = spec.assertion_place(i) if spec is not None else None
+            place = places[i]
             where = f" ({place.file_line})" if place is not None else ""
-            lines.append((
-                f"{pad}\t{FAIL} {assertion.text} error: {first_line(assertion.error)}{where}",
-                False,
-            ))
-            continue
-        for span in assertion.spans:
+            yield (f"{pad}\t{FAIL} {assertion.text} error: {first_line(assertion.error)}{where}",
+                   False)
+        else:
+            ran.append(i)
+    ids = spec_result.span_ids
+    if all(_aligned(assertions[i].spans, ids) for i in ran):
+        yield from _aligned_groups(spec_result, ran, places, pad)
+    else:
+        yield from _groups(spec_result, ran, places, pad)
+
+
+def _aligned(spans: tuple[SpanResult, ...], ids: tuple[str, ...]) -> bool:
+    """Whether ``spans`` are one result per selected span, in the order of ``ids``."""
+    return len(spans) == len(ids) and all(map(operator.eq, map(_span_id, spans), ids))
+
+
+def _aligned_groups(
+    spec_result: SpecResult, ran: list[int], places: list[Place | None], pad: str
+) -> Iterator[Line]:
+    """The span groups when every assertion has one result per selected span, in trace order
+    (what the engine gives): group ``k`` is result ``k`` of each assertion, nothing to sort.
+    The selected spans are distinct, so this is what :func:`_groups` gives, with no dict of
+    groups (a hand-made result naming a span twice would print it twice here, once there)."""
+    assertions = spec_result.assertions
+    columns = [assertions[i].spans for i in ran]
+    texts = [(assertions[i].text, places[i]) for i in ran]
+    inner = pad + "\t\t"
+    for k, span_id in enumerate(spec_result.span_ids):
+        spans = [column[k] for column in columns]
+        ok = all(span.outcome is _PASSED for span in spans)
+        yield f"{pad}\t{PASS if ok else FAIL} #{span_id}", ok
+        for (text, place), span in zip(texts, spans, strict=True):
+            yield _assertion_line(text, span, place, inner)
+
+
+def _groups(
+    spec_result: SpecResult, ran: list[int], places: list[Place | None], pad: str
+) -> Iterator[Line]:
+    """The span groups in general: meta (no span) first, then spans in trace order, then any
+    span that is not among the selected ones, each with its results in assertion order."""
+    assertions = spec_result.assertions
+    groups: dict[str | None, list[tuple[int, SpanResult]]] = {}
+    for i in ran:
+        for span in assertions[i].spans:
             groups.setdefault(span.span_id, []).append((i, span))
     order: list[str | None] = [None] if None in groups else []
     placed: set[str | None] = set(order)
@@ -107,53 +173,62 @@ def _spec_lines(
         if span_id in groups and span_id not in placed:
             placed.add(span_id)
             order.append(span_id)
+    inner = pad + "\t\t"
     for span_id in order:
         items = groups[span_id]
         ok = all(span.outcome is _PASSED for _, span in items)
         label = "meta" if span_id is None else span_id
-        lines.append((f"{pad}\t{_icon(ok)} #{label}", ok))
+        yield f"{pad}\t{_icon(ok)} #{label}", ok
         for i, span in items:
-            place = spec.assertion_place(i) if spec is not None else None
-            lines.append(
-                _assertion_line(spec_result.assertions[i].text, span, place, pad + "\t\t")
-            )
-    return lines
+            yield _assertion_line(assertions[i].text, span, places[i], inner)
+
+
+def iter_pretty_test(result: TestResult, *, padding: int = 0) -> Iterator[Line]:
+    """The lines of :func:`pretty_test`, one at a time."""
+    pad = "\t" * padding
+    if result.error is not None:
+        yield f"{pad}{FAIL} {result.test.name} ({result.test.path})", False
+        yield f"{pad}\tReason: {result.error}", False
+        return
+    yield _header(result, pad), result.passed
+    if result.passed:
+        for i, spec_result in enumerate(result.specs):
+            yield f"{pad}\t{PASS} {_title(spec_result, _spec_of(result, i))}", True
+        return
+    for i, spec_result in enumerate(result.specs):
+        yield from _spec_lines(spec_result, _spec_of(result, i), pad)
+    for output in result.outputs:
+        if output.error is not None and not output.resolved:
+            yield f"{pad}\t{FAIL} output {output.name}: {first_line(output.error)}", False
 
 
 def pretty_test(result: TestResult, *, padding: int = 0) -> list[Line]:
     """The lines Tracetest prints for a test run (``padding`` extra tabs, as in a suite)."""
-    pad = "\t" * padding
-    if result.error is not None:
-        return [
-            (f"{pad}{FAIL} {result.test.name} ({result.test.path})", False),
-            (f"{pad}\tReason: {result.error}", False),
-        ]
-    lines: list[Line] = [(_header(result, pad), result.passed)]
-    if result.passed:
-        for i, spec_result in enumerate(result.specs):
-            lines.append((f"{pad}\t{PASS} {_title(spec_result, _spec_of(result, i))}", True))
-        return lines
-    for i, spec_result in enumerate(result.specs):
-        lines.extend(_spec_lines(spec_result, _spec_of(result, i), pad))
-    for output in result.outputs:
-        if output.error is not None and not output.resolved:
-            lines.append((f"{pad}\t{FAIL} output {output.name}: {first_line(output.error)}",
-                          False))
-    return lines
+    with gc_paused():
+        return list(iter_pretty_test(result, padding=padding))
+
+
+def iter_pretty_suite(result: SuiteResult) -> Iterator[Line]:
+    """The lines of :func:`pretty_suite`, one at a time."""
+    yield f"{_icon(result.passed)} {result.suite.name} ({result.suite.path})", result.passed
+    for step in result.steps:
+        yield from iter_pretty_test(step, padding=1)
 
 
 def pretty_suite(result: SuiteResult) -> list[Line]:
     """A suite: its own line, then each step that ran, indented one tab."""
-    lines: list[Line] = [
-        (f"{_icon(result.passed)} {result.suite.name} ({result.suite.path})", result.passed)
-    ]
-    for step in result.steps:
-        lines.extend(pretty_test(step, padding=1))
-    return lines
+    with gc_paused():
+        return list(iter_pretty_suite(result))
 
 
-def render(lines: Sequence[Line], *, color: bool = False) -> str:
-    """Join lines into text (each ends with a newline), green/red when ``color``."""
+def iter_render(lines: Iterable[Line], *, color: bool = False) -> Iterator[str]:
+    """The text of :func:`render` in chunks of whole lines, each chunk made with the cyclic GC
+    paused (``lines`` may be a generator such as :func:`iter_pretty_test`)."""
     if not color:
-        return "".join(text + "\n" for text, _ in lines)
-    return "".join(f"{_GREEN if ok else _RED}{text}{_RESET}\n" for text, ok in lines)
+        return chunked(text + "\n" for text, _ in lines)
+    return chunked(f"{_GREEN if ok else _RED}{text}{_RESET}\n" for text, ok in lines)
+
+
+def render(lines: Iterable[Line], *, color: bool = False) -> str:
+    """Join lines into text (each ends with a newline), green/red when ``color``."""
+    return "".join(iter_render(lines, color=color))
