@@ -12,14 +12,13 @@ has its shape and spans are selected (:mod:`.fastpath`), else through the genera
 
 from __future__ import annotations
 
-import contextlib
 import functools
-import gc
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import attrs
 
+from .._gc import paused as gc_paused
 from ..errors import CompileError, EvalError
 from ..results import AssertionResult, Outcome, SpanResult
 from ..trace import Span, Trace
@@ -133,7 +132,7 @@ class Check:
             span_result = SpanResult(None, observed, outcome, error)
             return AssertionResult(self.source, span_result.passed, (span_result,))
         loop = self._fast(ctx) if fast else None
-        with _gc_paused(len(positions)):
+        with gc_paused(len(positions)):
             if loop is not None:
                 results, all_passed = loop(positions, index.span_ids)
                 return AssertionResult(self.source, all_passed, tuple(results))
@@ -148,20 +147,6 @@ class Check:
                     all_passed = False
                 results.append(SpanResult(ids[p].hex(), observed, outcome, error))
             return AssertionResult(self.source, all_passed, tuple(results))
-
-
-@contextlib.contextmanager
-def _gc_paused(count: int) -> Iterator[None]:
-    """Pause the cyclic garbage collector while building many results: they hold no cycles,
-    and on big traces repeated collections over the growing list cost about a fifth."""
-    if count < 1000 or not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
 
 
 @attrs.frozen(eq=False)

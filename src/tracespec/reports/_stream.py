@@ -11,28 +11,15 @@ reading half way.
 
 from __future__ import annotations
 
-import contextlib
-import gc
 from collections.abc import Iterable, Iterator
 from itertools import islice
+
+from .._gc import paused as gc_paused
 
 __all__ = ["CHUNK_PIECES", "chunked", "gc_paused"]
 
 #: Pieces (lines, JSON tokens, XML elements) joined into one chunk of streamed text.
 CHUNK_PIECES = 4096
-
-
-@contextlib.contextmanager
-def gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector for the block (nothing changes if it is off)."""
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
 
 
 def chunked(pieces: Iterable[str], size: int = CHUNK_PIECES) -> Iterator[str]:
