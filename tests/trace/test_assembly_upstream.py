@@ -243,7 +243,7 @@ def test_columns_agree_with_span_attributes() -> None:
     t = tracespec.load_trace(EXAMPLES / "orders-trace.json")
     keys = {k for s in t for k in s.attributes}
     for key in sorted(keys):
-        assert t.index.column(key) == [s.attributes.get(key) for s in t], key
+        assert list(t.index.column(key)) == [s.attributes.get(key) for s in t], key
 
 
 def test_proto_and_json_examples_load_the_same_trace() -> None:

@@ -13,7 +13,7 @@ errors are bugs and propagate.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 
 import attrs
 
@@ -64,7 +64,7 @@ class Context:
     variables: Mapping[str, str]
     selected_count: int = 0
 
-    def column(self, key: str) -> list[AttrValue | None] | None:
+    def column(self, key: str) -> Sequence[AttrValue | None] | None:
         """The trace's column of attribute ``key`` (``None`` without a trace)."""
         return self.index.column(key) if self.index is not None else None
 

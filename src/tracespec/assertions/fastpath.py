@@ -52,7 +52,7 @@ _ERROR = Outcome.ERROR
 
 
 def batch(
-    op: ast.Comparator, name: str, col: list[AttrValue | None], right: Value
+    op: ast.Comparator, name: str, col: Sequence[AttrValue | None], right: Value
 ) -> BatchRunner | None:
     """The loop for ``attr:name op right`` over the column ``col``, or ``None`` when the
     general path is needed (an array on the right, ``contains``, ordering against a text)."""
@@ -68,7 +68,7 @@ def batch(
 
 
 def _durations(
-    op: ast.Comparator, missing: str, col: list[AttrValue | None], right: Value
+    op: ast.Comparator, missing: str, col: Sequence[AttrValue | None], right: Value
 ) -> BatchRunner:
     """Both sides as nanoseconds rounded to their display unit; the left shown that way."""
     rns = round_duration(duration_ns(right.text))
@@ -104,7 +104,7 @@ def _durations(
 
 
 def _numbers(
-    op: ast.Comparator, missing: str, col: list[AttrValue | None], right: Value
+    op: ast.Comparator, missing: str, col: Sequence[AttrValue | None], right: Value
 ) -> BatchRunner:
     """An ordering against a number: an integer attribute compares as itself (shown in
     decimal); any other value by the general comparison (texts read as numbers, durations)."""
@@ -145,7 +145,7 @@ def _numbers(
 
 
 def _equality(
-    op: ast.Comparator, missing: str, col: list[AttrValue | None], right: Value
+    op: ast.Comparator, missing: str, col: Sequence[AttrValue | None], right: Value
 ) -> BatchRunner:
     """Texts compared after unescaping; a value that reads as a duration is compared as one,
     by the general comparison."""

@@ -25,16 +25,21 @@ Layout = tuple["array[int]", "array[int]", "array[int]", "array[int]", int]
 
 def parents(span_ids: list[bytes], parent_ids: list[bytes]) -> tuple[array[int], Any] | None:
     """Parent load indexes by sorting and binary search, and the load indexes in span id
-    order; ``None`` when a span id repeats (the plain path handles that).  Every id is 8
-    bytes (parent ids 8 or none): as big-endian uint64 their order is the order of the bytes."""
+    order; ``None`` when a span id repeats or a parent id is not 8 bytes (the plain path
+    handles those).  Every span id is 8 bytes: as big-endian uint64 their order is the order
+    of the bytes."""
     n = len(span_ids)
+    lengths = np.fromiter(map(len, parent_ids), dtype=np.int64, count=n)
+    if not bool(((lengths == 0) | (lengths == 8)).all()):
+        return None
     keys = np.frombuffer(b"".join(span_ids), dtype=">u8").astype(np.uint64)
     by_id = np.argsort(keys)
     sorted_ids = keys[by_id]
     del keys
     if n > 1 and bool((sorted_ids[1:] == sorted_ids[:-1]).any()):
         return None
-    has = np.fromiter(map(len, parent_ids), dtype=np.int8, count=n).astype(bool)
+    has = lengths > 0
+    del lengths
     pids = np.frombuffer(b"".join(parent_ids), dtype=">u8").astype(np.uint64)
     # binary search with the queries sorted: sequential memory access, several times faster
     by_pid = np.argsort(pids)

@@ -251,7 +251,7 @@ def _link_parents(
     when the trace takes the plain layout).  Orphans are listed in ``repairs``."""
     n = len(span_ids)
     found = None
-    if n >= _FAST_MIN and set(map(len, span_ids)) == {8} and set(map(len, parent_ids)) <= {0, 8}:
+    if n >= _FAST_MIN and set(map(len, span_ids)) == {8}:
         from . import _layout_np
 
         found = _layout_np.parents(span_ids, parent_ids)
@@ -374,15 +374,18 @@ def _index(cols: _Columns, layout: _Layout) -> TraceIndex:
         start_ns = array("q", map(cols.starts.__getitem__, pre))
         end_ns = array("q", map(cols.ends.__getitem__, pre))
         group_pre = array("i", map(cols.group_of.__getitem__, pre))
+    # (a numpy object array would be slower for the raws: numpy probes each object's attributes)
     pre_list = pre.tolist()
+    span_ids = list(map(cols.span_ids.__getitem__, pre_list))
+    raws = list(map(cols.raws.__getitem__, pre_list))
     return TraceIndex(
         trace_id=cols.trace_id,
-        span_ids=list(map(cols.span_ids.__getitem__, pre_list)),
+        span_ids=span_ids,
         parent=layout.par_pre,
         end=layout.end,
         start_ns=start_ns,
         end_ns=end_ns,
-        raws=list(map(cols.raws.__getitem__, pre_list)),
+        raws=raws,
         group_of=group_pre,
         groups=cols.groups,
         synthetic=layout.synthetic,

@@ -99,7 +99,7 @@ class TraceIndex:
         self.synthetic = synthetic
         self._pos_of: dict[bytes, int] | None = None
         self._contexts: list[dict[str, AttrValue]] | None = None
-        self._columns: dict[str, list[AttrValue | None]] = {}
+        self._columns: dict[str, Sequence[AttrValue | None]] = {}
         self._text_indexes: dict[str, dict[str, list[int]]] = {}
         self._names: list[str] | None = None
         self._kinds: list[str] | None = None
@@ -243,10 +243,11 @@ class TraceIndex:
         adapters = {id(g.adapter): g.adapter for g in groups}
         return [(adapters[a], ps) for a, ps in buckets.items()]
 
-    def column(self, key: str) -> list[AttrValue | None]:
+    def column(self, key: str) -> Sequence[AttrValue | None]:
         """The value of attribute ``key`` at every position (``None`` where missing).
 
-        Same merge order as :meth:`merged_attributes`; built once per key, then cached.
+        Same merge order as :meth:`merged_attributes`; built once per key, then cached (a
+        list, or for the meta times an array of integers).
         """
         col = self._columns.get(key)
         if col is None:
@@ -381,12 +382,13 @@ def _events(ix: TraceIndex) -> list[AttrValue | None]:
 
 
 #: How each meta attribute's column is built (the per-span values are in ``_meta_for``).
-_META_COLUMNS: dict[str, Callable[[TraceIndex], list[AttrValue | None]]] = {
+_META_COLUMNS: dict[str, Callable[[TraceIndex], Sequence[AttrValue | None]]] = {
     "tracetest.span.name": lambda ix: list(ix.names()),
     "tracetest.span.type": lambda ix: list(ix.types()),
-    "tracetest.span.duration": lambda ix: list(map(duration_ns, ix.start_ns, ix.end_ns)),
-    "tracetest.span.start_time": lambda ix: list(ix.start_ns),
-    "tracetest.span.end_time": lambda ix: list(ix.end_ns),
+    # (the times as arrays of 64-bit integers: no Python object per span)
+    "tracetest.span.duration": lambda ix: array("q", map(duration_ns, ix.start_ns, ix.end_ns)),
+    "tracetest.span.start_time": lambda ix: ix.start_ns,
+    "tracetest.span.end_time": lambda ix: ix.end_ns,
     "tracetest.span.parent_id": _parent_ids,
     "tracetest.span.status_code": lambda ix: [status_code_text(c) for c, _ in ix._statuses()],
     "tracetest.span.status_description": lambda ix: [m or None for _, m in ix._statuses()],
