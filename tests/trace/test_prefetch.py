@@ -19,6 +19,7 @@ from opentelemetry.proto.common.v1 import common_pb2
 from opentelemetry.proto.trace.v1 import trace_pb2
 
 import tracespec
+from tests.support.traces import otlp_value
 from tracespec.trace.tracetest import context_attributes, family_rank, span_types
 
 TRACE_ID = bytes.fromhex("0af7651916cd43dd8448eb211c80319c")
@@ -56,23 +57,6 @@ def _any(v: Any) -> common_pb2.AnyValue:
     return out
 
 
-def _json_any(v: Any) -> dict[str, Any]:
-    import base64
-
-    if isinstance(v, bool):
-        return {"boolValue": v}
-    if isinstance(v, int):
-        return {"intValue": str(v)}
-    if isinstance(v, float):
-        return {"doubleValue": v}
-    if isinstance(v, bytes):
-        return {"bytesValue": base64.b64encode(v).decode()}
-    if isinstance(v, dict):
-        return {"kvlistValue": {"values": [{"key": k, "value": _json_any(x)}
-                                           for k, x in v.items()]}}
-    return {"stringValue": v}
-
-
 def _traces(spans: list[tuple[str, dict[str, Any]]]) -> list[tracespec.Trace]:
     """The same spans as OTLP protobuf and as OTLP JSON (a root and its children)."""
     data = trace_pb2.TracesData()
@@ -90,7 +74,7 @@ def _traces(spans: list[tuple[str, dict[str, Any]]]) -> list[tracespec.Trace]:
             "traceId": TRACE_ID.hex(), "spanId": sid.hex(), "name": name,
             "startTimeUnixNano": str(1_000 + i), "endTimeUnixNano": str(2_000 + i),
             **({"parentSpanId": (1).to_bytes(8, "big").hex()} if i else {}),
-            "attributes": [{"key": k, "value": _json_any(v)} for k, v in attrs.items()],
+            "attributes": [{"key": k, "value": otlp_value(v)} for k, v in attrs.items()],
         })
     doc = {"resourceSpans": [{"resource": {}, "scopeSpans": [{"spans": json_spans}]}]}
     return [tracespec.load_trace(data.SerializeToString()), tracespec.load_trace(doc)]

@@ -103,6 +103,17 @@ def _durations(
     return run
 
 
+def _general(op: ast.Comparator, right: Value) -> Callable[[str], SpanOutcome]:
+    """The general comparison of a value's text with ``right``, for the values a loop's own
+    rule does not cover."""
+
+    def general(text: str) -> SpanOutcome:
+        observed, err, _ = comparison(op, Value.of(text), right)
+        return observed, verdict(err), err
+
+    return general
+
+
 def _numbers(
     op: ast.Comparator, missing: str, col: Sequence[AttrValue | None], right: Value
 ) -> BatchRunner:
@@ -111,9 +122,7 @@ def _numbers(
     expected = read_number(unescape(right.text))
     test = _ORDER[op]
 
-    def general(text: str) -> SpanOutcome:
-        observed, err, _ = comparison(op, Value.of(text), right)
-        return observed, verdict(err), err
+    general = _general(op, right)
 
     def run(positions: Sequence[int], ids: list[bytes]) -> tuple[list[SpanResult], bool]:
         out: list[SpanResult] = []
@@ -152,9 +161,7 @@ def _equality(
     expected = unescape(right.text)
     want_equal = op is ast.Comparator.EQ
 
-    def general(text: str) -> SpanOutcome:
-        observed, err, _ = comparison(op, Value.of(text), right)
-        return observed, verdict(err), err
+    general = _general(op, right)
 
     def run(positions: Sequence[int], ids: list[bytes]) -> tuple[list[SpanResult], bool]:
         out: list[SpanResult] = []
