@@ -42,13 +42,11 @@ def test_public_names() -> None:
     ("text", "message", "column", "caret"),
     [
         ("1 == 1", "'==' is not a comparator; use one of = != < <= > >=", 4, "     ^"),
-        ("attr:s = abc", "bare word 'abc' is not a value", 13, "              ^"),
-        ("tracetest.span.duration < 1s", "bare word 'tracetest.span.duration' is not a value",
-         10, "           ^"),
+        ("attr:s = abc", "bare word 'abc' is not a value", 10, "           ^^^"),
         ("1 1 + = 2", "expected '*', '+', '-', '/', '|', comparator", 3, "    ^"),
         ("attr:a =", "expected '(', '-', '[', attr:NAME, duration", 9, "          ^"),
         ("1h30m = 1", "expected", 3, "    ^^^"),
-        ('"${x y}" = 1', "in ${...}: bare word 'x' is not a value", 6, "       ^"),
+        ('"${x y}" = 1', "in ${...}: bare word 'x' is not a value", 4, "     ^"),
         ("1 = 1 = 1", "expected", 7, "        ^"),
         ("attr:x CONTAINS 1", "expected", 8, "         ^^^^^^^^"),
     ],
@@ -61,6 +59,54 @@ def test_parse_errors(text: str, message: str, column: int, caret: str) -> None:
     assert (err.line, err.column) == (1, column)
     assert str(err).splitlines()[-1].rstrip() == caret
     assert err.language == "assertion"
+
+
+@pytest.mark.parametrize(
+    ("text", "word"),
+    [
+        # as in Tracetest's own repository (cli/testdata/definitions/*.yml)
+        ("tracetest.span.duration <= 100ms", "tracetest.span.duration"),
+        ("tracetest.selected_spans.count = 1", "tracetest.selected_spans.count"),
+        ("attr:http.status_code = http.status_code", "http.status_code"),
+        ("attr:a = 1 + http.request-size", "http.request-size"),
+        ("'${tracetest.span.name}' = 'x'", "tracetest.span.name"),
+    ],
+)
+def test_a_legacy_name_without_attr_is_told_to_write_attr(text: str, word: str) -> None:
+    with pytest.raises(ParseError) as info:
+        parse_assertion(text)
+    err = info.value
+    assert err.message.endswith(
+        f"write attr:{word} to read the attribute (a name without attr: is Tracetest's legacy "
+        "syntax)"
+    ), err.message
+    start = text.rindex(word)
+    assert err.span == (start, start + len(word))
+    assert (err.line, err.column) == (1, start + 1)
+    assert str(err).splitlines()[-1] == "  " + " " * start + "^" * len(word)
+    # and the advice is right: with attr: the text parses, reading that attribute
+    fixed = parse_assertion(text[:start] + "attr:" + text[start:])
+    assert word in {a.name for a, _ in ast.walk(fixed) if isinstance(a, ast.Attribute)}
+
+
+@pytest.mark.parametrize(
+    ("text", "message", "span"),
+    [
+        ("attr: tracetest.span.duration < 500ms",  # Tracetest's docs (testkube-pipeline.mdx)
+         "no space after 'attr:': write attr:tracetest.span.duration", (0, 29)),
+        ("attr:x = var: NAME", "no space after 'var:': write var:NAME", (9, 18)),
+        ('attr:"x" = 1', "'attr:' must be followed by a name (attr:NAME)", (0, 5)),
+        ("firstName = 1", "bare word 'firstName' is not a value: quote text", (0, 9)),
+        ("attr:a = 1 | json_path.x", "bare word 'json_path' is not a value", (13, 22)),
+    ],
+)
+def test_other_bare_words_point_at_their_start(
+    text: str, message: str, span: tuple[int, int]
+) -> None:
+    with pytest.raises(ParseError) as info:
+        parse_assertion(text)
+    assert info.value.message.startswith(message), info.value.message
+    assert info.value.span == span
 
 
 def test_parse_error_on_second_line() -> None:

@@ -64,7 +64,40 @@ def _bare_word(word: str) -> str:
     )
 
 
-def _label(exc: UnexpectedInput, text: str) -> str | None:
+def _bare_attribute(word: str) -> str:
+    """A dotted (or dashed) name written without ``attr:``: Tracetest's legacy assertions
+    (``tracetest.span.duration <= 100ms``, still in its repository) read attributes so."""
+    return (
+        f"bare word {word!r} is not a value: write attr:{word} to read the attribute "
+        "(a name without attr: is Tracetest's legacy syntax)"
+    )
+
+
+_PREFIXES = ("attr", "env", "var")
+_SPACED_NAME = re.compile(r":\s+([A-Za-z0-9_][A-Za-z0-9_.\-]*)")
+
+_Labelled = str | tuple[str, tuple[int, int]] | None
+
+
+def _word_label(text: str, start: int, pos: int) -> _Labelled:
+    """The message for a name at ``start`` that the lexer could not go on with at ``pos`` (on
+    one of ``.:-``), with the span of the whole word, so the caret is at its start."""
+    word = text[start:pos]
+    if word in _PREFIXES and text[pos] == ":":
+        spaced = _SPACED_NAME.match(text, pos)
+        if spaced:
+            name = spaced.group(1)
+            return (f"no space after '{word}:': write {word}:{name}", (start, spaced.end()))
+        return (f"'{word}:' must be followed by a name ({word}:NAME)", (start, pos + 1))
+    tail = _NAME_TAIL.match(text, pos)
+    end = tail.end() if tail else pos
+    whole = text[start:end]
+    if text[pos] in ".-" and end > pos + 1 and not text[:start].rstrip().endswith("|"):
+        return _bare_attribute(whole), (start, end)
+    return _bare_word(word), (start, pos)
+
+
+def _label(exc: UnexpectedInput, text: str) -> _Labelled:
     """Friendlier messages for the mistakes people make most."""
     if isinstance(exc, UnexpectedCharacters):
         pos = exc.pos_in_stream or 0
@@ -73,9 +106,7 @@ def _label(exc: UnexpectedInput, text: str) -> str | None:
             start = m.start(1)
             if start >= 5 and text[start - 5 : start] in ("attr:",):
                 return None
-            tail = _NAME_TAIL.match(text, pos)
-            word = text[start : tail.end() if tail else pos]
-            return _bare_word(word.rstrip(":"))
+            return _word_label(text, start, pos)
         return None
     if not isinstance(exc, UnexpectedToken):
         return None
@@ -89,7 +120,7 @@ def _label(exc: UnexpectedInput, text: str) -> str | None:
         pos = tok.start_pos if tok.type != "$END" and tok.start_pos is not None else len(text)
         m = _TRAILING_NAME.search(text[:pos])
         if m:
-            return _bare_word(m.group(1))
+            return _bare_word(m.group(1)), (m.start(1), m.end(1))
     return None
 
 
