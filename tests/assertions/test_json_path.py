@@ -99,3 +99,44 @@ def test_plain_paths_do_not_import_the_library() -> None:
         "assert 'jsonpath' in sys.modules\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, env={"PYTHONPATH": str(SRC)})
+
+
+_EQUALS_HINT = "a filter compares with '==', not '='"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["$.items[?(@.id = 1)].name", "$[?@.a='x']", '$[?(@.a == "x=y" && @.b = 2)]',
+     '$[?@["k="] = 1]', '$[?@.a=="]" && @.b = 1]'],
+)
+def test_a_single_equals_in_a_filter_suggests_double_equals(text: str) -> None:
+    with pytest.raises(jp.JSONPathError) as caught:
+        jp.compile_path(text)
+    column = text.rindex(" = ") + 2 if " = " in text else text.index("=") + 1
+    assert str(caught.value) == (
+        f"unexpected token '=' (column {column} of the path): {_EQUALS_HINT}"
+    )
+    # and the advice is right: with '==' the path compiles
+    fixed = text[: column - 1] + "==" + text[column:]
+    jp.compile_path(fixed)
+
+
+@pytest.mark.parametrize("text", ["$.a=1", "$[?@.a === 1]", "$['a=b'"])
+def test_no_hint_where_double_equals_is_not_the_fix(text: str) -> None:
+    with pytest.raises(jp.JSONPathError) as caught:
+        jp.compile_path(text)
+    assert _EQUALS_HINT not in str(caught.value)
+
+
+def test_the_hint_reaches_the_span_result() -> None:
+    import tracespec
+    from tests.support.traces import make_trace
+
+    trace = make_trace([{"name": "root", "attributes": {"body": '{"items": [{"id": 1}]}'}}])
+    result = tracespec.check(
+        "", ["attr:body | json_path '$.items[?(@.id = 1)].id' = 1"], trace
+    )
+    (span,) = result.assertions[0].spans
+    assert span.error is not None and span.error.endswith(
+        "invalid json_path: unexpected token '=' (column 16 of the path): " + _EQUALS_HINT
+    )

@@ -2,12 +2,13 @@
 
 python-jsonpath already reads what Tracetest users write: ``$.a``, ``.a`` and ``a`` (the root
 ``$`` is optional), ``$..c``, ``$[*].id``, ``['a','b']`` unions, ``[?(@.name == "john")]``
-filters, and rejects a single ``=`` in a filter, as ojg does.  This module compiles a query once
-(cached) and renders results the way tracespec decided (README, fixed bug 6): strings bare,
-numbers as JSON numbers, booleans ``true``/``false``, null as the empty text, objects and arrays
-as compact JSON text, so a further ``json_path`` can read them.  The plainest paths (``$.a.b[0]``:
-names and indexes after a ``$``) are read here and walked directly, the library compiling them
-only if a walk is not sure; importing the library costs ~20-30 ms, which most runs then never pay.
+filters, and rejects a single ``=`` in a filter, as ojg does (the error here then says to write
+``==``).  This module compiles a query once (cached) and renders results the way tracespec
+decided (README, fixed bug 6): strings bare, numbers as JSON numbers, booleans ``true``/``false``,
+null as the empty text, objects and arrays as compact JSON text, so a further ``json_path`` can
+read them.  The plainest paths (``$.a.b[0]``: names and indexes after a ``$``) are read here and
+walked directly, the library compiling them only if a walk is not sure; importing the library
+costs ~20-30 ms, which most runs then never pay.
 """
 
 from __future__ import annotations
@@ -67,11 +68,48 @@ class _Path:
         try:
             return list(self.compiled.findall(document))
         except jsonpath.JSONPathError as exc:
-            raise JSONPathError(_first_line(exc)) from None
+            raise JSONPathError(_message(exc, self.text)) from None
 
 
 def _first_line(exc: Exception) -> str:
     return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+
+
+def _message(exc: Exception, text: str) -> str:
+    """What a library error says, with a hint for a single ``=`` in a filter (``==``)."""
+    message = _first_line(exc)
+    index = getattr(getattr(exc, "token", None), "index", None)
+    if isinstance(index, int) and _single_equals_in_filter(text, index):
+        return f"{message} (column {index + 1} of the path): a filter compares with '==', not '='"
+    return message
+
+
+def _single_equals_in_filter(text: str, index: int) -> bool:
+    """Whether ``text[index]`` is an ``=`` standing alone (not ``==``, ``!=``, ``<=``, ``>=``,
+    ``=~``) inside a ``[?...]`` filter, outside quotes."""
+    if not (0 <= index < len(text)) or text[index] != "=":
+        return False
+    before, after = text[index - 1 : index], text[index + 1 : index + 2]
+    if before in ("=", "!", "<", ">") or after in ("=", "~"):
+        return False
+    depth_filters: list[bool] = []  # the open brackets, True for a filter's
+    quote = ""
+    i = 0
+    while i < index:
+        c = text[i]
+        if quote:
+            if c == "\\":
+                i += 1
+            elif c == quote:
+                quote = ""
+        elif c in "'\"":
+            quote = c
+        elif c == "[":
+            depth_filters.append(text[i + 1 : i + 2] == "?")
+        elif c == "]" and depth_filters:
+            depth_filters.pop()
+        i += 1
+    return not quote and any(depth_filters)
 
 
 def _plain_steps(text: str) -> tuple[str | int, ...] | None:
@@ -133,7 +171,7 @@ def compile_path(text: str) -> _Path:
         compiled = jsonpath.compile(text)
         return _Path(text, compiled, _simple_steps(compiled))
     except jsonpath.JSONPathError as exc:
-        raise JSONPathError(_first_line(exc)) from None
+        raise JSONPathError(_message(exc, text)) from None
     except (ValueError, TypeError, RecursionError) as exc:  # pragma: no cover - defensive
         raise JSONPathError(str(exc)) from None
 
