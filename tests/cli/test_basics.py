@@ -166,7 +166,7 @@ def test_corrupt_trace_exits_1(tmp_path: Path, capsys: pytest.CaptureFixture[str
     "args",
     [
         ("run", "--trace", TRACE),  # no -f
-        ("run", "-f", "x.yaml", "-o", "yaml"),  # bad choice
+        ("run", "-f", "x.yaml", "-o", "xml"),  # bad choice
         ("select", "span"),  # missing TRACE
         ("nonsense",),
         ("run", "-f", str(EXAMPLES / "orders-pass.yaml"), "--var", "novalue"),
@@ -296,7 +296,13 @@ def test_readme_test_command_is_what_ci_runs() -> None:
     assert "pip install ." in install_and_run and "tracespec run -f examples/" in install_and_run
     assert install_and_test.endswith("python -m pytest")
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").strip().splitlines()
-    assert ci[-1] == install_and_test
+    commands = [line.strip() for line in ci if line.strip() and not line.startswith("#")]
+    # after `set` and `cd`, exactly the README's command; then, maybe, the lowest versions
+    assert commands[2] == install_and_test
+    floors = [i for i, line in enumerate(commands) if "constraints/lowest.txt" in line]
+    assert all(i > 2 for i in floors)
+    assert any("pip install -c constraints/lowest.txt -e '.[test]' && python -m pytest" in line
+               for line in commands)
 
 
 def test_missing_suite_step_exits_3_naming_the_suite_line(

@@ -1,17 +1,21 @@
 """``tracespec run``: run Tracetest test and suite files against a trace, print, write JUnit.
 
-All files are read before anything runs, so a malformed file stops the command at once with a
-one-line error naming it (exit 1, or 3 when it does not exist).  Then each file runs in the
-order given, and its report (pretty, or JSON: one object for one file, a list for several) is
-written to stdout as it is made, in chunks, right after the file ran; the JUnit file is
-written last, the same way.  No report is ever held whole, and a result is kept after its
-report only for the JUnit file.  The exit code says the worst thing that happened: 1 something
-could not run, 2 an assertion failed, else 0.
+A ``-f`` directory stands for every Test and TestSuite file below it (:func:`expand_files`, as
+Tracetest's CLI reads one).  All files are read before anything runs, so a malformed file stops
+the command at once with a one-line error naming it (exit 1, or 3 when it does not exist).  Then
+each file runs in the order given, and its report (pretty, or JSON or YAML: one document for one
+file, a list for several) is written to stdout as it is made, in chunks, right after the file
+ran; the JUnit file is written last, the same way.  No report is ever held whole, and a result
+is kept after its report only for the JUnit file.  When stdout is closed early (``| head``), the
+run goes on without printing, writes the JUnit file and exits with its code.  The exit code says
+the worst thing that happened: 1 something could not run, 2 an assertion failed, else 0.
 """
 
 from __future__ import annotations
 
 import os
+import re
+import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 import click
@@ -23,6 +27,7 @@ from ..reports import (
     iter_pretty_test,
     iter_render,
 )
+from ..reports.yamlreport import iter_yaml_report
 from ..testfiles import (
     Test,
     TestSuite,
@@ -31,7 +36,7 @@ from ..testfiles import (
     run_suite,
     run_test,
 )
-from ..testfiles.loader import resource_kind
+from ..testfiles.loader import KINDS, read_text, resource_kind
 from ..testfiles.results import SuiteResult, TestResult
 from ..trace import Trace
 from ._common import (
@@ -44,7 +49,53 @@ from ._common import (
     trace_format_option,
 )
 
-__all__ = ["run_command"]
+__all__ = ["expand_files", "run_command"]
+
+#: The files a ``-f`` directory contributes: YAML files whose top-level ``type:`` line names a
+#: Test or a TestSuite (Tracetest's CLI picks a directory's files by the same line).
+YAML_SUFFIXES = (".yaml", ".yml")
+_TYPE_LINE = re.compile(r"""^type:[ \t]*["']?([A-Za-z]+)["']?[ \t]*(?:#.*)?$""", re.MULTILINE)
+_RUNNABLE = ("Test", "TestSuite")
+
+
+def _runnable(path: str) -> bool:
+    """Whether the file's top-level ``type:`` is a Test or a TestSuite (``Transaction``)."""
+    m = _TYPE_LINE.search(read_text(path))
+    return m is not None and KINDS.get(m.group(1).lower()) in _RUNNABLE
+
+
+def _walk(folder: str) -> Iterator[str]:
+    """The YAML files below ``folder``, in the order of Tracetest's directory walk: each
+    directory's entries sorted by name, a subdirectory's files where its name comes.  Hidden
+    entries (``.name``) are left out; a symbolic link to a directory is not followed."""
+    with os.scandir(folder) as listing:
+        entries = sorted(listing, key=lambda e: e.name)
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        path = os.path.join(folder, entry.name)
+        if entry.is_dir(follow_symlinks=False):
+            yield from _walk(path)
+        elif entry.name.lower().endswith(YAML_SUFFIXES) and entry.is_file():
+            yield path
+
+
+def expand_files(paths: Sequence[str]) -> list[str]:
+    """The ``-f`` paths with each directory replaced by its Test and TestSuite files (in
+    :func:`_walk`'s order); other files, and paths that do not exist, are kept as given."""
+    out: list[str] = []
+    for path in paths:
+        if not os.path.isdir(path):
+            out.append(path)
+            continue
+        try:
+            found = [f for f in _walk(path) if _runnable(f)]
+        except OSError as exc:
+            raise CliError(f"{path}: cannot read the directory: {exc.strerror or exc}") from None
+        if not found:
+            raise CliError(f"{path}: no Test or TestSuite file in the directory (*.yaml, *.yml)")
+        out.extend(found)
+    return out
 
 
 def _load_files(
@@ -79,10 +130,28 @@ def _warnings(resource: Test | TestSuite) -> list[str]:
     return out
 
 
-def _echo_chunks(chunks: Iterable[str], *, color: bool | None = None) -> None:
-    """Write a report's chunks to stdout as they come (``click.echo``'s colour handling)."""
-    for chunk in chunks:
-        click.echo(chunk, nl=False, color=color)
+class _Stdout:
+    """Where the reports go: stdout, until its reader goes away (``| head``).  Then writing
+    stops for good, without an error: stdout is pointed at the null device (so no later write
+    or flush, not even the interpreter's at exit, meets the closed pipe) and ``closed`` tells
+    the command to run the rest without making reports nobody reads."""
+
+    def __init__(self, color: bool) -> None:
+        self.color = color
+        self.closed = False
+
+    def write(self, chunks: Iterable[str]) -> None:
+        """Write chunks as they come (``click.echo``'s colour handling); stop if stdout closes."""
+        for chunk in chunks:
+            if self.closed:
+                return
+            try:
+                click.echo(chunk, nl=False, color=self.color)
+            except BrokenPipeError:
+                self.closed = True
+                devnull = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(devnull, sys.stdout.fileno())
+                os.close(devnull)
 
 
 def _write_junit(path: str, results: Sequence[TestResult | SuiteResult]) -> None:
@@ -105,6 +174,28 @@ def _problems(result: TestResult | SuiteResult) -> list[str]:
     return out
 
 
+def _print_reports(
+    results: Iterator[TestResult | SuiteResult], output: str, *, several: bool, color: bool
+) -> None:
+    """Print the report of each result as it comes; every result is drawn from ``results``
+    (which runs them), even once stdout has closed."""
+    stdout = _Stdout(color)
+    if output in ("json", "yaml"):
+        report = iter_json_report if output == "json" else iter_yaml_report
+        stdout.write(report(results, as_list=several))
+        if output == "json":
+            stdout.write(["\n"])
+        for _ in results:  # stdout closed early: run the rest all the same
+            pass
+        return
+    for result in results:
+        if stdout.closed:
+            continue
+        lines = (iter_pretty_suite(result) if isinstance(result, SuiteResult)
+                 else iter_pretty_test(result))
+        stdout.write(iter_render(lines, color=color))
+
+
 @click.command(
     "run",
     short_help="Run Tracetest test and suite files against a trace.",
@@ -112,13 +203,15 @@ def _problems(result: TestResult | SuiteResult) -> list[str]:
 Examples:
   tracespec run -f examples/orders-pass.yaml --trace examples/orders-trace.json
   tracespec run -f examples/orders-suite.yaml --trace examples/orders-trace.json -o json
+  tracespec run -f tests/ --trace trace.json -o yaml
   tracespec run -f test.yaml --trace trace.pb --vars vars.yaml --junit report.xml
 
 Exit codes: 0 passed, 1 error, 2 a test failed, 3 a file not found.""",
 )
 @click.option(
-    "-f", "--file", "files", multiple=True, required=True, metavar="FILE",
-    help="Test or TestSuite file to run (repeat for several).",
+    "-f", "--file", "files", multiple=True, required=True, metavar="FILE|DIR",
+    help="Test or TestSuite file to run (repeat for several), or a directory: every Test and "
+    "TestSuite file below it.",
 )
 @click.option(
     "--trace", "-t", "trace_path", metavar="TRACE",
@@ -133,7 +226,7 @@ Exit codes: 0 passed, 1 error, 2 a test failed, 3 a file not found.""",
     help="One variable (repeatable; wins over --vars).",
 )
 @click.option(
-    "-o", "--output", "output", type=click.Choice(["pretty", "json"]), default="pretty",
+    "-o", "--output", "output", type=click.Choice(["pretty", "json", "yaml"]), default="pretty",
     show_default=True, help="Report printed on stdout.",
 )
 @click.option("-j", "--junit", "junit_path", metavar="OUT.xml", help="Write a JUnit XML report.")
@@ -163,7 +256,7 @@ def run_command(
     A test with a traceid trigger checks the trace with that id in the trace file.
     """
     environ = dict(os.environ) if env_subst else None
-    resources = _load_files(files, environ)
+    resources = _load_files(expand_files(files), environ)
     variables: dict[str, str] = {}
     if vars_path is not None:
         var_set = load_variables(vars_path, environ=environ)
@@ -197,14 +290,7 @@ def run_command(
             for problem in _problems(result):
                 click.echo(f"error: {problem}", err=True)
 
-    if output == "json":
-        _echo_chunks(iter_json_report(runs(), as_list=len(resources) != 1))
-        click.echo()
-    else:
-        for result in runs():
-            lines = (iter_pretty_suite(result) if isinstance(result, SuiteResult)
-                     else iter_pretty_test(result))
-            _echo_chunks(iter_render(lines, color=color), color=color)
+    _print_reports(runs(), output, several=len(resources) != 1, color=color)
     if junit_path is not None:
         _write_junit(junit_path, kept)
     if any(errored for errored, _ in verdicts):

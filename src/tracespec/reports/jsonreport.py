@@ -29,6 +29,7 @@ __all__ = [
     "iter_suite_json",
     "iter_test_json",
     "spec_json",
+    "streamed_document",
     "suite_json",
     "test_json",
 ]
@@ -109,6 +110,12 @@ def _suite(result: SuiteResult, many: _Many) -> dict[str, Any]:
 
 def _document(result: TestResult | SuiteResult, many: _Many) -> dict[str, Any]:
     return _suite(result, many) if isinstance(result, SuiteResult) else _test(result, many)
+
+
+def streamed_document(result: TestResult | SuiteResult) -> dict[str, Any]:
+    """The report's document of one result with its arrays held as :class:`~._json.Lazy`
+    (read when a writer reaches them): what the JSON and YAML reports stream."""
+    return _document(result, Lazy)
 
 
 def spec_json(spec: SpecResult) -> dict[str, Any]:
