@@ -1,7 +1,8 @@
 """Loading traces: one front door (:func:`load_trace`, :func:`load_traces`) over every format.
 
 The source is read once into bytes (or taken as an already parsed JSON object) and
-decompressed (:mod:`._source`), then *sniffed*: JSON shapes are told apart by their keys,
+decompressed (:mod:`._source`), then *sniffed*: JSON shapes are told apart by their keys, text
+is cut into the JSON documents it holds (the lines between them skipped, with a warning), and
 anything else is OTLP protobuf (plain or as the collector's length-prefixed records).  Each
 format module fills a :class:`~tracespec.trace.TraceBuilder`; the builder assembles the
 traces.  Spans from the Python SDK come in through :func:`load_otel_spans`.  Every failure is a
@@ -19,12 +20,22 @@ from typing import IO, Any, Literal, get_args
 from ..errors import TraceLoadError
 from ..trace import Trace, TraceBuilder
 from ..trace.ids import find_trace
-from ._source import decompress, first_byte, json_documents, json_records, read_source
+from ._source import (
+    LoadWarning,
+    TextDocuments,
+    decompress,
+    first_byte,
+    is_text,
+    json_documents,
+    json_records,
+    read_source,
+)
 from .otel_sdk import traces_from_otel_spans
 
 __all__ = [
     "FORMATS",
     "Format",
+    "LoadWarning",
     "load_otel_spans",
     "load_trace",
     "load_traces",
@@ -40,6 +51,7 @@ Format = Literal[
     "jaeger-v3",
     "zipkin",
     "opensearch",
+    "otel-console",
 ]
 FORMATS: tuple[str, ...] = get_args(Format)
 
@@ -72,11 +84,14 @@ def _sniff_object(obj: dict[str, Any]) -> str | None:
         return "jaeger"
     if _is_opensearch(obj):
         return "opensearch"
+    if _is_otel_console(obj):
+        return "otel-console"
     return _sniff_span(obj)
 
 
 def _sniff_array(items: list[Any]) -> str | None:
-    """A JSON array, by its first item: Zipkin spans or traces, OpenSearch hits, OTLP documents."""
+    """A JSON array, by its first item: Zipkin spans or traces, OpenSearch hits, OTLP documents,
+    console spans."""
     if not items:
         return "zipkin"
     first = items[0]
@@ -87,6 +102,8 @@ def _sniff_array(items: list[Any]) -> str | None:
             return "opensearch"
         if _is_otlp_json(first):
             return "otlp-json"
+        if _is_otel_console(first):
+            return "otel-console"
         return _sniff_span(first)
     return None
 
@@ -129,6 +146,13 @@ def _is_opensearch(obj: dict[str, Any]) -> bool:
     return isinstance(hits, dict) and "hits" in hits
 
 
+def _is_otel_console(obj: dict[str, Any]) -> bool:
+    """A span as the Python SDK's console exporter prints it: a ``context`` with ``trace_id``
+    and ``span_id``."""
+    context = obj.get("context")
+    return isinstance(context, dict) and "trace_id" in context and "span_id" in context
+
+
 def _sniff_span(obj: Any) -> str | None:
     if not isinstance(obj, dict):
         return None
@@ -157,6 +181,10 @@ def _loader(fmt: str) -> Callable[[Any, TraceBuilder], None]:
         from . import zipkin
 
         return zipkin.load_document
+    if fmt == "otel-console":
+        from . import console
+
+        return console.load_document
     from . import opensearch
 
     return opensearch.load_document
@@ -220,37 +248,48 @@ def _load_protobuf(box: list[Any], name: str) -> list[Trace]:
 
 
 def _is_protobuf(data: Any, name: str, format: str | None) -> bool:
-    """Whether ``data`` is read as protobuf: so named, or not starting like JSON."""
+    """Whether ``data`` is read as protobuf: so named, or neither starting like JSON nor text
+    (OTLP protobuf always holds control bytes in its first bytes)."""
     first = first_byte(data)
     if first is None:
         raise TraceLoadError("empty input: no trace data", source=name, format=format)
-    is_json = first in (ord("{"), ord("["))
-    if format == "otlp-proto" or (format is None and not is_json):
+    if format == "otlp-proto":
         return True
-    if not is_json:
-        raise TraceLoadError(
-            "expected a JSON document (it does not start with '{' or '[')",
-            source=name,
-            format=format,
-        )
-    return False
+    if first in (ord("{"), ord("[")) or is_text(data):
+        return False
+    if format is None:
+        return True
+    raise TraceLoadError(
+        "expected a JSON document (it does not start with '{' or '[')",
+        source=name,
+        format=format,
+    )
+
+
+_UNKNOWN_FORMAT = (
+    "unknown trace format: not OTLP JSON, Tempo, Jaeger, Zipkin, OpenSearch or the console "
+    "output of the OpenTelemetry SDK (pass format= to say which)"
+)
 
 
 def _load_documents(docs: Iterator[tuple[Any, str]], name: str, format: str | None) -> list[Trace]:
-    """The traces of JSON documents (one format, sniffed from the first unless named)."""
+    """The traces of JSON documents (one format, sniffed from the first unless named).
+
+    Of the documents of a text (:class:`TextDocuments`), those of no known shape are skipped
+    like the text lines between them; a warning counting the lines skipped goes first in the
+    traces' ``repairs``.
+    """
+    text = docs if isinstance(docs, TextDocuments) else None
+    if text is not None:
+        docs = _trace_documents(text)
     first_doc = next(docs, None)
     if first_doc is None:
-        raise TraceLoadError("empty JSON input", source=name, format=format)
+        raise _no_document(text, name, format)
     fmt = format
     if fmt is None:
         fmt = sniff_json(first_doc[0])
         if fmt is None:
-            raise TraceLoadError(
-                "unknown trace format: not OTLP JSON, Tempo, Jaeger, Zipkin or OpenSearch "
-                "(pass format= to say which)",
-                source=name,
-                place=first_doc[1] or None,
-            )
+            raise TraceLoadError(_UNKNOWN_FORMAT, source=name, place=first_doc[1] or None)
     builder = TraceBuilder(source=name, format=fmt)
     load = _loader(fmt)
     for doc, place in chain([first_doc], docs):
@@ -258,7 +297,31 @@ def _load_documents(docs: Iterator[tuple[Any, str]], name: str, format: str | No
         load(doc, builder)
         del doc
     del first_doc, docs
+    warning = text.warning(name) if text is not None else None
+    if warning is not None:
+        builder.repairs.append(warning)
+    del text
     return builder.build()
+
+
+def _trace_documents(text: TextDocuments) -> Iterator[tuple[Any, str]]:
+    """The documents of ``text`` of a known trace format; the others are rejected (skipped)."""
+    for doc, place in text:
+        if sniff_json(doc) is None:
+            text.reject()
+        else:
+            yield doc, place
+
+
+def _no_document(text: TextDocuments | None, name: str, format: str | None) -> TraceLoadError:
+    """The error for a source with no trace document: empty, text of no trace, or JSON of no
+    known format."""
+    if text is None:
+        return TraceLoadError("empty JSON input", source=name, format=format)
+    error = text.nothing_found()
+    if error is not None:
+        return error
+    return TraceLoadError(_UNKNOWN_FORMAT, source=name, place=text.first_rejected)
 
 
 def load_traces(source: Source, *, format: Format | None = None) -> list[Trace]:
