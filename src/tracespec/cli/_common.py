@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 import click
 
 from ..errors import TracespecError, first_line
-from ..formats import FORMATS, Format, load_traces, pick_trace
+from ..formats import FORMATS, Format, LoadWarning, load_traces, pick_trace
 from ..trace import Trace
 
 if TYPE_CHECKING:
@@ -143,10 +143,10 @@ def load_traces_cli(path: str, *, trace_format: str | None = None) -> list[Trace
     with contextlib.suppress(OSError):  # load_traces reports it with the file name
         size = os.stat(path).st_size
     if size < PROGRESS_BYTES:
-        return load_traces(path, format=fmt)
+        return _warned(load_traces(path, format=fmt))
     err = _stderr_console()
     if not err.is_terminal:
-        return load_traces(path, format=fmt)
+        return _warned(load_traces(path, format=fmt))
     from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     label = f"loading {Path(path).name} ({size / 1_048_576:.1f} MB)"
@@ -159,7 +159,13 @@ def load_traces_cli(path: str, *, trace_format: str | None = None) -> list[Trace
         transient=True,
     ) as progress:
         progress.add_task(label, total=None)
-        return load_traces(path, format=fmt)
+        return _warned(load_traces(path, format=fmt))
+
+
+def _warned(traces: list[Trace]) -> list[Trace]:
+    """``traces``, once the load's warnings (lines of the file skipped) are on stderr."""
+    print_warnings([r for r in traces[0].repairs if isinstance(r, LoadWarning)])
+    return traces
 
 
 def load_trace_cli(
