@@ -12,7 +12,7 @@ import subprocess
 import sys
 import threading
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -163,8 +163,14 @@ class _App(http.server.BaseHTTPRequestHandler):
                        f"{format % args}\n")
 
 
+App = tuple[str, io.StringIO, InMemorySpanExporter, otel_trace.Tracer, Callable[[], None]]
+
+
 @pytest.fixture
-def app() -> Iterator[tuple[str, io.StringIO, InMemorySpanExporter, otel_trace.Tracer]]:
+def app() -> Iterator[App]:
+    """The application, serving on a free port of 127.0.0.1: its address, its stdout, the spans
+    in memory, a tracer for its clients, and ``stop`` (returns once the request being handled is
+    done: a server span ends after its response is sent)."""
     out = io.StringIO()
     provider, memory = _provider(out)
     handler = logging.StreamHandler(out)
@@ -175,28 +181,32 @@ def app() -> Iterator[tuple[str, io.StringIO, InMemorySpanExporter, otel_trace.T
     log.propagate = False
     tracer = provider.get_tracer("my.lib", "1.2")
     handler_class = type("App", (_App,), {"tracer": tracer, "out": out, "log": log})
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler_class)
+    server = http.server.HTTPServer(("127.0.0.1", 0), handler_class)  # one request at a time
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
+
+    def stop() -> None:
+        if thread.is_alive():
+            server.shutdown()
+            server.server_close()
+            thread.join()
+
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", out, memory, tracer
+        yield f"http://127.0.0.1:{server.server_address[1]}", out, memory, tracer, stop
     finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+        stop()
         log.removeHandler(handler)
 
 
-def test_a_captured_stdout_of_spans_and_log_lines(
-    app: tuple[str, io.StringIO, InMemorySpanExporter, otel_trace.Tracer],
-) -> None:
-    url, out, memory, tracer = app
+def test_a_captured_stdout_of_spans_and_log_lines(app: App) -> None:
+    url, out, memory, tracer, stop = app
     for path in ("/a", "/b", "/c"):
         with tracer.start_as_current_span(f"GET {path}", kind=OtelKind.CLIENT):
             headers: dict[str, str] = {}
             _W3C.inject(headers)
             with urllib.request.urlopen(urllib.request.Request(url + path, headers=headers)) as r:
                 assert r.read() == b"ok"
+    stop()
     text = out.getvalue()
     # the lines that are no span: two log lines and an access log line per request
     log_lines = [ln for ln in text.splitlines() if not ln.startswith((" ", "{", "}"))]

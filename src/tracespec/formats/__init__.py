@@ -311,6 +311,7 @@ def _trace_documents(text: TextDocuments) -> Iterator[tuple[Any, str]]:
             text.reject()
         else:
             yield doc, place
+        del doc  # (the loader frees each document once it is read)
 
 
 def _no_document(text: TextDocuments | None, name: str, format: str | None) -> TraceLoadError:

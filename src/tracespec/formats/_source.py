@@ -267,8 +267,9 @@ def json_documents(data: Data, name: str, fmt: str | None) -> Iterator[tuple[Any
     else:
         if _NON_SPACE.search(data, nl) is None:
             return iter([(doc, "")])
+        box = [doc]  # (the documents free it once it is read)
         del doc
-        return TextDocuments(data, name, fmt, start, encoding)  # JSON Lines
+        return TextDocuments(data, name, fmt, start, encoding, head=(box, first, nl))
     json_error = None
     if data[first] in b"{[":
         try:
@@ -299,6 +300,8 @@ class TextDocuments(Iterator[tuple[Any, str]]):
         start: int,
         encoding: str | None,
         json_error: TraceLoadError | None = None,
+        *,
+        head: tuple[list[Any], int, int] | None = None,
     ) -> None:
         self._data = data
         self._name = name
@@ -313,7 +316,7 @@ class TextDocuments(Iterator[tuple[Any, str]]):
         self._last = (0, 0, 0)  # the last document: its first and last line, its start
         self._scanned = 0  # braces are counted up to here
         self._ends: dict[int, int] = {}  # brace → the brace closing it, counted on the way
-        self._docs = self._documents()
+        self._docs = self._documents(head)
 
     def __next__(self) -> tuple[Any, str]:
         return next(self._docs)
@@ -358,11 +361,20 @@ class TextDocuments(Iterator[tuple[Any, str]]):
         if self._first_skipped is None:
             self._first_skipped = (no, _snippet(self._data, at))
 
-    def _documents(self) -> Iterator[tuple[Any, str]]:
+    def _documents(self, head: tuple[list[Any], int, int] | None) -> Iterator[tuple[Any, str]]:
+        """The documents; ``head`` is the first line's, already parsed: ([document], where it
+        starts, where its line ends)."""
         data = self._data
         end = len(data)
         pos = line_start = self._start
         no = 0
+        if head is not None:  # the first line is a document: JSON Lines
+            box, first, nl = head
+            del head
+            no = _newlines(data, pos, first) + 1
+            self._last = (no, no, first)
+            yield box.pop(), f"line {no}"
+            pos = nl + 1
         text_until = 0  # lines up to this one are text (an object that did not parse)
         mid = False  # pos is within a line, after a document that ended there
         released = 0
@@ -414,6 +426,8 @@ class TextDocuments(Iterator[tuple[Any, str]]):
             self._skip(no, s, 1)
             pos = nl + 1
         self.lines = no
+        if self._last[0]:  # documents were found: the bytes are not needed any more (a mapped
+            self._data = b""  # file is unmapped before the traces are assembled)
 
     def _object(
         self, s: int, no: int, col: int, nl: int, line_error: orjson.JSONDecodeError
