@@ -62,9 +62,10 @@ def reading(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> 
     if request.param == "mmap":
         # No public seam: a file is mapped from _MMAP_MIN bytes (8 MiB) on; lowered here.
         from tracespec.formats import _source as formats
+        from tracespec.formats import _text
 
         monkeypatch.setattr(formats, "_MMAP_MIN", 1)
-        monkeypatch.setattr(formats, "_RELEASE_STEP", 1)  # hand pages back after every line
+        monkeypatch.setattr(_text, "_RELEASE_STEP", 1)  # hand pages back after every line
     return str(request.param)
 
 

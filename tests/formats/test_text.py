@@ -32,7 +32,7 @@ import tracespec
 from tests.support.traces import otlp_value
 from tracespec import TraceLoadError
 from tracespec.formats import LoadWarning
-from tracespec.formats import _source as source
+from tracespec.formats import _text as text_module
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
@@ -281,6 +281,9 @@ def _hostile(n: int) -> Iterator[bytes]:
     yield (b'{"x": "\\"' + b"{" * 10 + b"\n") * n
     yield b"{" * n + b"\n" + b"}" * n + b"\n"
     yield b"".join(b" " * (i % 40) + b'{"a": [\n' for i in range(n)) + b"]}\n" * n
+    # every object ends at the same closing line
+    yield (b"".join(b" " * i + b"{\n" for i in range(100)) + (b" " * 100 + b'"x",\n') * n
+           + b"}\n")
 
 
 @pytest.mark.parametrize("n", [500, 4000])
@@ -288,7 +291,7 @@ def test_cutting_text_into_objects_is_linear(n: int, monkeypatch: pytest.MonkeyP
     """The braces counted and the bytes given to the JSON parser stay within a few times the
     size of the text, whatever it holds (a quadratic cut would count ~n times the size)."""
     work = {"tokens": 0, "parsed": 0}
-    tokens = source._TOKENS
+    tokens = text_module._TOKENS
 
     class Counting:
         def finditer(self, data: Any, pos: int = 0) -> Iterator[Any]:
@@ -300,8 +303,8 @@ def test_cutting_text_into_objects_is_linear(n: int, monkeypatch: pytest.MonkeyP
         work["parsed"] += len(data)
         return orjson.loads(data)
 
-    monkeypatch.setattr(source, "_TOKENS", Counting())
-    monkeypatch.setattr(source, "orjson", types.SimpleNamespace(
+    monkeypatch.setattr(text_module, "_TOKENS", Counting())
+    monkeypatch.setattr(text_module, "orjson", types.SimpleNamespace(
         loads=loads, JSONDecodeError=orjson.JSONDecodeError))
     for data in _hostile(n):
         work["tokens"] = work["parsed"] = 0

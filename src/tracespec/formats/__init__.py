@@ -20,16 +20,8 @@ from typing import IO, Any, Literal, get_args
 from ..errors import TraceLoadError
 from ..trace import Trace, TraceBuilder
 from ..trace.ids import find_trace
-from ._source import (
-    LoadWarning,
-    TextDocuments,
-    decompress,
-    first_byte,
-    is_text,
-    json_documents,
-    json_records,
-    read_source,
-)
+from ._source import decompress, first_byte, json_documents, json_records, read_source
+from ._text import LoadWarning, TextDocuments, is_text
 from .otel_sdk import traces_from_otel_spans
 
 __all__ = [

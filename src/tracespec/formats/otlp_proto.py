@@ -38,7 +38,8 @@ from ..trace.attrvalue import AttrValue
 from ..trace.ids import pad_trace_id
 from ..trace.tracetest import family_rank
 from ._records import make_event, make_link
-from ._source import ZSTD_MAGIC, decompress, framed, is_text, text_summary
+from ._source import ZSTD_MAGIC, decompress, framed
+from ._text import is_text, text_summary
 
 __all__ = ["PROTO_ADAPTER", "ProtoAdapter", "any_value", "load_bytes", "warn_if_slow_protobuf"]
 
