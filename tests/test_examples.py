@@ -85,7 +85,7 @@ def test_failing_example(capsys: pytest.CaptureFixture[str], tmp_path: Path,
     assert failed[1].startswith("✘ attr:db.rows_affected > 0 (0) (examples/orders-fail.yaml:")
     assert failed[2].startswith("✘ attr:tracetest.span.duration < 5ms (7ms) (")
     # the INSERT fails the duration spec; its span group says which span it is
-    insert = lines.index("\t\t✘ #a1b2c3d4e5f60003")
+    insert = lines.index("\t\t✘ #a1b2c3d4e5f60003 INSERT orders (api, client)")
     assert lines[insert + 1].strip() == failed[2]
     xml = junitparser.JUnitXml.fromfile(str(report))
     assert (xml.tests, xml.failures, xml.errors) == (6, 3, 0)

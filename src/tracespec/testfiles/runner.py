@@ -107,6 +107,7 @@ def run_test(
         variables=MappingProxyType(run_vars),
         problems=tuple(problems),
         duration_s=time.perf_counter() - started,
+        trace=chosen,
     )
 
 
