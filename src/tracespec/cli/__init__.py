@@ -18,7 +18,7 @@ import click
 from .. import __version__
 from ..errors import TracespecError
 from ._common import CliError, ExitCode, describe, exit_code_for
-from .inspect import check_command, explain_command, select_command, show_command
+from .inspect import check_command, explain_command, select_command, show_command, span_command
 from .run import run_command
 
 __all__ = ["app", "main"]
@@ -45,6 +45,7 @@ app.add_command(run_command)
 app.add_command(select_command)
 app.add_command(check_command)
 app.add_command(explain_command)
+app.add_command(span_command)
 app.add_command(show_command)
 
 
