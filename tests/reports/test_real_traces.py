@@ -199,3 +199,28 @@ def test_a_passing_test_shows_its_repairs_too(tmp_path: Path) -> None:
     assert lines[0].startswith("✔ Order lookup")
     assert [line.split(":")[0] for line in lines[1:4]] == ["\t! trace repaired"] * 3
     assert lines[4:] == ['\t✔ span[name="GET"]']
+
+
+def test_results_not_in_trace_order_are_named_by_their_ids() -> None:
+    """A spec result made by hand, its span results in another order than the selected spans
+    (and one of a span the trace does not hold): each group is still named by its own span."""
+    from tracespec.reports import pretty_spec, spec_json
+    from tracespec.results import AssertionResult, Outcome, SpanResult, SpecResult
+
+    spans = orders_spans()
+    server, query, call = spans
+    trace = tracespec.load_otel_spans(spans)
+    ids = [hex_id(s) for s in spans]
+    results = tuple(SpanResult(i, "x", Outcome.FAILED, "no match")
+                    for i in (ids[2], ids[0], "00000000000000aa"))
+    spec = SpecResult("span[]", (AssertionResult("attr:a = 1", False, results),),
+                      tuple(ids))
+    lines = [text for text, _ in pretty_spec(spec, trace=trace)]
+    assert lines[1:] == [
+        f"\t✘ #{ids[0]} {ROUTE} (orders-api, server)", "\t\t✘ attr:a = 1 (x)",
+        f"\t✘ #{ids[2]} GET (orders-api, client)", "\t\t✘ attr:a = 1 (x)",
+        "\t✘ #00000000000000aa", "\t\t✘ attr:a = 1 (x)",
+    ]
+    names = [r["spanName"] for r in spec_json(spec, trace=trace)["results"][0]["spanResults"]]
+    assert names == ["GET", ROUTE, None]
+    assert query.name == "SELECT orders" and call.name == "GET" and server.name == ROUTE
