@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 import tracespec
-from tests.support.apps import BatchFileExporter, Capture, SpanInfo
+from tests.support.apps import Capture, SpanInfo, shared_prefix_capture
 from tracespec import TraceFileNotFoundError, TraceLoadError
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -167,41 +167,6 @@ def test_a_malformed_trace_id_is_a_wrong_argument(
         tracespec.load_trace(app_capture.pattern, trace_id=trace_id)
     with pytest.raises(ValueError, match=message):
         tracespec.load_otel_spans(app_capture.sdk_spans, trace_id=trace_id)
-
-
-def shared_prefix_capture(directory: Path) -> list[str]:
-    """Two traces whose ids share 12 hex digits, written by the SDK to protobuf files."""
-    from opentelemetry.sdk.resources import Resource
-    from opentelemetry.sdk.trace import TracerProvider
-    from opentelemetry.sdk.trace.export import SimpleSpanProcessor
-    from opentelemetry.sdk.trace.id_generator import IdGenerator
-
-    class SharedPrefix(IdGenerator):
-        """Trace ids sharing their first 12 hex digits."""
-
-        n = 0
-
-        def generate_trace_id(self) -> int:
-            self.n += 1
-            return (0xABCDEF012345 << 80) | (self.n << 40)
-
-        def generate_span_id(self) -> int:
-            self.n += 1
-            return self.n
-
-    directory.mkdir()
-    provider = TracerProvider(resource=Resource.create({"service.name": "jobs"}),
-                              id_generator=SharedPrefix())
-    provider.add_span_processor(
-        SimpleSpanProcessor(BatchFileExporter(directory, "jobs"))  # type: ignore[arg-type]
-    )
-    tracer = provider.get_tracer("jobs")
-    ids = []
-    for name in ("nightly", "hourly"):
-        with tracer.start_as_current_span(name) as span:
-            ids.append(f"{span.get_span_context().trace_id:032x}")
-    provider.shutdown()
-    return ids
 
 
 def test_an_ambiguous_prefix_lists_the_candidates(tmp_path: Path) -> None:

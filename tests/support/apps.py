@@ -14,7 +14,8 @@ finished them.
 :func:`record_capture` makes the requests, stops the servers, flushes and uninstruments, then
 reads the files back with the OTLP protobuf classes (not with tracespec) into
 :class:`Capture.spans`, the oracle tests compare tracespec with.  The ``app_capture`` fixture
-of ``tests/conftest.py`` records one capture per test session.
+of ``tests/conftest.py`` records one capture per test session.  :func:`shared_prefix_capture`
+writes two traces whose ids share their first 12 hex digits (an ambiguous prefix).
 """
 
 from __future__ import annotations
@@ -261,3 +262,38 @@ def read_spans(files: Sequence[Path]) -> dict[str, list[SpanInfo]]:
                         span.end_time_unix_nano,
                     ))
     return out
+
+
+def shared_prefix_capture(directory: Path) -> list[str]:
+    """Two traces whose ids share 12 hex digits, written by the SDK to protobuf files."""
+    from opentelemetry.sdk.resources import Resource
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+    from opentelemetry.sdk.trace.id_generator import IdGenerator
+
+    class SharedPrefix(IdGenerator):
+        """Trace ids sharing their first 12 hex digits."""
+
+        n = 0
+
+        def generate_trace_id(self) -> int:
+            self.n += 1
+            return (0xABCDEF012345 << 80) | (self.n << 40)
+
+        def generate_span_id(self) -> int:
+            self.n += 1
+            return self.n
+
+    directory.mkdir()
+    provider = TracerProvider(resource=Resource.create({"service.name": "jobs"}),
+                              id_generator=SharedPrefix())
+    provider.add_span_processor(
+        SimpleSpanProcessor(BatchFileExporter(directory, "jobs"))  # type: ignore[arg-type]
+    )
+    tracer = provider.get_tracer("jobs")
+    ids = []
+    for name in ("nightly", "hourly"):
+        with tracer.start_as_current_span(name) as span:
+            ids.append(f"{span.get_span_context().trace_id:032x}")
+    provider.shutdown()
+    return ids
