@@ -55,28 +55,23 @@ def is_otel_span(obj: Any) -> bool:
     )
 
 
+_JSON_TYPES = frozenset({dict, list, str, int, float, bool, type(None)})
+_PATHS_AND_DOCUMENTS = frozenset({str, dict, list})
+
+
 def _is_json(obj: Any) -> bool:
     """Parsed JSON: a dict, or a list that is no list of sources.  A list is one when it holds
-    something JSON cannot (a ``Path``, bytes, a file, an SDK span), or holds only text and JSON
-    containers, text at least once (paths, maybe beside parsed documents)."""
+    something parsed JSON cannot (a ``Path``, bytes, a file, an SDK span), or only text and JSON
+    containers, text at least once (paths, maybe beside parsed documents).  Told by the items'
+    types alone, so that a parsed array of a million spans is not walked in Python."""
     if isinstance(obj, dict):
         return True
     if not isinstance(obj, list):
         return False
-    if any(_not_json(x) for x in obj):
+    types = set(map(type, obj))
+    if not types <= _JSON_TYPES:
         return False
-    return not (
-        any(isinstance(x, str) for x in obj) and all(isinstance(x, str | dict | list) for x in obj)
-    )
-
-
-def _not_json(obj: Any) -> bool:
-    """Whether ``obj`` is a source that parsed JSON cannot hold."""
-    return (
-        isinstance(obj, os.PathLike | bytes | bytearray | memoryview)
-        or callable(getattr(obj, "read", None))
-        or is_otel_span(obj)
-    )
+    return not (str in types and types <= _PATHS_AND_DOCUMENTS)
 
 
 def trace_paths(path: str | os.PathLike[str]) -> list[str]:
