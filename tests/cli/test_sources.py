@@ -134,7 +134,7 @@ def test_several_traces_without_trace_id_say_how_to_choose(
     assert code == 1
     assert err.startswith(f"error: {pattern}: holds 3 traces (")
     assert "--trace-id ID (its first 8 hex digits are enough)" in err
-    assert f"'tracespec traces {shlex.quote(pattern)}'" in err
+    assert err.endswith(f"; list them with: tracespec traces {shlex.quote(pattern)}\n")
     assert "trace_id=" not in err and "load_traces" not in err
     test = write(tmp_path, "order.yaml", HTTP_TEST)
     code, out, err = run_cli(capsys, "run", "-f", test, "--trace", pattern)
@@ -188,7 +188,7 @@ def test_no_such_trace_names_the_listing_command(
 ) -> None:
     code, _, err = run_cli(capsys, "show", app_capture.pattern, "--trace-id", "0123456789")
     assert code == 1 and "no trace with id 0123456789 (found: " in err
-    assert "'tracespec traces " in err
+    assert err.endswith(f"); list them with: tracespec traces {shlex.quote(app_capture.pattern)}\n")
 
 
 def test_missing_files_exit_3(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

@@ -254,14 +254,14 @@ def pick_trace_cli(
                 f"it ({id_listing(found, 10)}); give more of the id"
             )
         raise CliError(
-            f"{label}: no trace with id {trace_id} (found: {id_listing(traces)}; "
-            f"'{_traces_command(paths)}' lists them)"
+            f"{label}: no trace with id {trace_id} (found: {id_listing(traces)}); list them "
+            f"with: {_traces_command(paths)}"
         )
     if len(traces) > 1:
         raise CliError(
             f"{label}: holds {len(traces)} traces ({id_listing(traces)}); choose one with "
-            f"--trace-id ID (its first {MIN_PREFIX} hex digits are enough), and see them all "
-            f"with '{_traces_command(paths)}'"
+            f"--trace-id ID (its first {MIN_PREFIX} hex digits are enough); list them with: "
+            f"{_traces_command(paths)}"
         )
     return traces[0]
 
