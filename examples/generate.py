@@ -8,7 +8,8 @@ message that a ``worker`` consumes and writes to the database.
 Every file holds the same trace, written the way the tool named in its file name writes it,
 traps included (Tempo's base64 ids and enum names, Jaeger's microseconds and tags, Zipkin's
 string tags and the shared client/server span id of the payment call, Data Prepper's ``@``
-keys).  ``FILES`` lists them with their format; the tests load each and compare.
+keys, the Python SDK's console exporter printing between the application's log lines).
+``FILES`` lists them with their format; the tests load each and compare.
 """
 
 from __future__ import annotations
@@ -152,6 +153,7 @@ FILES = {
     "orders-trace.jaeger.json": "jaeger",
     "orders-trace.zipkin.json": "zipkin",
     "orders-trace.opensearch.json": "opensearch",
+    "orders-trace.console.log": "otel-console",
 }
 
 
@@ -312,6 +314,49 @@ def opensearch_document() -> dict[str, object]:
                      "hits": hits}}
 
 
+def console_output() -> bytes:
+    """A captured stdout: the spans as the OpenTelemetry Python SDK's ``ConsoleSpanExporter``
+    prints them (``ReadableSpan.to_json`` itself writes them), each when it ends, between the
+    log lines of the application (Python's ``logging``, werkzeug's access log)."""
+    from opentelemetry.sdk.resources import Resource
+    from opentelemetry.sdk.trace import Event, ReadableSpan
+    from opentelemetry.sdk.util.instrumentation import InstrumentationScope
+    from opentelemetry.trace import SpanContext, SpanKind, Status, StatusCode, TraceFlags
+
+    def context(span_id: str) -> SpanContext:
+        return SpanContext(int(TRACE_ID, 16), int(span_id, 16), is_remote=False,
+                           trace_flags=TraceFlags(TraceFlags.SAMPLED))
+
+    def stamp(ns: int) -> str:
+        when = datetime.fromtimestamp(ns // 1_000_000_000, tz=UTC)
+        return when.strftime("%Y-%m-%d %H:%M:%S") + f",{ns // 1_000_000 % 1000:03d}"
+
+    entries: list[tuple[int, str]] = [
+        (T0 - 1, f"{stamp(T0 - 1)} INFO werkzeug: Running on http://127.0.0.1:8000\n"),
+        (T0, f"{stamp(T0)} INFO api.orders: creating an order for user 7\n"),
+    ]
+    for sid, pid, svc, name, kind, start, dur, status, attrs in SPANS:
+        begin, end = T0 + start * 1000, T0 + (start + dur) * 1000
+        span = ReadableSpan(
+            name=name, context=context(sid), parent=context(pid) if pid else None,
+            resource=Resource(_resource(svc)), attributes=attrs,
+            events=[Event(n, a, T0 + t * 1000) for n, t, a in EVENTS.get(sid, [])],
+            kind=SpanKind[KIND_NAMES[kind].removeprefix("SPAN_KIND_")],
+            status=Status(StatusCode.ERROR, STATUS_MESSAGES.get(sid)) if status == 2
+            else Status(StatusCode.UNSET),
+            start_time=begin, end_time=end, instrumentation_scope=InstrumentationScope(*SCOPE),
+        )
+        entries.append((end, span.to_json() + "\n"))
+        if status == 2:
+            entries.append((end, f"{stamp(end)} ERROR worker: order 52: no rows updated\n"))
+    root_end = T0 + (SPANS[0][5] + SPANS[0][6]) * 1000
+    access = datetime.fromtimestamp(root_end // 1_000_000_000, tz=UTC).strftime("%d/%b/%Y %H:%M:%S")
+    entries.append(
+        (root_end, f'127.0.0.1 - - [{access}] "POST /api/orders HTTP/1.1" 201 -\n'))
+    entries.sort(key=lambda e: e[0])  # (stable: a span before the line logged as it ended)
+    return "".join(text for _, text in entries).encode()
+
+
 def proto_bytes() -> bytes:
     # json_format would read hex ids as base64, so convert the ids to base64 first.
     proto_doc = copy.deepcopy(document())
@@ -364,6 +409,7 @@ def main() -> None:
     out["orders-trace.zipkin.json"] = (json.dumps(zipkin_document(), indent=1) + "\n").encode()
     out["orders-trace.opensearch.json"] = (
         json.dumps(opensearch_document(), indent=1) + "\n").encode()
+    out["orders-trace.console.log"] = console_output()
     assert set(out) == set(FILES)
     for name, data in out.items():
         (HERE / name).write_bytes(data)

@@ -31,7 +31,7 @@ def write(tmp_path: Path, name: str, text: str) -> str:
     return str(path)
 
 
-@pytest.mark.parametrize("command", ["run", "select", "check", "explain", "show"])
+@pytest.mark.parametrize("command", ["run", "select", "check", "explain", "show", "span"])
 def test_every_command_has_help_with_an_example(
     capsys: pytest.CaptureFixture[str], command: str
 ) -> None:
@@ -45,7 +45,7 @@ def test_every_command_has_help_with_an_example(
 def test_top_level_help_and_version(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run_cli(capsys, "--help")
     assert code == 0
-    for command in ("run", "select", "check", "explain", "show"):
+    for command in ("run", "select", "check", "explain", "show", "span"):
         assert command in out
     code, out, _ = run_cli(capsys, "--version")
     assert (code, out.split()[0]) == (0, "tracespec")

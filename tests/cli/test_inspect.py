@@ -35,10 +35,18 @@ def test_select_table(capsys: pytest.CaptureFixture[str]) -> None:
 def test_select_json(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run_cli(capsys, "select", DB + ":last", TRACE, "--json")
     assert code == 0
-    assert json.loads(out) == [{
+    (row,) = json.loads(out)
+    attributes = row.pop("attributes")
+    assert row == {
         "id": "a1b2c3d4e5f60009", "name": "UPDATE inventory", "service": "worker",
-        "duration": "4.2ms", "duration_ns": 4_200_000,
-    }]
+        "kind": "client", "duration": "4.2ms", "duration_ns": 4_200_000,
+    }
+    # everything a selector reads: the span's own, its resource's, name and kind; no meta
+    assert attributes["db.rows_affected"] == 0
+    assert attributes["db.system"] == "postgresql"
+    assert attributes["service.version"] == "1.4.2"
+    assert attributes["kind"] == "client"
+    assert not any(k.startswith("tracetest.") for k in attributes)
 
 
 def test_select_nothing(capsys: pytest.CaptureFixture[str]) -> None:
@@ -54,11 +62,11 @@ def test_check_passing(capsys: pytest.CaptureFixture[str]) -> None:
     assert (code, err) == (0, "")
     assert out == (
         '✔ span[tracetest.span.type="http"]\n'
-        "\t✔ #a1b2c3d4e5f60001\n"
+        "\t✔ #a1b2c3d4e5f60001 POST /api/orders (api, server)\n"
         "\t\t✔ attr:http.status_code < 400 (201)\n"
-        "\t✔ #a1b2c3d4e5f60004\n"
+        "\t✔ #a1b2c3d4e5f60004 POST /charge (api, client)\n"
         "\t\t✔ attr:http.status_code < 400 (200)\n"
-        "\t✔ #a1b2c3d4e5f60005\n"
+        "\t✔ #a1b2c3d4e5f60005 POST /charge (payments, server)\n"
         "\t\t✔ attr:http.status_code < 400 (200)\n"
         "3 spans selected\n"
     )
@@ -71,7 +79,7 @@ def test_check_failing_shows_observed_values(capsys: pytest.CaptureFixture[str])
     lines = out.splitlines()
     assert lines[0] == f"✘ {DB}"
     assert lines[4:7] == [
-        "\t✘ #a1b2c3d4e5f60003",
+        "\t✘ #a1b2c3d4e5f60003 INSERT orders (api, client)",
         "\t\t✘ attr:tracetest.span.duration < 5ms (7ms)",
         '\t\t✔ attr:db.system = "postgresql" (postgresql)',
     ]
@@ -84,8 +92,8 @@ def test_check_variables_and_json(capsys: pytest.CaptureFixture[str]) -> None:
     doc = json.loads(out)
     assert doc["selector"] == {"query": DB + ":first"}
     assert doc["results"][0]["spanResults"] == [{
-        "spanId": "a1b2c3d4e5f60002", "observedValue": "postgresql", "passed": True,
-        "error": None,
+        "spanId": "a1b2c3d4e5f60002", "spanName": "SELECT users", "service": "api",
+        "kind": "client", "observedValue": "postgresql", "passed": True, "error": None,
     }]
 
 

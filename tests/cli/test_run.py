@@ -89,7 +89,7 @@ def test_failing_run_exits_2_and_writes_junit(
     assert lines[0] == f"✘ Failing ({test}) - trace id: {TRACE_ID}"
     assert lines[1] == "\t✘ All Spans"
     # spans in trace order; the slow ones fail with their observed duration and the place
-    assert lines[2] == "\t\t✘ #a1b2c3d4e5f60001"
+    assert lines[2] == "\t\t✘ #a1b2c3d4e5f60001 POST /api/orders (api, server)"
     assert lines[3] == "\t\t\t✔ attr:tracetest.selected_spans.count = 9 (9)"
     assert lines[4] == f"\t\t\t✘ attr:tracetest.span.duration < 20ms (48ms) ({test}:8)"
     assert sum(1 for line in lines if line.startswith("\t\t✘ #")) == 3  # 48, 21.9, 20.5 ms

@@ -76,7 +76,7 @@ def test_a_test_that_could_not_run_and_its_error(capsys: pytest.CaptureFixture[s
 
 def test_the_block_style_is_tracetests(capsys: pytest.CaptureFixture[str]) -> None:
     """Two-space indentation, a list's dashes at its key's indentation (as Tracetest writes its
-    resource files), each span result four lines under its dash."""
+    resource files), each span result seven lines under its dash."""
     _, out, _ = run_cli(capsys, "run", "-f", str(EXAMPLES / "orders-fail.yaml"), "--trace",
                         TRACE, "-o", "yaml")
     assert out.startswith("testRunWebUrl: ''\nresults:\n  allPassed: false\n  results:\n"
@@ -84,11 +84,14 @@ def test_the_block_style_is_tracetests(capsys: pytest.CaptureFixture[str]) -> No
     assert (
         "      spanResults:\n"
         "      - spanId: a1b2c3d4e5f60009\n"
-        "        observedValue: '0'\n"
+        "        spanName: UPDATE inventory\n"
+        "        service: worker\n"
+        "        kind: client\n"
+        "        observedValue: STATUS_CODE_ERROR\n"
         "        passed: false\n"
         "        error: no match\n"
     ) in out
-    assert "traceId: '4bf92f3577b34da6a3ce929d0e0e4736'\noutputs: []\nerror: null\n" in out
+    assert "traceId: '4bf92f3577b34da6a3ce929d0e0e4736'\nrepairs: []\noutputs: []\nerror: null\n" in out
 
 
 def test_a_big_report_streams_in_chunks_and_reads_back(

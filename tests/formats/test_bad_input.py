@@ -83,7 +83,9 @@ def test_missing_file_and_directory(tmp_path: Path) -> None:
         (b'{"foo": [1, 2]}', "unknown trace format"),
         (b"[1, 2, 3]", "unknown trace format"),
         (b"{\"resourceSpans\": [", "invalid JSON"),
-        (b"hello world", "not valid OTLP protobuf"),
+        (b"hello world", r"text \(UTF-8, 1 line\), not OTLP protobuf .*: line 1 starts with "
+                         "'hello world'"),
+        (b"\x0a\x05\x0a\x03\x01", "not valid OTLP protobuf"),  # binary: corrupt protobuf
         (b"\x1f\x8b\x08\x00garbage", "gzip"),
         (b"\x28\xb5\x2f\xfdgarbage", "zstd"),
     ],

@@ -62,9 +62,10 @@ def reading(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> 
     if request.param == "mmap":
         # No public seam: a file is mapped from _MMAP_MIN bytes (8 MiB) on; lowered here.
         from tracespec.formats import _source as formats
+        from tracespec.formats import _text
 
         monkeypatch.setattr(formats, "_MMAP_MIN", 1)
-        monkeypatch.setattr(formats, "_RELEASE_STEP", 1)  # hand pages back after every line
+        monkeypatch.setattr(_text, "_RELEASE_STEP", 1)  # hand pages back after every line
     return str(request.param)
 
 
@@ -107,6 +108,13 @@ def test_same_span_ids_everywhere_but_zipkin_shared_span() -> None:
             assert server.kind is SpanKind.SERVER
             assert server.parent is not None and server.parent.span_id == "a1b2c3d4e5f60004"
             assert [c.name for c in server.children] == ["fraud-check"]
+        elif generate.FILES[name] == "otel-console":
+            # a captured stdout: the application's four log lines are skipped, with a warning
+            assert got == ids, name
+            (warning,) = trace.repairs
+            assert isinstance(warning, tracespec.formats.LoadWarning)
+            assert warning.startswith(f"{EXAMPLES / name}: skipped 4 lines that are not trace data"
+                                      " (line 1: '2024-11-25 07:59:59,999 INFO werkzeug")
         else:
             assert got == ids, name
             assert trace.repairs == ()

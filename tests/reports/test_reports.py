@@ -234,7 +234,8 @@ def test_json_has_tracetest_shape() -> None:
         "assertion": "attr:http.status = 200",
         "allPassed": False,
         "spanResults": [
-            {"spanId": "456789", "observedValue": "404", "passed": False, "error": "no match"}
+            {"spanId": "456789", "spanName": None, "service": None, "kind": None,
+             "observedValue": "404", "passed": False, "error": "no match"}
         ],
     }
     assert doc["traceId"] == TRACE_ID
@@ -253,7 +254,8 @@ def test_json_spec_error_reads_as_an_errored_span_result() -> None:
     spec_doc = doc["results"]["results"][0]
     assert spec_doc["error"] == "bad selector"
     assert spec_doc["results"][0]["spanResults"] == [
-        {"spanId": None, "observedValue": "", "passed": False, "error": "bad selector"}
+        {"spanId": None, "spanName": None, "service": None, "kind": None,
+         "observedValue": "", "passed": False, "error": "bad selector"}
     ]
     assert doc["outputs"] == [{"name": "OUT", "value": "", "spanId": None, "resolved": False,
                                "error": "no spans"}]
@@ -357,3 +359,11 @@ def test_junit_escapes_text(tmp_path: Path, text: str) -> None:
     (suite,) = list(xml)
     (case,) = list(suite)
     assert (xml.name, suite.name, case.name, case.result[0].message) == (text, text, text, text)
+
+
+def test_notes_are_yellow() -> None:
+    """A note (verdict None: a repair, a hint) is neither green nor red."""
+    lines = [("✘ t", False), ("\t! trace repaired: x", None), ("\t✔ s", True)]
+    assert render(lines, color=True).splitlines() == [
+        "\x1b[31m✘ t\x1b[0m", "\x1b[33m\t! trace repaired: x\x1b[0m", "\x1b[32m\t✔ s\x1b[0m"]
+    assert render(lines) == "✘ t\n\t! trace repaired: x\n\t✔ s\n"

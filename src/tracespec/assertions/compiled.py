@@ -75,7 +75,8 @@ class Check:
         except EvalError:
             return None
         name = left_node.name
-        return fastpath.batch(self.ast.comparator, name, ctx.index.column(name), right_value)
+        return fastpath.batch(self.ast.comparator, name, ctx.index.column(name), right_value,
+                              ctx.index)
 
     def bound(self, ctx: Context) -> Callable[[int | None], SpanOutcome]:
         """The per-span function ``pos -> (observed, outcome, error)`` for one context (the

@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping, Sequence
 import attrs
 
 from ..errors import EvalError
-from ..trace import TraceIndex
+from ..trace import TraceIndex, semconv
 from ..trace.attrvalue import AttrValue, text_form
 from . import ast
 from .arith import arithmetic, negate
@@ -37,6 +37,7 @@ __all__ = [
     "is_meta",
     "keys_read",
     "no_span_message",
+    "not_found",
 ]
 
 #: ``attr:tracetest.selected_spans.count``: attributes of the selection, not of a span.
@@ -91,6 +92,39 @@ def no_span_message(name: str) -> str:
         f'there are no matching spans to retrieve the attribute "{name}" from. To fix this '
         "error, create a selector matching at least one span."
     )
+
+
+def not_found(name: str, index: TraceIndex | None) -> Callable[[int], str]:
+    """The message for attribute ``name`` missing on the span at a position: Tracetest's
+    ``attribute "NAME" not found``, and, when that span has the attribute under its other name
+    in the OpenTelemetry semantic conventions (:mod:`tracespec.trace.semconv`), which one:
+    ``...; this span has "http.response.status_code" (its name since semconv v1.21.0)``.
+
+    Called only for a missing attribute: the other names' columns are built at the first call,
+    and each message is made once (span results share it).
+    """
+    base = f'attribute "{name}" not found'
+    renames = semconv.renames_of(name)
+    if index is None or not renames:
+        return lambda pos: base
+    others = [(r.other(name), semconv.described(r, name)) for r in renames]
+    columns: list[Sequence[AttrValue | None]] = []
+    messages: dict[tuple[int, ...], str] = {}
+
+    def message(pos: int) -> str:
+        if not columns:
+            index.prefetch(key for key, _ in others)
+            columns.extend(index.column(key) for key, _ in others)
+        present = tuple(i for i, col in enumerate(columns) if col[pos] is not None)
+        if not present:
+            return base
+        text = messages.get(present)
+        if text is None:
+            text = messages[present] = (
+                f"{base}; this span has " + " and ".join(others[i][1] for i in present))
+        return text
+
+    return message
 
 
 # -- building ---------------------------------------------------------------------------------
@@ -191,7 +225,6 @@ def _attribute(name: str) -> Builder:
 
         return bind_meta
 
-    missing = f'attribute "{name}" not found'
     no_span = no_span_message(name)
 
     def bind(ctx: Context) -> Evaluator:
@@ -199,13 +232,14 @@ def _attribute(name: str) -> Builder:
         if col is None:
             empty = Value.of("")
             return lambda pos: empty
+        missing = not_found(name, ctx.index)
 
         def ev(pos: int | None) -> Value:
             if pos is None:
                 raise EvalError(no_span)
             v = col[pos]
             if v is None:
-                raise EvalError(missing)
+                raise EvalError(missing(pos))
             return attr_value(v)
 
         return ev
@@ -237,20 +271,20 @@ def _text_of(node: ast.Expr) -> Callable[[Context], Callable[[int | None], str]]
         is_meta(node.name)
     ):
         name = node.name
-        missing = f'attribute "{name}" not found'
         no_span = no_span_message(name)
 
         def bind_attr(ctx: Context) -> Callable[[int | None], str]:
             col = ctx.column(name)
             if col is None:
                 return lambda pos: ""
+            missing = not_found(name, ctx.index)
 
             def text(pos: int | None) -> str:
                 if pos is None:
                     raise EvalError(no_span)
                 v = col[pos]
                 if v is None:
-                    raise EvalError(missing)
+                    raise EvalError(missing(pos))
                 return v if type(v) is str else text_form(v)
 
             return text

@@ -16,9 +16,11 @@ from collections.abc import Callable, Sequence
 from typing import cast
 
 from ..results import Outcome, SpanResult
+from ..trace import TraceIndex
 from ..trace.attrvalue import AttrValue, text_form
 from . import ast
 from .compare import NO_MATCH, comparison, read_number, verdict
+from .compiler import not_found
 from .values import (
     DURATION,
     INT64_MAX,
@@ -51,24 +53,30 @@ _FAILED = Outcome.FAILED
 _ERROR = Outcome.ERROR
 
 
+#: The message for the attribute missing on the span at a position (:func:`.compiler.not_found`).
+Missing = Callable[[int], str]
+
+
 def batch(
-    op: ast.Comparator, name: str, col: Sequence[AttrValue | None], right: Value
+    op: ast.Comparator, name: str, col: Sequence[AttrValue | None], right: Value,
+    index: TraceIndex | None = None,
 ) -> BatchRunner | None:
-    """The loop for ``attr:name op right`` over the column ``col``, or ``None`` when the
-    general path is needed (an array on the right, ``contains``, ordering against a text)."""
+    """The loop for ``attr:name op right`` over the column ``col`` (of ``index``, whose other
+    columns the not-found messages read), or ``None`` when the general path is needed (an array
+    on the right, ``contains``, ordering against a text)."""
     if right.is_array:
         return None
     if right.type == DURATION and op in _ORDER:
-        return _durations(op, f'attribute "{name}" not found', col, right)
+        return _durations(op, not_found(name, index), col, right)
     if op in (ast.Comparator.EQ, ast.Comparator.NE):
-        return _equality(op, f'attribute "{name}" not found', col, right)
+        return _equality(op, not_found(name, index), col, right)
     if right.type == NUMBER and op in _ORDER:
-        return _numbers(op, f'attribute "{name}" not found', col, right)
+        return _numbers(op, not_found(name, index), col, right)
     return None
 
 
 def _durations(
-    op: ast.Comparator, missing: str, col: Sequence[AttrValue | None], right: Value
+    op: ast.Comparator, missing: Missing, col: Sequence[AttrValue | None], right: Value
 ) -> BatchRunner:
     """Both sides as nanoseconds rounded to their display unit; the left shown that way."""
     rns = round_duration(duration_ns(right.text))
@@ -82,7 +90,7 @@ def _durations(
         for p in positions:
             v = col[p]
             if v is None:
-                append(SpanResult(ids[p].hex(), "", _ERROR, missing))
+                append(SpanResult(ids[p].hex(), "", _ERROR, missing(p)))
                 all_passed = False
                 continue
             if type(v) is int:
@@ -115,7 +123,7 @@ def _general(op: ast.Comparator, right: Value) -> Callable[[str], SpanOutcome]:
 
 
 def _numbers(
-    op: ast.Comparator, missing: str, col: Sequence[AttrValue | None], right: Value
+    op: ast.Comparator, missing: Missing, col: Sequence[AttrValue | None], right: Value
 ) -> BatchRunner:
     """An ordering against a number: an integer attribute compares as itself (shown in
     decimal); any other value by the general comparison (texts read as numbers, durations)."""
@@ -142,7 +150,7 @@ def _numbers(
                     all_passed = False
                 continue
             if v is None:
-                append(SpanResult(ids[p].hex(), "", _ERROR, missing))
+                append(SpanResult(ids[p].hex(), "", _ERROR, missing(p)))
                 all_passed = False
                 continue
             observed, outcome, error = general(v if type(v) is str else text_form(v))
@@ -154,7 +162,7 @@ def _numbers(
 
 
 def _equality(
-    op: ast.Comparator, missing: str, col: Sequence[AttrValue | None], right: Value
+    op: ast.Comparator, missing: Missing, col: Sequence[AttrValue | None], right: Value
 ) -> BatchRunner:
     """Texts compared after unescaping; a value that reads as a duration is compared as one,
     by the general comparison."""
@@ -181,7 +189,7 @@ def _equality(
             ):
                 text = cast(str, v)
             elif v is None:
-                append(SpanResult(ids[p].hex(), "", _ERROR, missing))
+                append(SpanResult(ids[p].hex(), "", _ERROR, missing(p)))
                 all_passed = False
                 continue
             else:  # a value whose text reads as a duration, or of another type

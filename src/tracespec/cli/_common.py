@@ -2,8 +2,10 @@
 
 Exit codes follow Tracetest's CLI: 0 passed, 1 error, 2 a test failed, 3 a file not found.
 Every error a user can cause reaches the terminal as one line naming the place (the file and
-line, the field, or the argument), never as a traceback.  Traces load behind a progress bar on
-the terminal when the file is large enough for the wait to be noticed.  rich is imported only
+line, the field, or the argument), never as a traceback, in command-line words (``--trace-id``,
+``--format``).  Trace arguments are files, directories or glob patterns, their spans merged by
+trace id; they load behind a progress bar on the terminal when they are large enough for the
+wait to be noticed.  rich is imported only
 when something is drawn or a terminal's colours are asked for.
 """
 
@@ -12,6 +14,8 @@ from __future__ import annotations
 import contextlib
 import enum
 import os
+import shlex
+import shutil
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -19,9 +23,10 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ..errors import TracespecError, first_line
-from ..formats import FORMATS, Format, load_traces, pick_trace
+from ..errors import TraceLoadError, TracespecError, first_line
+from ..formats import FORMATS, Format, LoadWarning, load_traces, trace_paths
 from ..trace import Trace
+from ..trace.ids import MIN_PREFIX, id_listing, match_traces, trace_id_query
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -36,7 +41,11 @@ __all__ = [
     "load_traces_cli",
     "one_line",
     "parse_var",
+    "pick_trace_cli",
+    "stdout_console",
     "trace_format_option",
+    "trace_id_arg",
+    "trace_label",
 ]
 
 #: Trace files at least this large load behind a progress bar (on a terminal).
@@ -135,21 +144,56 @@ def _stderr_console() -> Console:
     return Console(stderr=True)
 
 
-def load_traces_cli(path: str, *, trace_format: str | None = None) -> list[Trace]:
-    """Every trace in ``path``, behind a progress bar when the file is large and stderr is a
-    terminal.  A missing file raises (exit 3), any other problem is a TraceLoadError."""
-    fmt: Format | None = trace_format  # type: ignore[assignment]
+def stdout_console() -> Console:
+    """The console tables go to: on a pipe drawn wide enough not to cut names, uncoloured."""
+    from rich.console import Console
+
+    console = Console(file=sys.stdout)
+    if not console.is_terminal:
+        width = max(160, shutil.get_terminal_size((160, 24)).columns)
+        console = Console(file=sys.stdout, width=width, color_system=None)
+    return console
+
+
+def _as_list(paths: str | Sequence[str]) -> list[str]:
+    return [paths] if isinstance(paths, str) else list(paths)
+
+
+def trace_label(paths: str | Sequence[str]) -> str:
+    """The trace arguments as messages name them (``a.pb``, ``'captured/*.pb', b.json``)."""
+    return ", ".join(_as_list(paths))
+
+
+def _size(paths: list[str]) -> tuple[int, int]:
+    """The number of files the arguments stand for and their size in bytes (0 when unknown:
+    the load reports what is wrong with them, with their names)."""
+    files = 0
     size = 0
-    with contextlib.suppress(OSError):  # load_traces reports it with the file name
-        size = os.stat(path).st_size
+    for path in paths:
+        with contextlib.suppress(OSError, TracespecError):
+            for name in trace_paths(path):
+                files += 1
+                size += os.stat(name).st_size
+    return files, size
+
+
+def load_traces_cli(
+    paths: str | Sequence[str], *, trace_format: str | None = None
+) -> list[Trace]:
+    """Every trace of the trace arguments (files, directories, glob patterns; spans merged by
+    trace id), behind a progress bar when they are large and stderr is a terminal.  A missing
+    file raises (exit 3), any other problem is a TraceLoadError."""
+    args = _as_list(paths)
+    files, size = _size(args)
     if size < PROGRESS_BYTES:
-        return load_traces(path, format=fmt)
+        return _load(args, trace_format)
     err = _stderr_console()
     if not err.is_terminal:
-        return load_traces(path, format=fmt)
+        return _load(args, trace_format)
     from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    label = f"loading {Path(path).name} ({size / 1_048_576:.1f} MB)"
+    what = Path(args[0]).name if files == 1 else f"{files} files"
+    label = f"loading {what} ({size / 1_048_576:.1f} MB)"
     with Progress(
         SpinnerColumn(),
         TextColumn("{task.description}"),
@@ -159,15 +203,82 @@ def load_traces_cli(path: str, *, trace_format: str | None = None) -> list[Trace
         transient=True,
     ) as progress:
         progress.add_task(label, total=None)
-        return load_traces(path, format=fmt)
+        return _load(args, trace_format)
+
+
+#: What the library's messages say in Python words, as the command line says it.
+_CLI_WORDS = (("pass format= to say which", "pass --format to say which"),)
+
+
+def _load(args: list[str], trace_format: str | None) -> list[Trace]:
+    fmt: Format | None = trace_format  # type: ignore[assignment]
+    try:
+        return _warned(load_traces(args[0] if len(args) == 1 else args, format=fmt))
+    except TraceLoadError as exc:
+        message = exc.message
+        for python, cli in _CLI_WORDS:
+            message = message.replace(python, cli)
+        if message == exc.message:
+            raise
+        raise type(exc)(message, source=exc.source, place=exc.place, format=exc.format) from None
+
+
+def _warned(traces: list[Trace]) -> list[Trace]:
+    """``traces``, once the load's warnings (lines of a file skipped) are on stderr."""
+    print_warnings([r for r in traces[0].repairs if isinstance(r, LoadWarning)])
+    return traces
+
+
+def trace_id_arg(trace_id: str | None) -> str | None:
+    """``--trace-id`` checked before anything loads: the id or a prefix of 8 hex digits."""
+    if trace_id is not None:
+        try:
+            trace_id_query(trace_id)
+        except ValueError as exc:
+            raise CliError(f"--trace-id {exc}") from None
+    return trace_id
+
+
+def _traces_command(paths: str | Sequence[str]) -> str:
+    return "tracespec traces " + " ".join(shlex.quote(p) for p in _as_list(paths))
+
+
+def pick_trace_cli(
+    traces: Sequence[Trace], trace_id: str | None, paths: str | Sequence[str]
+) -> Trace:
+    """The trace ``--trace-id`` names among ``traces`` (its id, or a unique prefix of at least
+    8 hex digits), or the only one; otherwise an error in command-line words."""
+    label = trace_label(paths)
+    if trace_id is not None:
+        trace_id_arg(trace_id)
+        found = match_traces(traces, trace_id)
+        if len(found) == 1:
+            return found[0]
+        if found:
+            raise CliError(
+                f"{label}: --trace-id {trace_id} is ambiguous: {len(found)} traces start with "
+                f"it ({id_listing(found, 10)}); give more of the id"
+            )
+        raise CliError(
+            f"{label}: no trace with id {trace_id} (found: {id_listing(traces)}); list them "
+            f"with: {_traces_command(paths)}"
+        )
+    if len(traces) > 1:
+        raise CliError(
+            f"{label}: holds {len(traces)} traces ({id_listing(traces)}); choose one with "
+            f"--trace-id ID (its first {MIN_PREFIX} hex digits are enough); list them with: "
+            f"{_traces_command(paths)}"
+        )
+    return traces[0]
 
 
 def load_trace_cli(
-    path: str, *, trace_id: str | None = None, trace_format: str | None = None
+    paths: str | Sequence[str], *, trace_id: str | None = None, trace_format: str | None = None
 ) -> Trace:
-    """The one trace of ``path`` (or the one with ``trace_id``)."""
-    traces = load_traces_cli(path, trace_format=trace_format)
-    return pick_trace(traces, trace_id, path)
+    """The one trace of the trace arguments (or the one ``--trace-id`` names)."""
+    trace_id_arg(trace_id)  # a malformed id fails before a big file loads
+    traces = load_traces_cli(paths, trace_format=trace_format)
+    return pick_trace_cli(traces, trace_id, paths)
 
 
 def print_warnings(warnings: Sequence[str]) -> None:

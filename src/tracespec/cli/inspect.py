@@ -1,9 +1,11 @@
-"""Ad hoc commands: ``select`` spans, ``check`` assertions, ``explain`` selectors, ``show`` traces.
+"""Ad hoc commands: ``select`` spans, ``check`` assertions, ``explain`` selectors, ``show`` traces
+and one ``span`` in full.
 
 They are thin: each loads a trace (or none), calls one public function of the library
-(``select``, ``check``, ``compile_selector``) and prints with rich.  Tables and trees go to
-stdout; on a pipe they are drawn wide enough not to cut names, so they can be grepped.  rich is
-imported by the command that draws, not with the command line.
+(``select``, ``check``, ``compile_selector``, ``query.explain_run``) and prints with rich.
+Tables and trees go to stdout; on a pipe they are drawn wide enough not to cut names, so they
+can be grepped.  rich is imported by the command that draws, not with the command line.  What a
+span holds (attributes, resource, scope, events, links) is read and written by :mod:`._span`.
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ import click
 
 from ..assertions import compile_assertion
 from ..errors import CompileError, ParseError
-from ..reports import pretty_spec, render, spec_json
+from ..query import explain_run
+from ..reports import iter_repairs, pretty_spec, render, spec_json
 from ..selectors import Query, compile_selector
 from ..spec import check
 from ..trace import Span, StatusCode, Trace
@@ -32,12 +35,13 @@ from ._common import (
     parse_var,
     trace_format_option,
 )
+from ._span import attribute_lines, detail_json, detail_lines, json_value, selectable_attributes
 
 if TYPE_CHECKING:
     from rich.console import Console
     from rich.text import Text
 
-__all__ = ["check_command", "explain_command", "select_command", "show_command"]
+__all__ = ["check_command", "explain_command", "select_command", "show_command", "span_command"]
 
 
 def _compiled_selector(text: str) -> Query:
@@ -79,17 +83,28 @@ def _span_row(span: Span) -> dict[str, Any]:
     }
 
 
+def _span_json(span: Span) -> dict[str, Any]:
+    """A row of ``select --json``: the table's columns, the kind and every attribute."""
+    row = _span_row(span)
+    row["kind"] = span.kind.value
+    row["attributes"] = {k: json_value(v) for k, v in selectable_attributes(span).items()}
+    return row
+
+
 @click.command(
     "select",
     short_help="Print the spans a selector picks.",
     epilog="""\b
 Examples:
   tracespec select 'span[tracetest.span.type="database"]' examples/orders-trace.json
-  tracespec select 'span[service.name="api"] span[kind="client"]:first' trace.pb --json""",
+  tracespec select 'span[service.name="api"] span[kind="client"]:first' trace.pb --json
+
+--json gives each span's kind and attributes too.""",
 )
 @click.argument("selector")
 @click.argument("trace_path", metavar="TRACE")
-@click.option("--json", "as_json", is_flag=True, help="Print a JSON list instead of a table.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print a JSON list (with each span's attributes) instead of a table.")
 @_trace_id_option
 def select_command(
     selector: str, trace_path: str, as_json: bool, trace_id: str | None,
@@ -100,7 +115,7 @@ def select_command(
     trace = load_trace_cli(trace_path, trace_id=trace_id, trace_format=trace_format)
     spans = query.select(trace)
     if as_json:
-        click.echo(json.dumps([_span_row(s) for s in spans], indent=2, ensure_ascii=False))
+        click.echo(json.dumps([_span_json(s) for s in spans], indent=2, ensure_ascii=False))
         return ExitCode.PASSED
     from rich.table import Table
 
@@ -152,8 +167,8 @@ def check_command(
 ) -> int:
     """Check assertions on the spans a selector picks: every selected span must pass each.
 
-    Prints the spec as a failing Tracetest run prints it: #meta, then each selected span
-    with every assertion and its observed value.
+    Prints the spec as a failing Tracetest run prints it: #meta, then each selected span (its
+    name, service and kind) with every assertion and its observed value.
     """
     _compiled_selector(selector)  # text that does not parse fails before the trace loads
     for i, text in enumerate(assertions, 1):
@@ -165,10 +180,10 @@ def check_command(
     trace = load_trace_cli(trace_path, trace_id=trace_id, trace_format=trace_format)
     result = check(selector, assertions, trace, variables=variables)
     if as_json:
-        click.echo(json.dumps(spec_json(result), indent=2, ensure_ascii=False))
+        click.echo(json.dumps(spec_json(result, trace=trace), indent=2, ensure_ascii=False))
     else:
         color = color_enabled(no_color)
-        lines = pretty_spec(result)
+        lines = [*iter_repairs(trace), *pretty_spec(result, trace=trace)]
         noun = "span" if len(result.span_ids) == 1 else "spans"
         lines.append((f"{len(result.span_ids)} {noun} selected", result.passed))
         click.echo(render(lines, color=color), nl=False, color=color)
@@ -177,15 +192,38 @@ def check_command(
 
 @click.command(
     "explain",
-    short_help="Print a selector's query plan.",
+    short_help="Print a selector's query plan (and, on a trace, what each step kept).",
     epilog="""\b
-Example:
-  tracespec explain 'span[service.name="api"] span[tracetest.span.type="database"]:first'""",
+Examples:
+  tracespec explain 'span[service.name="api"] span[tracetest.span.type="database"]:first'
+  tracespec explain 'span[http.status_code>=500]' examples/orders-trace.json""",
 )
 @click.argument("selector")
-def explain_command(selector: str) -> int:
-    """Print the plan a selector compiles to: which index starts it, what filters the rest."""
-    click.echo(_compiled_selector(selector).explain())
+@click.argument("trace_path", metavar="[TRACE]", required=False)
+@_trace_id_option
+def explain_command(
+    selector: str, trace_path: str | None, trace_id: str | None, trace_format: str | None = None,
+) -> int:
+    """Print the plan a selector compiles to: which index starts it, what filters the rest.
+
+    Given a TRACE, runs it there and prints how many spans each step found and kept, how many
+    it selected and, when none, which attributes it asks for that no span has (and their
+    other names in the OpenTelemetry semantic conventions that some spans have).
+    """
+    query = _compiled_selector(selector)
+    if trace_path is None:
+        if trace_id is not None or trace_format is not None:
+            raise CliError("--trace-id and --format need a TRACE")
+        click.echo(query.explain())
+        return ExitCode.PASSED
+    trace = load_trace_cli(trace_path, trace_id=trace_id, trace_format=trace_format)
+    if query.keys:
+        trace.index.prefetch(query.keys)
+    header = query.explain().split("\n", 1)[0]  # "selector: <the selector, as written back>"
+    click.echo(f"{header}\ntrace {trace.trace_id}: {len(trace)} spans")
+    for repair in trace.repairs:
+        click.echo(f"! trace repaired: {repair}")
+    click.echo(explain_run(query.plan, trace.index))
     return ExitCode.PASSED
 
 
@@ -225,10 +263,12 @@ Examples:
 @click.argument("trace_path", metavar="TRACE")
 @click.option("--limit", default=200, show_default=True, metavar="N",
               help="Print at most N spans (0: all).")
+@click.option("--attrs", is_flag=True,
+              help="Under each span, its attributes, events and links; the resources first.")
 @click.option("--no-color", is_flag=True, help="Never colour the output.")
 @_trace_id_option
 def show_command(
-    trace_path: str, limit: int, no_color: bool, trace_id: str | None,
+    trace_path: str, limit: int, attrs: bool, no_color: bool, trace_id: str | None,
     trace_format: str | None = None,
 ) -> int:
     """Print a trace as a span tree: name, service, kind, duration, id, errors."""
@@ -253,6 +293,8 @@ def show_command(
     console.print(summary, style="bold", highlight=False)
     for repair in trace.repairs:
         console.print(f"repaired: {repair}", style="yellow", highlight=False)
+    if attrs:
+        _print_resources(console, trace, limit)
     nodes: dict[int, Tree] = {}
     shown = 0
     for span in _walk(trace, limit):
@@ -262,6 +304,9 @@ def show_command(
             nodes[span.position] = Tree(label)
         else:
             nodes[span.position] = nodes[parent.position].add(label)
+        if attrs:
+            for line in attribute_lines(span):
+                nodes[span.position].add(line, style="dim")
         shown += 1
     if 0 in nodes:
         console.print(nodes[0], highlight=False)
@@ -273,5 +318,54 @@ def show_command(
     return ExitCode.PASSED
 
 
-for _command in (select_command, check_command, show_command):
+def _print_resources(console: Console, trace: Trace, limit: int) -> None:
+    """Each resource of the spans shown, once, with its attributes on one line."""
+    index = trace.index
+    seen: set[int] = set()
+    shown = index.n if not limit else min(limit, index.n)
+    for pos in range(shown):
+        group = index.group_of[pos]
+        resource = index.groups[group].resource
+        if id(resource) in seen or not resource.attributes:
+            continue
+        seen.add(id(resource))
+        items = "  ".join(f"{k}={json.dumps(json_value(v), ensure_ascii=False)}"
+                          for k, v in resource.attributes.items())
+        console.print(f"resource  {items}", style="cyan", highlight=False)
+
+
+@click.command(
+    "span",
+    short_help="Print one span in full: attributes, resource, events, links.",
+    epilog="""\b
+Examples:
+  tracespec span a1b2c3d4e5f60009 examples/orders-trace.json
+  tracespec span '#a1b2c3d4e5f60009' examples/orders-trace.json --json""",
+)
+@click.argument("span_id", metavar="ID")
+@click.argument("trace_path", metavar="TRACE")
+@click.option("--json", "as_json", is_flag=True, help="Print the span as JSON.")
+@_trace_id_option
+def span_command(
+    span_id: str, trace_path: str, as_json: bool, trace_id: str | None,
+    trace_format: str | None = None,
+) -> int:
+    """Print one span in full: its name, service, kind, times, status and place in the tree;
+    its own attributes, its resource and scope, its events and links; and the meta attributes
+    (tracetest.span.*) assertions read.  ID is the span id as a report prints it (the # may
+    be left out)."""
+    wanted = span_id.strip().removeprefix("#").lower()
+    trace = load_trace_cli(trace_path, trace_id=trace_id, trace_format=trace_format)
+    span = trace.get(wanted)
+    if span is None:
+        raise CliError(f"span {span_id!r}: no span with that id in trace {trace.trace_id} "
+                       f"({trace_path})")
+    if as_json:
+        click.echo(json.dumps(detail_json(span), indent=2, ensure_ascii=False))
+    else:
+        click.echo("\n".join(detail_lines(span)))
+    return ExitCode.PASSED
+
+
+for _command in (select_command, check_command, explain_command, show_command, span_command):
     _command.params.append(trace_format_option())

@@ -45,8 +45,10 @@ from ._common import (
     color_enabled,
     load_traces_cli,
     parse_var,
+    pick_trace_cli,
     print_warnings,
     trace_format_option,
+    trace_id_arg,
 )
 
 __all__ = ["expand_files", "run_command"]
@@ -120,6 +122,17 @@ def _load_files(
             assert isinstance(suite, TestSuite)
             loaded[path] = suite
     return [loaded[path] for path, _ in kinds]
+
+
+def _traces(
+    trace_paths: Sequence[str], trace_id: str | None, trace_format: str | None
+) -> Trace | list[Trace] | None:
+    """What the tests run on: the traces of every --trace (spans merged by trace id), or the
+    one --trace-id names among them; None without --trace."""
+    if not trace_paths:
+        return None
+    traces = load_traces_cli(trace_paths, trace_format=trace_format)
+    return traces if trace_id is None else pick_trace_cli(traces, trace_id, trace_paths)
 
 
 def _warnings(resource: Test | TestSuite) -> list[str]:
@@ -205,6 +218,7 @@ Examples:
   tracespec run -f examples/orders-suite.yaml --trace examples/orders-trace.json -o json
   tracespec run -f tests/ --trace trace.json -o yaml
   tracespec run -f test.yaml --trace trace.pb --vars vars.yaml --junit report.xml
+  tracespec run -f test.yaml --trace 'captured/*.pb' --trace-id 4bf92f35
 
 Exit codes: 0 passed, 1 error, 2 a test failed, 3 a file not found.""",
 )
@@ -214,8 +228,14 @@ Exit codes: 0 passed, 1 error, 2 a test failed, 3 a file not found.""",
     "TestSuite file below it.",
 )
 @click.option(
-    "--trace", "-t", "trace_path", metavar="TRACE",
-    help="Trace file the tests check (OTLP protobuf/JSON, Jaeger, Zipkin, Tempo, ...).",
+    "--trace", "-t", "trace_paths", multiple=True, metavar="TRACE",
+    help="Trace file, directory or glob ('captured/*.pb') the tests check, in any format "
+    "(OTLP protobuf/JSON, Jaeger, Zipkin, Tempo, ...); repeat for several: their spans are "
+    "merged by trace id.",
+)
+@click.option(
+    "--trace-id", "trace_id", metavar="ID",
+    help="Run on this trace of the --trace files (its id, or a unique prefix of 8+ hex digits).",
 )
 @click.option(
     "--vars", "--environment", "-e", "vars_path", metavar="VARS",
@@ -240,7 +260,8 @@ Exit codes: 0 passed, 1 error, 2 a test failed, 3 a file not found.""",
 def run_command(
     ctx: click.Context,
     files: tuple[str, ...],
-    trace_path: str | None,
+    trace_paths: tuple[str, ...],
+    trace_id: str | None,
     vars_path: str | None,
     var_items: tuple[str, ...],
     output: str,
@@ -253,8 +274,12 @@ def run_command(
 
     Each test's outputs are evaluated first and become variables of its specs and of the
     later steps of a suite; then every spec is checked on the spans its selector picks.
-    A test with a traceid trigger checks the trace with that id in the trace file.
+    A test with a traceid trigger checks the trace with that id among the --trace files;
+    --trace-id runs every test on the one trace it names.
     """
+    trace_id_arg(trace_id)  # a malformed id fails before anything is read
+    if trace_id is not None and not trace_paths:
+        raise CliError("--trace-id picks a trace of the --trace files: give --trace too")
     environ = dict(os.environ) if env_subst else None
     resources = _load_files(expand_files(files), environ)
     variables: dict[str, str] = {}
@@ -267,9 +292,7 @@ def run_command(
         variables[key] = value
     for resource in resources:
         print_warnings(_warnings(resource))
-    traces: list[Trace] | None = None
-    if trace_path is not None:
-        traces = load_traces_cli(trace_path, trace_format=trace_format)
+    traces = _traces(trace_paths, trace_id, trace_format)
     color = output == "pretty" and color_enabled(no_color)
     verdicts: list[tuple[bool, bool]] = []  # (errored, passed) of each result
     kept: list[TestResult | SuiteResult] = []  # the results, for the JUnit file only

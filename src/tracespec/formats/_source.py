@@ -1,9 +1,10 @@
-"""The bytes of a trace source: reading (mapped when big), decompressing, framing, JSON Lines.
+"""The bytes of a trace source: reading (mapped when big), decompressing, framing, text.
 
 A source is a path, bytes, a binary file object or an already parsed JSON object.  Its bytes
 are read once (files from 8 MiB on are mapped, not copied: the parsers read the pages), gzip and
 zstd are undone by their magic numbers, the collector's length-prefixed records are split, and
-JSON text is cut into documents (one, or one per line of JSON Lines, parsed one line at a time).
+JSON text is one document, or the documents :class:`~._text.TextDocuments` cuts out of it (JSON
+Lines, parsed one line at a time; objects spanning lines; other lines between them skipped).
 Every failure is a :class:`~tracespec.errors.TraceLoadError` naming the source and the place.
 """
 
@@ -22,6 +23,7 @@ from typing import Any
 import orjson
 
 from ..errors import TraceFileNotFoundError, TraceLoadError
+from ._text import UTF8_BOM, UTF16_BOMS, TextDocuments, from_utf16
 
 __all__ = [
     "ZSTD_MAGIC",
@@ -41,8 +43,6 @@ ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 # Files from this size on are mapped rather than read: no copy of the file in memory, and the
 # parsers (upb, orjson) read the mapped pages directly.
 _MMAP_MIN = 8 << 20
-# Of a mapped JSON Lines file, the pages already parsed are handed back every this many bytes.
-_RELEASE_STEP = 32 << 20
 
 
 def _read_path(path: Path) -> Data:
@@ -154,77 +154,54 @@ def json_records(data: Data, name: str) -> Data:
     return bytes(out)
 
 
-def _lines(data: Data, pos: int, no: int) -> Iterator[tuple[memoryview, int, int]]:
-    """The non-blank lines of ``data`` from ``pos`` on: (line, number, where the next starts).
-    Of a mapped file, the pages already read are handed back as it goes."""
-    view = memoryview(data)
-    end = len(data)
-    released = 0
-    can_release = isinstance(data, mmap.mmap) and hasattr(mmap, "MADV_DONTNEED")
-    while pos < end:
-        if can_release and pos - released >= _RELEASE_STEP:
-            upto = pos - pos % mmap.PAGESIZE
-            data.madvise(mmap.MADV_DONTNEED, released, upto - released)  # type: ignore[union-attr]
-            released = upto
-        nl = data.find(b"\n", pos)
-        if nl < 0:
-            nl = end
-        no += 1
-        line = view[pos:nl]
-        pos = nl + 1
-        if line and not (line[0] in b" \t\r" and not bytes(line).strip()):
-            yield line, no, pos
-
-
 _NON_SPACE = re.compile(rb"\S")
 
 
 def json_documents(data: Data, name: str, fmt: str | None) -> Iterator[tuple[Any, str]]:
-    """One document, or JSON Lines (one document per line): yields (doc, place) pairs.
+    """The JSON documents of a text, as (doc, place) pairs.
 
-    When the first non-blank line is a whole document and more follows, the data is JSON
-    Lines: lines are parsed one at a time from a view of the bytes, so only one line's objects
-    are alive besides what the loader keeps.  Otherwise the data is one document.
+    A text that is one JSON document (its first line alone, or all of it) is that document;
+    anything else is read as :class:`TextDocuments`: JSON Lines, or objects spanning lines,
+    either with other lines between them.  UTF-16 text (with its byte-order mark) is read
+    as UTF-8, a UTF-8 byte-order mark is passed over.
     """
-    lines = _lines(data, 0, 0)
-    head = next(lines, None)
-    first: Any = None
-    if head is not None:
-        try:
-            first = orjson.loads(head[0])
-        except orjson.JSONDecodeError:
-            first = None
-    if first is None or head is None or _NON_SPACE.search(data, head[2]) is None:
-        if first is not None and head is not None and head[1] == 1:
-            yield first, ""
-            return
-        del first
-        yield _whole_document(data, name, fmt), ""
-        return
-    yield first, f"line {head[1]}"
-    del first
-    for line, no, _ in lines:
-        try:
-            doc = orjson.loads(line)
-        except orjson.JSONDecodeError as exc:
-            raise TraceLoadError(
-                f"invalid JSON: {exc.msg}",
-                source=name,
-                place=f"line {no}, column {exc.colno}",
-                format=fmt,
-            ) from None
-        yield doc, f"line {no}"
-        del doc
-
-
-def _whole_document(data: Data, name: str, fmt: str | None) -> Any:
+    encoding = None  # (told from the bytes when needed)
+    if data[:2] in UTF16_BOMS:
+        data, encoding = from_utf16(data, name), "UTF-16"
+    start = 3 if data[:3] == UTF8_BOM else 0
+    m = _NON_SPACE.search(data, start)
+    if m is None:
+        return iter(())
+    first = m.start()
+    nl = data.find(b"\n", first)
+    nl = len(data) if nl < 0 else nl
     try:
-        return orjson.loads(memoryview(data))
+        doc = orjson.loads(memoryview(data)[first:nl])
+    except orjson.JSONDecodeError:
+        pass
+    else:
+        if _NON_SPACE.search(data, nl) is None:
+            return iter([(doc, "")])
+        box = [doc]  # (the documents free it once it is read)
+        del doc
+        return TextDocuments(data, name, fmt, start, encoding, head=(box, first, nl))
+    json_error = None
+    if data[first] in b"{[":
+        try:
+            return iter([(_whole_document(data, name, fmt, start), "")])
+        except TraceLoadError as exc:
+            json_error = exc
+    return TextDocuments(data, name, fmt, start, encoding, json_error)
+
+
+def _whole_document(data: Data, name: str, fmt: str | None, start: int = 0) -> Any:
+    try:
+        return orjson.loads(memoryview(data)[start:])
     except orjson.JSONDecodeError as exc:  # (its .doc is a copy of the whole input)
         msg, at = exc.msg, exc.pos
         del exc
         raise TraceLoadError(
-            f"invalid JSON: {msg}", source=name, place=_json_place(data, at), format=fmt
+            f"invalid JSON: {msg}", source=name, place=_json_place(data, start + at), format=fmt
         ) from None
 
 

@@ -14,11 +14,11 @@ from types import MappingProxyType
 from typing import Any
 
 from ..errors import TraceLoadError
-from ..trace import Link, SpanKind, SpanRecord, StatusCode, Trace, TraceBuilder
+from ..trace import Link, SpanKind, SpanRecord, StatusCode, TraceBuilder
 from ..trace.attrvalue import AttrValue
 from ._records import GroupCache, make_event, make_link
 
-__all__ = ["traces_from_otel_spans"]
+__all__ = ["add_otel_spans"]
 
 
 def _value(v: Any) -> AttrValue | None:
@@ -48,9 +48,10 @@ def _ns(v: Any) -> int:
     return v if isinstance(v, int) and not isinstance(v, bool) and 0 <= v < 2**63 else 0
 
 
-def traces_from_otel_spans(spans: Iterable[Any]) -> list[Trace]:
-    """Every trace among OpenTelemetry SDK ``ReadableSpan`` objects, grouped by trace id."""
-    builder = TraceBuilder(source="<otel spans>", format="otel-sdk")
+def add_otel_spans(spans: Iterable[Any], builder: TraceBuilder) -> None:
+    """Append SDK spans to ``builder`` (maybe holding spans of other sources already)."""
+    builder.source, builder.format, builder.document = "<otel spans>", "otel-sdk", None
+    before = len(builder.span_ids)
     groups = GroupCache(builder)
     for k, span in enumerate(spans):
         place = f"span {k}"
@@ -83,9 +84,8 @@ def traces_from_otel_spans(spans: Iterable[Any]) -> list[Trace]:
             record,
             groups.group(resource, scope),
         )
-    if not builder.span_ids:
+    if len(builder.span_ids) == before:
         raise TraceLoadError("no spans given", source="<otel spans>", format="otel-sdk")
-    return builder.build()
 
 
 def _record(span: Any, ctx: Any) -> SpanRecord:

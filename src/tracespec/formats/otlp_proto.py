@@ -39,6 +39,7 @@ from ..trace.ids import pad_trace_id
 from ..trace.tracetest import family_rank
 from ._records import make_event, make_link
 from ._source import ZSTD_MAGIC, decompress, framed
+from ._text import is_text, text_summary
 
 __all__ = ["PROTO_ADAPTER", "ProtoAdapter", "any_value", "load_bytes", "warn_if_slow_protobuf"]
 
@@ -472,6 +473,8 @@ def _parse(data: Any, builder: TraceBuilder, place: str | None) -> Any:
     try:
         msg.ParseFromString(data if isinstance(data, bytes | memoryview) else memoryview(data))
     except DecodeError as exc:
+        if is_text(data):  # (read as protobuf because format="otlp-proto" said so)
+            raise builder.error(f"not valid OTLP protobuf: {_as_text(data)}", place) from None
         # upb names our internal lite message type; keep only what it says about the bytes
         detail = re.sub(r"^Error parsing message with type '[^']*':?\s*", "", str(exc))
         detail = detail or "malformed message"
@@ -481,10 +484,17 @@ def _parse(data: Any, builder: TraceBuilder, place: str | None) -> Any:
     except RuntimeError as exc:  # pragma: no cover - upb reports some limits this way
         raise builder.error(f"not valid OTLP protobuf ({exc})", place) from None
     if not msg.resource_spans and len(data):
+        if is_text(data):  # text that happens to read as unknown protobuf fields
+            raise builder.error(f"not OTLP protobuf: {_as_text(data)}", place)
         raise builder.error(
             "no OTLP resource spans in the data (is this really an OTLP trace file?)", place
         )
     return msg
+
+
+def _as_text(data: Any) -> str:
+    what, where = text_summary(data)
+    return f"the data is {what}; {where}"
 
 
 def _resource(rs: Any) -> Resource:

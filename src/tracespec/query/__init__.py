@@ -8,8 +8,9 @@ front end or a second executor (SQL) is added beside them without touching the f
 
 from __future__ import annotations
 
+from .counts import Counts
 from .evaluate import run
-from .explain import explain
+from .explain import explain, explain_run, hints
 from .plan import SelectorPlan
 
-__all__ = ["SelectorPlan", "explain", "run"]
+__all__ = ["Counts", "SelectorPlan", "explain", "explain_run", "hints", "run"]

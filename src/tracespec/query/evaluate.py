@@ -11,7 +11,8 @@ Chains with picks rebuild Tracetest's per-ancestor lists (docs/compatibility.md,
 from the same sorted lists, bottom-up without recursion.  Derived indexes are kept per trace in
 ``TraceIndex.memo``; nothing is rebuilt per query.  The final list is in trace order without
 duplicates.  The thresholds below are read by :mod:`.explain` too, so what it tells is what
-runs.
+runs; and a run given a :class:`Counts` records how many spans each step found and kept, which
+:mod:`.explain` prints next to the plan (without one, a run records nothing).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from itertools import chain as iter_chain
 
 from ..trace import TraceIndex
 from ..trace.attrvalue import AttrValue, number_of
+from .counts import Counts, StepCounts
 from .plan import (
     ChainMode,
     ChainPlan,
@@ -56,12 +58,13 @@ _ROOT_CONTEXT = -1  # the whole trace, the context of a chain's first step
 Ranges = list[tuple[int, int]]
 
 
-def run(plan: SelectorPlan, index: TraceIndex) -> list[int]:
-    """The positions ``plan`` selects in the trace of ``index``, ascending, no duplicates.
+def run(plan: SelectorPlan, index: TraceIndex, counts: Counts | None = None) -> list[int]:
+    """The positions ``plan`` selects in the trace of ``index``, ascending, no duplicates;
+    ``counts``, when given, records what each part of the plan found and kept.
 
     Always a new list: the evaluator may hand back an index's own list, which must not leak.
     """
-    return list(_Run(index).selector(plan))
+    return list(_Run(index, counts).selector(plan))
 
 
 # -- per-trace derived indexes (memoised on the TraceIndex) -----------------------------------
@@ -239,22 +242,26 @@ def _pick(pick: Pick | None, items: list[int]) -> list[int]:
 class _Run:
     """One evaluation of a plan over one trace (holds the inner selectors' results)."""
 
-    def __init__(self, ix: TraceIndex) -> None:
+    def __init__(self, ix: TraceIndex, counts: Counts | None = None) -> None:
         self.ix = ix
         self.n = ix.n
         self.end = ix.end
         self.parent = ix.parent
+        self.counts = counts
         self._inner: dict[int, tuple[SelectorPlan, list[int]]] = {}
         self._inner_sets: dict[int, set[int]] = {}
 
     # selectors and chains
     def selector(self, plan: SelectorPlan) -> list[int]:
         if plan.all_spans or self.n == 0:
-            return list(range(self.n))
-        results = [self.chain(c) for c in plan.chains]
-        if len(results) == 1:
-            return results[0]
-        return sorted(set(iter_chain.from_iterable(results)))
+            found = list(range(self.n))
+        else:
+            results = [self.chain(c) for c in plan.chains]
+            found = (results[0] if len(results) == 1
+                     else sorted(set(iter_chain.from_iterable(results))))
+        if self.counts is not None:
+            self.counts.selector(plan, len(found))
+        return found
 
     def inner(self, plan: SelectorPlan) -> list[int]:
         got = self._inner.get(id(plan))
@@ -264,9 +271,10 @@ class _Run:
         return got[1]
 
     def chain(self, plan: ChainPlan) -> list[int]:
-        if plan.mode is ChainMode.SET:
-            return self.forward(plan)[-1]
-        return _Grouped(self, plan).run()
+        found = self.forward(plan)[-1] if plan.mode is ChainMode.SET else _Grouped(self, plan).run()
+        if self.counts is not None:
+            self.counts.chain(plan, len(found))
+        return found
 
     def forward(self, plan: ChainPlan) -> list[list[int]]:
         """Each step's spans, every step within the region of the previous one (no picks)."""
@@ -298,36 +306,55 @@ class _Run:
 
     # one step
     def step(self, step: StepPlan, region: Region) -> list[int]:
+        seen = None if self.counts is None else self.counts.step(step, self._size(region))
         if step.never is not None or self.n == 0:
             return []
         checks: list[Cond] = list(step.checks)
-        driver = self._driver(step, checks)
+        driver = self._driver(step, checks, seen)
         cand: Sequence[int]
         if driver is not None:
             cand = self._within(driver, region)
         else:
             cand = self._scan(step, region, checks)
+        if seen is not None:
+            seen.candidates = len(cand)
         for cond in checks:
             if not cand:
                 return []
             values = _values(self.ix, cond)
             test = cond.test
             cand = [p for p in cand if test(values[p])]
+            if seen is not None:
+                seen.kept[id(cond)] = len(cand)
         for span_test in step.tests:
             if not cand:
                 return []
             if step.driver is Driver.ROOT and isinstance(span_test, RootTest):
                 continue
             cand = self._apply_test(span_test, cand)
+            if seen is not None:
+                seen.kept[id(span_test)] = len(cand)
         return cand if isinstance(cand, list) else list(cand)
 
-    def _driver(self, step: StepPlan, checks: list[Cond]) -> list[int] | None:
+    def _size(self, region: Region) -> int:
+        """The spans of a region (explain's figure; never asked without :class:`Counts`)."""
+        if region is None:
+            return self.n
+        if isinstance(region, _Children):
+            return len(region.positions(self.end))
+        return sum(hi - lo for lo, hi in region)
+
+    def _driver(
+        self, step: StepPlan, checks: list[Cond], seen: StepCounts | None
+    ) -> list[int] | None:
         """The step's first candidates when an index gives them (the shortest seed list: the
         other seeds join ``checks``), the root, or the ancestors of a has-test's result."""
         how = step.driver
         if how is Driver.SEEDS:
             seeds = sorted(((_seed(self.ix, c), c) for c in step.seeds), key=lambda sc: len(sc[0]))
             checks[:0] = [c for _, c in seeds[1:]]
+            if seen is not None:
+                seen.seeds.update((id(c), len(found)) for found, c in seeds)
             return seeds[0][0]
         if how is Driver.ROOT:
             return [0]

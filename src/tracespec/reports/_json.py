@@ -79,18 +79,32 @@ _WRITERS: dict[type, Callable[[Any], str]] = {
 }
 
 
+#: Per indentation level, the text before a key's value (newline, indent, key, ``: ``): the
+#: reports' objects have few distinct keys, each written a million times.
+_KEY_TEXTS: list[dict[str, str]] = [{} for _ in range(16)]
+_KEYS_KEPT = 256  # keys kept per level (a report has a few dozen)
+
+
+def _key_texts(level: int) -> dict[str, str]:
+    return _KEY_TEXTS[level] if level < len(_KEY_TEXTS) else {}
+
+
 def _flat_object(obj: dict[str, Any], level: int) -> str | None:
     """A non-empty object of scalars as one piece, ``None`` when a value is a container."""
-    inner = _newline(level + 1)
     parts = []
     writer = _WRITERS.get
+    known = _key_texts(level + 1)
     for key, value in obj.items():
         write = writer(type(value))
         text = write(value) if write is not None else _scalar(value)
         if text is None:
             return None
-        name = encode_basestring(key) if type(key) is str else _key(key)
-        parts.append(f"{inner}{name}: {text}")
+        head = known.get(key) if type(key) is str else None
+        if head is None:
+            head = f"{_newline(level + 1)}{_key(key)}: "
+            if len(known) < _KEYS_KEPT:
+                known[key] = head
+        parts.append(head + text)
     return "{" + ",".join(parts) + _newline(level) + "}"
 
 

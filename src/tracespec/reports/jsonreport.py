@@ -3,8 +3,10 @@
 The shape is Tracetest's (``testRunWebUrl``, ``results.allPassed``, ``results.results[]`` with
 ``selector.query`` and per-assertion ``spanResults``), so scripts written against it keep
 working; ``testRunWebUrl`` is empty, there being no server.  tracespec adds keys a script may
-want and Tracetest has no place for: ``test`` (id, name, file), ``traceId``, ``outputs``,
-``error`` (a run that could not start) and, per spec, ``name`` and ``error``.
+want and Tracetest has no place for: ``test`` (id, name, file), ``traceId``, ``repairs`` (what
+was repaired to assemble the trace), ``outputs``, ``error`` (a run that could not start); per
+spec, ``name``, ``error`` and ``hints`` (why a selector selected nothing); per span result, the
+span's ``spanName``, ``service`` and ``kind`` (``null`` without a span or a trace).
 
 The shape is written once, with a parameter for how its arrays are held: lists for the
 documents (``test_json``, ...), :class:`~._json.Lazy` arrays for their streamed text
@@ -19,9 +21,11 @@ from typing import Any
 
 from ..results import AssertionResult, Outcome, OutputResult, SpanResult, SpecResult
 from ..testfiles.results import SuiteResult, TestResult
+from ..trace import Trace
 from ._json import Lazy, iter_json
 from ._rows import span_results_of
 from ._stream import chunked, gc_paused
+from ._trace import SpanLabel, SpanNames, aligned, selection_hints
 
 __all__ = [
     "iter_json_report",
@@ -40,36 +44,56 @@ _PASSED = Outcome.PASSED  # (a module constant reads faster than an enum class a
 _Many = Callable[[Iterable[Any]], Any]
 
 
-def _span(s: SpanResult) -> dict[str, Any]:
+_NO_LABEL: SpanLabel = (None, None, None)  # type: ignore[assignment]
+
+
+def _span(s: SpanResult, label: SpanLabel | None) -> dict[str, Any]:
+    name, service, kind = label or _NO_LABEL
     return {
         "spanId": s.span_id,
+        "spanName": name,
+        "service": service,
+        "kind": kind,
         "observedValue": s.observed,
         "passed": s.outcome is _PASSED,
         "error": s.error,
     }
 
 
-def _assertion(spec: SpecResult, assertion: AssertionResult, many: _Many) -> dict[str, Any]:
+def _labels(spans: tuple[SpanResult, ...], spec: SpecResult, names: SpanNames) -> Any:
+    """The label of each span result: by place when they follow the selected spans (what the
+    engine gives), else by span id."""
+    if aligned(spans, spec.span_ids):
+        return map(names.at, range(len(spans)))
+    return (names.of(s.span_id) for s in spans)
+
+
+def _assertion(
+    spec: SpecResult, assertion: AssertionResult, many: _Many, names: SpanNames
+) -> dict[str, Any]:
+    spans = span_results_of(spec, assertion)
     return {
         "assertion": assertion.text,
         "allPassed": spec.error is None and assertion.passed,
-        "spanResults": many(map(_span, span_results_of(spec, assertion))),
+        "spanResults": many(map(_span, spans, _labels(spans, spec, names))),
     }
 
 
-def _spec(spec: SpecResult, many: _Many) -> dict[str, Any]:
+def _spec(spec: SpecResult, many: _Many, trace: Trace | None) -> dict[str, Any]:
+    names = SpanNames(trace, spec.span_ids)
     return {
         "selector": {"query": spec.selector},
         "name": spec.name or "",
         "error": spec.error,
-        "results": many(_assertion(spec, a, many) for a in spec.assertions),
+        "hints": selection_hints(spec, trace),
+        "results": many(_assertion(spec, a, many, names) for a in spec.assertions),
     }
 
 
 def _results(result: TestResult, many: _Many) -> dict[str, Any]:
     return {
         "allPassed": result.passed,
-        "results": many(_spec(s, many) for s in result.specs),
+        "results": many(_spec(s, many, result.trace) for s in result.specs),
     }
 
 
@@ -87,6 +111,7 @@ def _extras(result: TestResult, many: _Many) -> dict[str, Any]:
     return {
         "test": {"id": result.test.id, "name": result.test.name, "file": result.test.path},
         "traceId": result.trace_id,
+        "repairs": list(result.repairs),
         "outputs": many(map(_output, result.outputs)),
         "error": result.error,
     }
@@ -118,10 +143,11 @@ def streamed_document(result: TestResult | SuiteResult) -> dict[str, Any]:
     return _document(result, Lazy)
 
 
-def spec_json(spec: SpecResult) -> dict[str, Any]:
-    """One spec's entry of ``results.results``."""
+def spec_json(spec: SpecResult, *, trace: Trace | None = None) -> dict[str, Any]:
+    """One spec's entry of ``results.results`` (``trace``, the one the spec was checked on,
+    names the spans)."""
     with gc_paused():
-        return _spec(spec, list)
+        return _spec(spec, list, trace)
 
 
 def test_json(result: TestResult) -> dict[str, Any]:
@@ -139,9 +165,9 @@ def suite_json(result: SuiteResult) -> dict[str, Any]:
         return _suite(result, list)
 
 
-def iter_spec_json(spec: SpecResult) -> Iterator[str]:
-    """``json.dumps(spec_json(spec), indent=2, ensure_ascii=False)`` in chunks."""
-    return chunked(iter_json(_spec(spec, Lazy)))
+def iter_spec_json(spec: SpecResult, *, trace: Trace | None = None) -> Iterator[str]:
+    """``json.dumps(spec_json(spec, trace=trace), indent=2, ensure_ascii=False)`` in chunks."""
+    return chunked(iter_json(_spec(spec, Lazy, trace)))
 
 
 def iter_test_json(result: TestResult) -> Iterator[str]:

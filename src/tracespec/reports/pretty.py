@@ -4,8 +4,14 @@ A passing test is one line plus one line per spec; a failing one shows, under ea
 meta assertions (``#meta``) and then one group per selected span, each assertion with its
 observed value.  Where Tracetest appends a link into its web UI to a failed line, tracespec has
 no server, so it appends the place in the test file instead (``orders.yaml:21``).  Span groups
-come in trace order (Tracetest's are in random map order).  Lines are returned with their
-verdict so the caller can colour them; :func:`render` does the ANSI colouring.
+come in trace order (Tracetest's are in random map order), each named by its span's name,
+service and kind when the trace is known (``#97e1c170a9917838 GET /api/orders/<int:order_id>
+(orders-api, server)``).  What Tracetest has no line for is marked ``!``: the trace's repairs
+under the test's line (an orphan adopted, several roots: the usual reason for a surprising
+count), and under a spec that selected nothing, the attributes it asks for that no span has
+(and their other names in the semantic conventions that some spans have).  Lines are returned
+with their verdict so the caller can colour them (``None``: a note, neither passed nor failed);
+:func:`render` does the ANSI colouring.
 
 Each report is a generator of lines (``iter_pretty_test``, ...) that the list forms are built
 on, and :func:`iter_render` turns lines into text in chunks, so a run of a million span results
@@ -14,17 +20,19 @@ is printed as it is made, never held whole (see ``_stream``).
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Iterable, Iterator
 
 from ..errors import first_line
 from ..results import Outcome, SpanResult, SpecResult
 from ..testfiles.model import Place, Spec
 from ..testfiles.results import SuiteResult, TestResult
+from ..trace import Trace
 from ._stream import chunked, gc_paused
+from ._trace import SpanNames, aligned, label_text, selection_hints
 
 __all__ = [
     "FAIL",
+    "NOTE",
     "PASS",
     "Line",
     "iter_pretty_spec",
@@ -39,16 +47,18 @@ __all__ = [
 
 PASS = "✔"
 FAIL = "✘"
+NOTE = "!"
 _GREEN = "\x1b[32m"
 _RED = "\x1b[31m"
+_YELLOW = "\x1b[33m"
 _RESET = "\x1b[0m"
+_COLOURS = {True: _GREEN, False: _RED, None: _YELLOW}
 
-#: A printed line and its verdict (True: green, False: red).
-Line = tuple[str, bool]
+#: A printed line and its verdict (True: green, False: red, None: a note, yellow).
+Line = tuple[str, "bool | None"]
 
 _PASSED = Outcome.PASSED  # (module constants read faster than enum class attributes)
 _ERROR = Outcome.ERROR
-_span_id = operator.attrgetter("span_id")
 
 
 def _icon(ok: bool) -> str:
@@ -90,23 +100,34 @@ def _assertion_line(
 
 
 def iter_pretty_spec(
-    spec_result: SpecResult, spec: Spec | None = None, *, padding: int = 0
+    spec_result: SpecResult, spec: Spec | None = None, *, padding: int = 0,
+    trace: Trace | None = None,
 ) -> Iterator[Line]:
     """The lines of :func:`pretty_spec`, one at a time."""
-    return _spec_lines(spec_result, spec, "\t" * padding, indent="")
+    return _spec_lines(spec_result, spec, "\t" * padding, trace, indent="")
 
 
 def pretty_spec(
-    spec_result: SpecResult, spec: Spec | None = None, *, padding: int = 0
+    spec_result: SpecResult, spec: Spec | None = None, *, padding: int = 0,
+    trace: Trace | None = None,
 ) -> list[Line]:
     """A spec in full: its title, then ``#meta`` and one group per span (trace order), each
-    assertion with its observed value; ``spec`` (from the test file) gives the places."""
+    assertion with its observed value; ``spec`` (from the test file) gives the places, and
+    ``trace`` (the one the spec was checked on) the spans' names, services and kinds."""
     with gc_paused():
-        return list(iter_pretty_spec(spec_result, spec, padding=padding))
+        return list(iter_pretty_spec(spec_result, spec, padding=padding, trace=trace))
+
+
+def iter_repairs(trace: Trace | None, *, padding: int = 0) -> Iterator[Line]:
+    """One note per repair made to assemble ``trace`` (``! trace repaired: ...``)."""
+    pad = "\t" * padding
+    for repair in trace.repairs if trace is not None else ():
+        yield f"{pad}{NOTE} trace repaired: {repair}", None
 
 
 def _spec_lines(
-    spec_result: SpecResult, spec: Spec | None, pad: str, *, indent: str = "\t"
+    spec_result: SpecResult, spec: Spec | None, pad: str, trace: Trace | None, *,
+    indent: str = "\t",
 ) -> Iterator[Line]:
     pad = pad + indent
     yield f"{pad}{_icon(spec_result.passed)} {_title(spec_result, spec)}", spec_result.passed
@@ -114,6 +135,8 @@ def _spec_lines(
         where = f" ({spec.selector_place.file_line})" if spec is not None else ""
         yield f"{pad}\t{FAIL} error: {first_line(spec_result.error)}{where}", False
         return
+    for hint in selection_hints(spec_result, trace):
+        yield f"{pad}\t{NOTE} {hint}", None
     assertions = spec_result.assertions
     places = [spec.assertion_place(i) if spec is not None else None
               for i in range(len(assertions))]
@@ -127,19 +150,16 @@ def _spec_lines(
         else:
             ran.append(i)
     ids = spec_result.span_ids
-    if all(_aligned(assertions[i].spans, ids) for i in ran):
-        yield from _aligned_groups(spec_result, ran, places, pad)
+    names = SpanNames(trace, ids)
+    if all(aligned(assertions[i].spans, ids) for i in ran):
+        yield from _aligned_groups(spec_result, ran, places, pad, names)
     else:
-        yield from _groups(spec_result, ran, places, pad)
-
-
-def _aligned(spans: tuple[SpanResult, ...], ids: tuple[str, ...]) -> bool:
-    """Whether ``spans`` are one result per selected span, in the order of ``ids``."""
-    return len(spans) == len(ids) and all(map(operator.eq, map(_span_id, spans), ids))
+        yield from _groups(spec_result, ran, places, pad, names)
 
 
 def _aligned_groups(
-    spec_result: SpecResult, ran: list[int], places: list[Place | None], pad: str
+    spec_result: SpecResult, ran: list[int], places: list[Place | None], pad: str,
+    names: SpanNames,
 ) -> Iterator[Line]:
     """The span groups when every assertion has one result per selected span, in trace order
     (what the engine gives): group ``k`` is result ``k`` of each assertion, nothing to sort.
@@ -152,13 +172,14 @@ def _aligned_groups(
     for k, span_id in enumerate(spec_result.span_ids):
         spans = [column[k] for column in columns]
         ok = all(span.outcome is _PASSED for span in spans)
-        yield f"{pad}\t{PASS if ok else FAIL} #{span_id}", ok
+        yield f"{pad}\t{PASS if ok else FAIL} #{span_id}{label_text(names.at(k))}", ok
         for (text, place), span in zip(texts, spans, strict=True):
             yield _assertion_line(text, span, place, inner)
 
 
 def _groups(
-    spec_result: SpecResult, ran: list[int], places: list[Place | None], pad: str
+    spec_result: SpecResult, ran: list[int], places: list[Place | None], pad: str,
+    names: SpanNames,
 ) -> Iterator[Line]:
     """The span groups in general: meta (no span) first, then spans in trace order, then any
     span that is not among the selected ones, each with its results in assertion order."""
@@ -177,7 +198,7 @@ def _groups(
     for span_id in order:
         items = groups[span_id]
         ok = all(span.outcome is _PASSED for _, span in items)
-        label = "meta" if span_id is None else span_id
+        label = "meta" if span_id is None else span_id + label_text(names.of(span_id))
         yield f"{pad}\t{_icon(ok)} #{label}", ok
         for i, span in items:
             yield _assertion_line(assertions[i].text, span, places[i], inner)
@@ -191,12 +212,13 @@ def iter_pretty_test(result: TestResult, *, padding: int = 0) -> Iterator[Line]:
         yield f"{pad}\tReason: {result.error}", False
         return
     yield _header(result, pad), result.passed
+    yield from iter_repairs(result.trace, padding=padding + 1)
     if result.passed:
         for i, spec_result in enumerate(result.specs):
             yield f"{pad}\t{PASS} {_title(spec_result, _spec_of(result, i))}", True
         return
     for i, spec_result in enumerate(result.specs):
-        yield from _spec_lines(spec_result, _spec_of(result, i), pad)
+        yield from _spec_lines(spec_result, _spec_of(result, i), pad, result.trace)
     for output in result.outputs:
         if output.error is not None and not output.resolved:
             yield f"{pad}\t{FAIL} output {output.name}: {first_line(output.error)}", False
@@ -226,9 +248,11 @@ def iter_render(lines: Iterable[Line], *, color: bool = False) -> Iterator[str]:
     paused (``lines`` may be a generator such as :func:`iter_pretty_test`)."""
     if not color:
         return chunked(text + "\n" for text, _ in lines)
-    return chunked(f"{_GREEN if ok else _RED}{text}{_RESET}\n" for text, ok in lines)
+    colours = _COLOURS
+    return chunked(f"{colours[ok]}{text}{_RESET}\n" for text, ok in lines)
 
 
 def render(lines: Iterable[Line], *, color: bool = False) -> str:
-    """Join lines into text (each ends with a newline), green/red when ``color``."""
+    """Join lines into text (each ends with a newline), green/red (notes yellow) when
+    ``color``."""
     return "".join(iter_render(lines, color=color))

@@ -1,8 +1,10 @@
 """Results of running tests and suites: frozen values the reports read.
 
 A :class:`TestResult` holds the spec and output results of one test (see
-:mod:`tracespec.results`) and what kept it from running; a :class:`SuiteResult` the results of
-its steps in order.  The reports depend on these values, never on the runner.
+:mod:`tracespec.results`), what kept it from running, and the trace it ran on; a
+:class:`SuiteResult` the results of its steps in order.  The reports depend on these values,
+never on the runner.  The span results hold only span ids (a big run makes close to a million of
+them): a report that names a span, or tells how the trace was repaired, reads the test's trace.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from types import MappingProxyType
 import attrs
 
 from ..results import OutputResult, SpecResult
+from ..trace import Trace
 from .model import Test, TestSuite
 
 __all__ = ["SuiteResult", "TestResult"]
@@ -27,7 +30,9 @@ class TestResult:
     ``error`` is set when the test could not run at all (no trace for it, a trigger that needs
     a live system); ``problems`` lists, one line each with the place in the test file, the
     specs, assertions and outputs that could not be evaluated (text that does not parse).
-    ``variables`` are the run's variables after the outputs were merged in.
+    ``variables`` are the run's variables after the outputs were merged in.  ``trace`` is the
+    trace the test ran on (``None`` when it could not run); it is not part of the value (two
+    results are equal whatever trace object they hold), and keeping the result keeps the trace.
     """
 
     __test__ = False
@@ -40,11 +45,18 @@ class TestResult:
     error: str | None = None
     problems: tuple[str, ...] = ()
     duration_s: float = 0.0
+    trace: Trace | None = attrs.field(default=None, eq=False, repr=False)
 
     @property
     def passed(self) -> bool:
         """True when the test ran and every assertion passed on every selected span."""
         return self.error is None and not self.problems and all(s.passed for s in self.specs)
+
+    @property
+    def repairs(self) -> tuple[str, ...]:
+        """What had to be repaired to assemble the trace (orphans adopted, several roots, ...):
+        the usual reason for a surprising count."""
+        return self.trace.repairs if self.trace is not None else ()
 
     @property
     def errored(self) -> bool:

@@ -19,13 +19,12 @@ from types import MappingProxyType
 from typing import TypeAlias
 
 from ..errors import TracespecError, first_line
-from ..formats import load_traces
 from ..results import OutputResult, SpecResult
 from ..spec import check, prefetch, resolve_output
 from .loader import load_suite, load_test
 from .model import Test, TestSuite, VariableSet
 from .results import SuiteResult, TestResult
-from .sources import NoTrace, TraceSource, trace_for
+from .sources import NoTrace, TraceSource, load_source, trace_for
 
 __all__ = ["run_suite", "run_test"]
 
@@ -48,8 +47,9 @@ def run_test(
 ) -> TestResult:
     """Run ``test`` on ``trace``: outputs first (merged into the variables), then every spec.
 
-    ``test`` is a :class:`Test` or the path of a test file; ``trace`` a :class:`Trace`, the
-    traces of a file (a ``traceid`` trigger picks among them) or a trace file's path;
+    ``test`` is a :class:`Test` or the path of a test file; ``trace`` a :class:`Trace`,
+    several traces (a ``traceid`` trigger picks among them), or what
+    :func:`~tracespec.load_traces` reads (a trace file's path, a directory, a glob, a list);
     ``variables`` a mapping or a :class:`VariableSet`, read by ``var:`` and ``env:``.
     A test that cannot run gives a result with ``error`` set; nothing is raised for what the
     test file or the trace holds, except a trace file that cannot be read at all.
@@ -107,6 +107,7 @@ def run_test(
         variables=MappingProxyType(run_vars),
         problems=tuple(problems),
         duration_s=time.perf_counter() - started,
+        trace=chosen,
     )
 
 
@@ -124,8 +125,8 @@ def run_suite(
     if not isinstance(suite, TestSuite):
         suite = load_suite(suite)
     started = time.perf_counter()
-    if isinstance(trace, str | os.PathLike):
-        trace = load_traces(trace)
+    if trace is not None:
+        trace = load_source(trace)  # once for every step
     run_vars = _variables(variables)
     steps: list[TestResult] = []
     for step in suite.steps:

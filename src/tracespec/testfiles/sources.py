@@ -1,7 +1,8 @@
-"""What a test runs on: the traces given, a trace file, or (later) a live run.
+"""What a test runs on: the traces given, trace files, or (later) a live run.
 
 :func:`trace_for` picks a test's trace from its source: the one trace given, or for a
-``traceid`` trigger the trace with that id (``${var:X}`` resolved from the run's variables)
+``traceid`` trigger the trace it names (its id or a unique prefix of at least 8 hex digits,
+``${var:X}`` resolved from the run's variables: a variable not defined is an error naming it)
 among those given.  Every reason a test has no trace is a :class:`NoTrace` carrying the words
 the report prints; triggers that need a live system say so.
 """
@@ -10,18 +11,19 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping, Sequence
-from typing import TypeAlias
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, TypeAlias
 
 from ..formats import load_traces
 from ..trace import Trace
-from ..trace.ids import find_trace, normalize_trace_id
-from .model import Test
+from ..trace.ids import id_listing, match_traces, trace_id_query
+from .model import Test, Trigger
 
-__all__ = ["NoTrace", "TraceSource", "resolve_refs", "trace_for"]
+__all__ = ["NoTrace", "TraceSource", "load_source", "resolve_refs", "trace_for"]
 
-#: What a test can run on: one trace, the traces of a file, or the path of a trace file.
-TraceSource: TypeAlias = "Trace | Sequence[Trace] | str | os.PathLike[str] | None"
+#: What a test can run on: one trace, several traces, or what ``load_traces`` reads (a trace
+#: file's path, a directory, a glob pattern, a list of these, ...).
+TraceSource: TypeAlias = "Trace | Sequence[Trace] | str | os.PathLike[str] | Iterable[Any] | None"
 
 _REF = re.compile(r"\$\{\s*(?:var|env):\s*([\w.\-]+)\s*\}")
 
@@ -35,12 +37,41 @@ def resolve_refs(text: str, variables: Mapping[str, str]) -> str:
     return _REF.sub(lambda m: variables.get(m.group(1), ""), text)
 
 
+def _wanted(trigger: Trigger | None, variables: Mapping[str, str]) -> str | None:
+    """The trace id (or id prefix) a ``traceid`` trigger names, its variables resolved."""
+    written = trigger.trace_id if trigger is not None else None
+    if written is None:
+        return None
+    missing = [name for name in _REF.findall(written) if name not in variables]
+    if missing:
+        raise NoTrace(f"trigger traceid {written}: variable {missing[0]} is not defined")
+    text = resolve_refs(written, variables).strip()
+    if not text:
+        shown = f"{written} is empty" if written.strip() else "is empty"
+        raise NoTrace(f"trigger traceid {shown}")
+    try:
+        return trace_id_query(text)
+    except ValueError as exc:
+        raise NoTrace(f"trigger traceid: {exc}") from None
+
+
+def load_source(source: TraceSource) -> Trace | list[Trace]:
+    """One trace, or the traces of ``source`` (loaded when it is not traces already; ``None``
+    gives no traces)."""
+    if source is None:
+        return []
+    if isinstance(source, Trace):
+        return source
+    if isinstance(source, Sequence) and not isinstance(source, str | bytes):
+        items = list(source)
+        if all(isinstance(t, Trace) for t in items):
+            return items
+    return load_traces(source)
+
+
 def trace_for(test: Test, source: TraceSource, variables: Mapping[str, str]) -> Trace:
     """The trace ``test`` runs on; raises :class:`NoTrace` with the reason when there is none."""
     trigger = test.trigger
-    want: str | None = None
-    if trigger is not None and trigger.trace_id is not None:
-        want = normalize_trace_id(resolve_refs(trigger.trace_id, variables)) or None
     if source is None:
         if trigger is not None and trigger.needs_network:
             raise NoTrace(
@@ -53,26 +84,27 @@ def trace_for(test: Test, source: TraceSource, variables: Mapping[str, str]) -> 
                 "from a backend is not supported yet"
             )
         raise NoTrace("no trace given (--trace FILE)")
-    if isinstance(source, str | os.PathLike):
-        source = load_traces(source)
-    if isinstance(source, Trace):
-        if want is not None and source.trace_id != want:
-            raise NoTrace(
-                f"trigger traceid {want} is not the trace given ({source.trace_id})"
-            )
-        return source
-    traces = list(source)
+    want = _wanted(trigger, variables)
+    traces = load_source(source)
+    if isinstance(traces, Trace):
+        if want is not None and not match_traces([traces], want):
+            raise NoTrace(f"trigger traceid {want} is not the trace given ({traces.trace_id})")
+        return traces
     if not traces:
         raise NoTrace("no trace given")
     if want is not None:
-        found = find_trace(traces, want)
-        if found is not None:
-            return found
-        shown = ", ".join(t.trace_id for t in traces[:5]) + (", ..." if len(traces) > 5 else "")
-        raise NoTrace(f"no trace with id {want} in the trace file (found: {shown})")
+        found = match_traces(traces, want)
+        if len(found) == 1:
+            return found[0]
+        if found:
+            raise NoTrace(
+                f"trigger traceid {want} is ambiguous: {len(found)} traces start with it "
+                f"({id_listing(found, 10)})"
+            )
+        raise NoTrace(f"no trace with id {want} in the trace file (found: {id_listing(traces)})")
     if len(traces) > 1:
         raise NoTrace(
-            f"the trace file holds {len(traces)} traces; give the test a traceid trigger "
-            "to say which one it checks"
+            f"the trace file holds {len(traces)} traces ({id_listing(traces)}); give the test a "
+            "traceid trigger to say which one it checks, or run it on one of them (--trace-id)"
         )
     return traces[0]
