@@ -207,6 +207,18 @@ def test_truncated_files(name: str, data: st.DataObject) -> None:
     load_or_error(raw[:cut])
 
 
+def test_an_empty_attribute_is_read_as_no_attribute() -> None:
+    """A span whose attribute is an empty ``KeyValue`` (a flip found by the fuzzer below made a
+    length 0): reading the attributes another span holds does not stop at it."""
+    request = ExportTraceServiceRequest.FromString(DATA["orders-trace.pb"])
+    span = request.resource_spans[0].scope_spans[0].spans[0]
+    span.attributes.add()  # key "" and no value: serialised as an empty field
+    span.attributes.add(key="http.route").value.string_value = "/x"
+    trace = tracespec.load_trace(request.SerializeToString())
+    touch_everything(trace)
+    assert trace.index.column("http.route")[0] is not None
+
+
 @SETTINGS
 @given(name=st.sampled_from(FILES), data=st.data())
 def test_byte_flips(name: str, data: st.DataObject) -> None:

@@ -404,7 +404,7 @@ def _filler(wanted: dict[str, list[AttrValue | None]]) -> Callable[[bytes, int],
         else:
             return False
         for a in rest(data).attributes:
-            if a[0] == 0x0A and a[1] < 0x80:  # the canonical encoding: key first
+            if len(a) > 1 and a[0] == 0x0A and a[1] < 0x80:  # canonically, the key first
                 target = by_bytes.get(a[2 : 2 + a[1]])
                 if target is None:
                     continue
