@@ -32,7 +32,15 @@ def test_import_linter_contracts_are_kept() -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     proc = subprocess.run([exe, "--no-cache"], cwd=ROOT, capture_output=True, text=True, env=env)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert "0 broken" in proc.stdout and "5 kept" in proc.stdout, proc.stdout
+    assert "0 broken" in proc.stdout and "6 kept" in proc.stdout, proc.stdout
+
+
+#: The imports upwards the contracts allow (pyproject.toml's ``ignore_imports``): ``str()`` of a
+#: result imports its pretty report when it is called.
+LATE_IMPORTS = {
+    ("tracespec.results", "tracespec.reports.text"),
+    ("tracespec.testfiles.results", "tracespec.reports.text"),
+}
 
 
 def _cycles(graph: grimp.ImportGraph) -> list[list[str]]:
@@ -41,6 +49,7 @@ def _cycles(graph: grimp.ImportGraph) -> list[list[str]]:
         m: {
             d for d in graph.find_modules_directly_imported_by(m)
             if d.startswith("tracespec") and not m.startswith(d + ".")  # not its own package
+            and (m, d) not in LATE_IMPORTS
         }
         for m in graph.modules if m.startswith("tracespec")
     }

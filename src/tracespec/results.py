@@ -85,6 +85,9 @@ class SpecResult:
     span_ids: tuple[str, ...] = ()
     name: str | None = None
     error: str | None = None
+    #: The trace the spec was checked on (a ``tracespec.Trace``; ``None`` for a result made by
+    #: hand): not part of the value, it lets ``str()`` name the spans.
+    trace: object = attrs.field(default=None, eq=False, repr=False)
 
     @property
     def passed(self) -> bool:
@@ -95,6 +98,14 @@ class SpecResult:
     def title(self) -> str:
         """What Tracetest prints for the spec: its name, else its selector, else ``All Spans``."""
         return self.name or self.selector or ALL_SPANS
+
+    def __str__(self) -> str:
+        """The pretty report: every selected span named (id, name, service, kind), each
+        assertion with its observed value, and when it failed the trace tree with the selected
+        spans marked (:func:`tracespec.reports.text.spec_text`)."""
+        from .reports.text import spec_text  # the one import upwards (docs/architecture.md)
+
+        return spec_text(self)
 
 
 @attrs.frozen

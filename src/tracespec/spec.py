@@ -88,7 +88,7 @@ def check(
             AssertionResult(t, False, (), c if isinstance(c, str) else _NOT_RUN)
             for t, c in zip(texts, compiled, strict=True)
         )
-        return SpecResult(selector_text, not_run, (), name, selector_error)
+        return SpecResult(selector_text, not_run, (), name, selector_error, trace=trace)
     checks = [c for c in compiled if isinstance(c, Check)]
     trace.index.prefetch(query.keys.union(*(c.keys for c in checks)))
     positions = query.positions(trace)
@@ -99,7 +99,8 @@ def check(
             results.append(AssertionResult(text, False, (), c))
         else:
             results.append(c.run_positions(trace, positions, variables=variables))
-    return SpecResult(selector_text, tuple(results), tuple(ids[p].hex() for p in positions), name)
+    return SpecResult(selector_text, tuple(results), tuple(ids[p].hex() for p in positions), name,
+                      trace=trace)
 
 
 def resolve_output(

@@ -52,6 +52,13 @@ class TestResult:
         """True when the test ran and every assertion passed on every selected span."""
         return self.error is None and not self.problems and all(s.passed for s in self.specs)
 
+    def __str__(self) -> str:
+        """The pretty report of the run and, when it failed, the trace tree with the selected
+        spans marked (:func:`tracespec.reports.text.result_text`)."""
+        from ..reports.text import result_text  # the one import upwards (docs/architecture.md)
+
+        return result_text(self)
+
     @property
     def repairs(self) -> tuple[str, ...]:
         """What had to be repaired to assemble the trace (orphans adopted, several roots, ...):
@@ -89,6 +96,13 @@ class SuiteResult:
     steps: tuple[TestResult, ...] = ()
     variables: Mapping[str, str] = _EMPTY
     duration_s: float = 0.0
+
+    def __str__(self) -> str:
+        """The pretty report of each step that ran
+        (:func:`tracespec.reports.text.suite_text`)."""
+        from ..reports.text import suite_text  # the one import upwards (docs/architecture.md)
+
+        return suite_text(self)
 
     @property
     def complete(self) -> bool:

@@ -1,0 +1,163 @@
+"""The pytest plugin of tracespec (entry point ``pytest11``: ``tracespec.pytest_plugin``).
+
+What it adds to pytest:
+
+- the ``trace_capture`` fixture (:class:`~tracespec.pytest_plugin.capture.TraceCapture`): the
+  spans the code under test ends while the test runs, as traces (``.trace()``, ``.traces()``,
+  ``.wait_for(selector, timeout=...)``), and ``.request(client, method, url, ...)`` to send a
+  request inside a ``Tracetest trigger`` span (:mod:`.send`);
+- failure messages that are tracespec's report: for ``assert result.passed`` (any failed
+  ``SpecResult``, ``TestResult`` or ``SuiteResult`` among the failing frame's variables) the
+  report is added under the traceback, and for a comparison with a result
+  (``pytest_assertrepr_compare``) it is the explanation;
+- Tracetest YAML files as test items: the files matched by the ini option ``tracespec_files``
+  (glob patterns from the root directory), run on the trace file ``--tracespec-trace FILE``
+  (:mod:`.items`).
+
+Importing this module is cheap: the OpenTelemetry SDK and the rest of tracespec are imported
+when a fixture or an item first needs them, so the plugin costs nothing to a pytest run that
+does not use it.  The rest of the library never imports pytest.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import types
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+if TYPE_CHECKING:
+    from .capture import TraceCapture
+
+__all__ = [
+    "pytest_addoption",
+    "pytest_assertrepr_compare",
+    "pytest_collect_file",
+    "pytest_runtest_makereport",
+    "trace_capture",
+]
+
+#: The result types whose report a failure shows, by module and name (imported only if used).
+_RESULT_TYPES = {
+    ("tracespec.results", "SpecResult"),
+    ("tracespec.testfiles.results", "TestResult"),
+    ("tracespec.testfiles.results", "SuiteResult"),
+}
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """The ini option ``tracespec_files`` and the command-line option ``--tracespec-trace``."""
+    parser.addini(
+        "tracespec_files", type="args", default=[],
+        help="tracespec: glob patterns (from the root directory) of Tracetest YAML test files "
+             "to collect as tests, e.g. tests/trace/*.yaml",
+    )
+    group = parser.getgroup("tracespec", "tracespec (trace-based tests)")
+    group.addoption(
+        "--tracespec-trace", metavar="FILE", default=None,
+        help="the trace file (any format tracespec reads; a directory or a glob) the "
+             "Tracetest YAML tests of tracespec_files run on",
+    )
+    group.addoption(
+        "--tracespec-var", metavar="KEY=VALUE", action="append", default=[],
+        help="a variable for var: and env: in the YAML tests (repeatable)",
+    )
+
+
+@pytest.fixture
+def trace_capture() -> Iterator[TraceCapture]:
+    """The spans the code under test ends during this test, as traces: ``.trace()``,
+    ``.traces()``, ``.wait_for(selector, timeout=...)``, ``.request(client, method, url)``."""
+    try:
+        from .capture import TraceCapture
+    except ImportError as exc:  # (the OpenTelemetry SDK is not a dependency of tracespec)
+        raise pytest.UsageError(
+            f"trace_capture needs the OpenTelemetry SDK ({exc}): pip install opentelemetry-sdk"
+        ) from None
+    capture = TraceCapture().start()
+    try:
+        yield capture
+    finally:
+        capture.stop()
+
+
+def _is_result(value: object) -> bool:
+    cls = type(value)
+    return (cls.__module__, cls.__qualname__) in _RESULT_TYPES
+
+
+def pytest_assertrepr_compare(
+    config: pytest.Config, op: str, left: object, right: object
+) -> list[str] | None:
+    """A comparison with a tracespec result (``assert result == ...``) is explained by the
+    result's report."""
+    results = [v for v in (left, right) if _is_result(v)]
+    if not results:
+        return None
+    lines = [f"tracespec result {op} {type(right if results[0] is left else left).__name__}"]
+    for result in results:
+        lines += str(result).splitlines()
+    return lines
+
+
+def _failing_frame(exc: BaseException) -> types.FrameType | None:
+    """The frame the exception was raised in (``None`` when that is tracespec's own code,
+    whose messages already carry the report)."""
+    tb = exc.__traceback__
+    if tb is None:
+        return None
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    frame = tb.tb_frame
+    if str(frame.f_globals.get("__name__", "")).startswith("tracespec."):
+        return None
+    return frame
+
+
+def _failed_results(frame: types.FrameType) -> list[tuple[str, Any]]:
+    """The failed tracespec results among the frame's variables, each once, by name."""
+    seen: set[int] = set()
+    out = []
+    for name, value in frame.f_locals.items():
+        if _is_result(value) and not value.passed and id(value) not in seen:
+            seen.add(id(value))
+            out.append((name, value))
+    return out
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    """Under the traceback of a failed assertion, the report of each failed tracespec result
+    the failing code held (so ``assert result.passed`` tells which span failed and why)."""
+    report = yield
+    excinfo = call.excinfo
+    if (report.when != "call" or not report.failed or excinfo is None
+            or not isinstance(excinfo.value, AssertionError)
+            or not hasattr(report.longrepr, "addsection")):
+        return report
+    frame = _failing_frame(excinfo.value)
+    for name, value in _failed_results(frame) if frame is not None else ():
+        report.longrepr.addsection(f"tracespec report: {name}", str(value))
+    return report
+
+
+def _matches(path: Path, root: Path, patterns: list[str]) -> bool:
+    try:
+        relative = path.relative_to(root).as_posix()
+    except ValueError:
+        relative = path.as_posix()
+    return any(fnmatch.fnmatchcase(relative, p) or fnmatch.fnmatchcase(path.as_posix(), p)
+               for p in patterns)
+
+
+def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
+    """A file matched by ``tracespec_files`` is collected as Tracetest tests."""
+    patterns = parent.config.getini("tracespec_files")
+    if not patterns or not _matches(file_path, parent.config.rootpath, patterns):
+        return None
+    from .items import TracespecFile
+
+    return TracespecFile.from_parent(parent, path=file_path)

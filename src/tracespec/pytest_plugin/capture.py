@@ -1,0 +1,152 @@
+"""The capture of one test (``trace_capture``): the spans ended while it was started, read as
+traces.
+
+While a capture is started, the process's recorder (:mod:`.recorder`) hands it every span ended
+in the process, in any thread; spans ended before it started or after it stopped are not kept
+(under pytest-xdist each worker is a process of its own, so tests never see each other's
+spans).  :meth:`TraceCapture.traces` assembles what was kept with :func:`tracespec.load_traces`;
+:meth:`TraceCapture.wait_for` waits for spans that end after the response.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
+
+from ..formats import load_traces
+from ..selectors import Query, compile_selector
+from ..trace import Trace
+from ..trace.ids import match_traces
+from .recorder import RECORDER, CaptureError, watched_provider
+
+__tracebackhide__ = True  # (pytest leaves these frames out of a failing test's traceback)
+
+__all__ = ["CaptureError", "TraceCapture"]
+
+
+def _summary(trace: Trace) -> str:
+    root = trace.root
+    noun = "span" if len(trace) == 1 else "spans"
+    return f"{trace.trace_id} ({root.name}: {len(trace)} {noun})"
+
+
+class TraceCapture:
+    """The spans ended while one test ran, as traces (the ``trace_capture`` fixture)."""
+
+    def __init__(self) -> None:
+        self._spans: list[ReadableSpan] = []
+        self._changed = threading.Condition()
+
+    def start(self) -> TraceCapture:
+        """Record every span ended from now on (the global provider watched)."""
+        watched_provider()
+        RECORDER.attach(self)
+        return self
+
+    def stop(self) -> None:
+        """Record no more spans (those recorded stay)."""
+        RECORDER.detach(self)
+
+    def watch(self, provider: TracerProvider) -> None:
+        """Also record the spans of ``provider``, an SDK provider the application made without
+        setting it as the global one."""
+        if not isinstance(provider, TracerProvider):
+            raise CaptureError(
+                f"watch() needs an OpenTelemetry SDK TracerProvider, not {type(provider).__name__}"
+            )
+        RECORDER.watch(provider)
+
+    def add_span(self, span: ReadableSpan) -> None:
+        """Keep one ended span (the recorder calls this, from the thread that ended it)."""
+        with self._changed:
+            self._spans.append(span)
+            self._changed.notify_all()
+
+    @property
+    def spans(self) -> tuple[ReadableSpan, ...]:
+        """The SDK spans recorded so far, in the order they ended."""
+        with self._changed:
+            return tuple(self._spans)
+
+    def clear(self) -> None:
+        """Forget the spans recorded so far."""
+        with self._changed:
+            self._spans.clear()
+
+    def traces(self) -> list[Trace]:
+        """Every trace recorded so far, in the order they started."""
+        spans = self.spans
+        if not spans:
+            return []
+        traces = load_traces(list(spans))
+        return sorted(traces, key=lambda t: t.root.start_time_ns)
+
+    def trace(self, trace_id: str | None = None) -> Trace:
+        """The one trace recorded (or the one ``trace_id`` names: its id or a unique prefix of
+        at least 8 hex digits); a :class:`CaptureError` listing them when there are several."""
+        traces = self.traces()
+        if trace_id is not None:
+            traces = match_traces(traces, trace_id)
+        if len(traces) == 1:
+            return traces[0]
+        which = "" if trace_id is None else f" with trace id {trace_id!r}"
+        if not traces:
+            raise CaptureError(
+                f"no trace{which} was recorded during the test ({len(self.spans)} spans in "
+                "all): did the code under test make spans with the global tracer provider?"
+            )
+        listing = "; ".join(_summary(t) for t in traces[:10])
+        more = f"; and {len(traces) - 10} more" if len(traces) > 10 else ""
+        raise CaptureError(
+            f"{len(traces)} traces{which} were recorded during the test, not one: {listing}{more}"
+            " (trace_capture.traces() gives them all, trace_capture.trace(ID) one of them)"
+        )
+
+    def wait_for(
+        self, selector: str | Query, timeout: float = 5.0, *, trace_id: str | None = None
+    ) -> Trace:
+        """Wait until a recorded trace (the one of ``trace_id``, when given) has a span
+        ``selector`` selects, and return that trace: for spans that end in background threads
+        or after the response.  After ``timeout`` seconds, an :class:`AssertionError` saying
+        what was recorded."""
+        query = selector if isinstance(selector, Query) else compile_selector(selector)
+        deadline = time.monotonic() + timeout
+        seen = -1
+        while True:
+            with self._changed:
+                count = len(self._spans)
+                if count == seen:
+                    left = deadline - time.monotonic()
+                    if left <= 0:
+                        break
+                    self._changed.wait(left)
+                    continue
+            seen = count
+            found = self._matching(query, trace_id)
+            if found is not None:
+                return found
+        traces = self.traces()
+        listing = "; ".join(_summary(t) for t in traces) or "no trace"
+        raise AssertionError(
+            f"no span matched {query.source!r} within {timeout:g}s; recorded: {listing}"
+        )
+
+    def _matching(self, query: Query, trace_id: str | None) -> Trace | None:
+        traces = self.traces()
+        if trace_id is not None:
+            traces = match_traces(traces, trace_id)
+        for trace in traces:
+            if query.positions(trace):
+                return trace
+        return None
+
+    def request(self, client: Any, method: str, url: str, **kwargs: Any) -> Any:
+        """Send a request through ``client`` inside a ``Tracetest trigger`` span, and return
+        ``(response, trace)``: see :func:`tracespec.pytest_plugin.send.send`."""
+        from .send import send
+
+        return send(self, client, method, url, **kwargs)
+
