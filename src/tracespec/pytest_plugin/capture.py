@@ -1,11 +1,13 @@
 """The capture of one test (``trace_capture``): the spans ended while it was started, read as
 traces.
 
-While a capture is started, the process's recorder (:mod:`.recorder`) hands it every span ended
-in the process, in any thread; spans ended before it started or after it stopped are not kept
-(under pytest-xdist each worker is a process of its own, so tests never see each other's
-spans).  :meth:`TraceCapture.traces` assembles what was kept with :func:`tracespec.load_traces`;
-:meth:`TraceCapture.wait_for` waits for spans that end after the response.
+While a capture is started, the process's recorder (:mod:`.recorder`) hands it every span that
+starts and ends in the process, in any thread; it keeps those that both started and ended while
+it was started: spans of an earlier test that end late, and spans ending after it stopped, are
+not kept (under pytest-xdist each worker is a process of its own, so tests never see each
+other's spans).  :meth:`TraceCapture.traces` assembles what was kept with
+:func:`tracespec.load_traces`; :meth:`TraceCapture.wait_for` waits for spans that end after the
+response.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ class TraceCapture:
 
     def __init__(self) -> None:
         self._spans: list[ReadableSpan] = []
+        self._started: set[tuple[int, int] | None] = set()
         self._changed = threading.Condition()
 
     def start(self) -> TraceCapture:
@@ -59,9 +62,22 @@ class TraceCapture:
             )
         RECORDER.watch(provider)
 
+    def span_started(self, span: ReadableSpan) -> None:
+        """Note a span that started while the capture was (the recorder calls this)."""
+        context = span.context
+        if context is not None:
+            with self._changed:
+                self._started.add((context.trace_id, context.span_id))
+
     def add_span(self, span: ReadableSpan) -> None:
-        """Keep one ended span (the recorder calls this, from the thread that ended it)."""
+        """Keep an ended span that started while the capture was (the recorder calls this,
+        from the thread that ended it)."""
+        context = span.context
+        key = (context.trace_id, context.span_id) if context is not None else None
         with self._changed:
+            if key not in self._started:
+                return
+            self._started.discard(key)
             self._spans.append(span)
             self._changed.notify_all()
 

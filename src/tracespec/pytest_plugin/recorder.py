@@ -4,7 +4,8 @@ watched, and the one error of the plugin's captures.
 :data:`RECORDER` (an SDK ``SpanProcessor``) is added to the global provider (the one the
 application set; a new SDK provider, set as the global, when it set none: the API's proxy), the
 trigger spans' own provider, and any the test hands to ``trace_capture.watch``.  It never
-replaces a provider the application set.  When a span ends it hands it to each started capture.
+replaces a provider the application set.  It tells each started capture when a span starts, and
+hands it the span when it ends.
 """
 
 from __future__ import annotations
@@ -24,6 +25,9 @@ __all__ = ["RECORDER", "CaptureError", "Sink", "watched_provider"]
 
 class Sink(Protocol):
     """What the recorder hands ended spans to (a started capture)."""
+
+    def span_started(self, span: ReadableSpan) -> None:
+        """A span started (called from the thread that started it)."""
 
     def add_span(self, span: ReadableSpan) -> None:
         """Keep one ended span (called from the thread that ended it)."""
@@ -61,7 +65,9 @@ class Recorder(SpanProcessor):
             self._sinks = tuple(s for s in self._sinks if s is not sink)
 
     def on_start(self, span: Any, parent_context: Any = None) -> None:
-        """Nothing: a span is recorded when it ends."""
+        """Tell every started capture (a capture keeps only the spans started while it was)."""
+        for sink in self._sinks:
+            sink.span_started(span)
 
     def on_end(self, span: ReadableSpan) -> None:
         """Give the ended span to every started capture."""
