@@ -41,12 +41,12 @@ def _shown_path(filename: str) -> str:
         return filename
 
 
-def _argument_lines(frame: FrameType, count: int) -> list[int]:
-    """The line of each of the last ``count`` positional arguments of the call being made in
-    ``frame`` (found in the caller's source by the call's position); the call's line for each
-    when the source cannot tell."""
+def _call_lines(frame: FrameType, count: int) -> tuple[int, list[int]]:
+    """The line of the call being made in ``frame`` and of each of its last ``count``
+    positional arguments (found in the caller's source by the call's position); the frame's
+    line for each when the source cannot tell."""
     code = frame.f_code
-    fallback = [frame.f_lineno] * count
+    fallback = frame.f_lineno, [frame.f_lineno] * count
     positions = list(code.co_positions())
     index = frame.f_lasti // 2
     if not 0 <= index < len(positions):
@@ -62,22 +62,21 @@ def _argument_lines(frame: FrameType, count: int) -> list[int]:
     for node in ast.walk(tree):
         if (isinstance(node, ast.Call) and node.lineno == line and node.col_offset == col
                 and len(node.args) >= count):
-            return [arg.lineno for arg in node.args[len(node.args) - count:]]
+            return line, [arg.lineno for arg in node.args[len(node.args) - count:]]
     return fallback
 
 
-def _caller_spec(
-    selector: str, assertions: tuple[str, ...], name: str | None
-) -> tuple[Spec, Place]:
-    """A spec whose places are those of the ``assert_spec`` call in the caller's file."""
+def _caller_spec(selector: str, assertions: tuple[str, ...], name: str | None) -> Spec:
+    """A spec whose places are those of the ``assert_spec`` call in the caller's file: the
+    call, the selector argument and each assertion argument."""
     frame = sys._getframe(2)
     path = _shown_path(frame.f_code.co_filename)
-    lines = _argument_lines(frame, len(assertions) + 2)  # (trace, selector, *assertions)
-    place = Place(path, lines[1] if len(lines) > 1 else frame.f_lineno)
+    line, lines = _call_lines(frame, len(assertions) + 1)  # (selector, *assertions)
     return Spec(
-        selector, assertions, name or "", place=Place(path, frame.f_lineno),
-        assertion_places=tuple(Place(path, n) for n in lines[2:]), selector_place=place,
-    ), Place(path, frame.f_lineno)
+        selector, assertions, name or "", place=Place(path, line),
+        assertion_places=tuple(Place(path, n) for n in lines[1:]),
+        selector_place=Place(path, lines[0]),
+    )
 
 
 def assert_spec(
@@ -96,13 +95,14 @@ def assert_spec(
     and ``var:``; ``name`` titles the spec in the report.
     """
     if not isinstance(trace, Trace):
-        raise TypeError(f"assert_spec needs a tracespec.Trace, not {type(trace).__name__}")
+        raise TypeError(f"assert_spec needs a tracespec.Trace (such as trace_capture.trace()), "
+                        f"not {type(trace).__name__}")
     result = check(selector, list(assertions), trace, variables=variables, name=name)
     if result.passed:
         return result
     texts = tuple(a.source if isinstance(a, Check) else a for a in assertions)
-    spec, place = _caller_spec(result.selector, texts, name)
-    header = f"spec failed ({place.file_line}) on trace {trace.trace_id}"
+    spec = _caller_spec(result.selector, texts, name)
+    header = f"spec failed ({spec.place.file_line}) on trace {trace.trace_id}"
     raise AssertionError(spec_text(result, trace, spec, header=header))
 
 

@@ -139,8 +139,11 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
             or not hasattr(report.longrepr, "addsection")):
         return report
     frame = _failing_frame(excinfo.value)
+    message = str(excinfo.value)
     for name, value in _failed_results(frame) if frame is not None else ():
-        report.longrepr.addsection(f"tracespec report: {name}", str(value))
+        text = str(value)
+        if "\n".join(text.splitlines()[:-1]) not in message:  # (not told in full already)
+            report.longrepr.addsection(f"tracespec report: {name}", text)
     return report
 
 
