@@ -92,7 +92,8 @@ def test_assert_spec_returns_the_result_when_it_passes(orders: tracespec.Trace) 
 def test_a_spec_that_does_not_parse_is_a_parse_error(orders: tracespec.Trace) -> None:
     with pytest.raises(tracespec.ParseError):
         assert_spec(orders, "span[name=", "attr:a = 1")
-    with pytest.raises(TypeError, match=r"needs a tracespec\.Trace \(such as trace_capture\.trace\(\)\), not list"):
+    wanted = r"needs a tracespec\.Trace \(such as trace_capture\.trace\(\)\), not list"
+    with pytest.raises(TypeError, match=wanted):
         assert_spec([], "span[]", "attr:a = 1")  # type: ignore[arg-type]
 
 
