@@ -99,3 +99,42 @@ def test_under_xdist_each_test_sees_its_own_spans(pytester: pytest.Pytester) -> 
     result.assert_outcomes(passed=8)
     workers = {p.name.rsplit("-", 1)[1] for p in pytester.path.rglob("ran-*-on-*")}
     assert workers == {"gw0", "gw1"}
+
+
+def test_through_a_django_test_client(pytester: pytest.Pytester) -> None:
+    """Django's settings are the process's: this runs in a process of its own."""
+    pytester.makepyfile(django_app='''
+        import django
+        from django.conf import settings
+        from django.http import JsonResponse
+        from django.urls import path
+
+        settings.configure(ROOT_URLCONF=__name__, ALLOWED_HOSTS=["testserver"], MIDDLEWARE=[],
+                           DEBUG=True, SECRET_KEY="not a secret")
+
+        def echo(request):
+            return JsonResponse({"traceparent": request.headers.get("traceparent")}, status=202)
+
+        urlpatterns = [path("echo", echo)]
+
+        from opentelemetry.instrumentation.django import DjangoInstrumentor
+        DjangoInstrumentor().instrument()
+        django.setup()
+    ''', test_django='''
+        import json
+        import django_app
+        from django.test import Client
+        import tracespec
+
+        def test_django(trace_capture):
+            response, trace = trace_capture.request(Client(), "POST", "/echo")
+            assert response.status_code == 202
+            root = trace.root
+            assert root.name == "Tracetest trigger"
+            assert root.attributes["tracetest.response.status"] == "202"
+            body = json.loads(root.attributes["tracetest.response.body"])
+            assert body["traceparent"].startswith(f"00-{trace.trace_id}-{root.span_id}-")
+            (server,) = tracespec.select('span[name="Tracetest trigger"] > span[]', trace)
+            assert server.kind is tracespec.SpanKind.SERVER
+    ''')
+    pytester.runpytest_subprocess(*PLUGIN).assert_outcomes(passed=1)

@@ -43,6 +43,10 @@ class TraceCapture:
         self._started: set[tuple[int, int] | None] = set()
         self._changed = threading.Condition()
 
+    def __repr__(self) -> str:
+        count = len(self.spans)
+        return f"<TraceCapture: {count} span{'s' if count != 1 else ''} recorded>"
+
     def start(self) -> TraceCapture:
         """Record every span ended from now on (the global provider watched)."""
         watched_provider()
