@@ -89,3 +89,24 @@ def test_wheel_contents_and_installed_import(tmp_path: Path) -> None:
     assert not cache.exists()
     assert {p.name: p.stat().st_mtime_ns for p in installed.iterdir()} == before
     assert sorted(before) == sorted(grammars + prebuilt)
+    # pytest finds the plugin by its entry point: a test uses trace_capture with no -p option
+    entry_points = next(n for n in names if n.endswith(".dist-info/entry_points.txt"))
+    text = zipfile.ZipFile(wheel).read(entry_points).decode()
+    assert "[pytest11]\ntracespec.pytest_plugin = tracespec.pytest_plugin" in text
+    (tmp_path / "test_plugin.py").write_text(
+        "import tracespec.pytest_plugin\n"
+        "from opentelemetry import trace\n"
+        "def test_capture(trace_capture):\n"
+        f"    assert tracespec.pytest_plugin.__file__.startswith({str(env_dir)!r})\n"
+        "    with trace.get_tracer('t').start_as_current_span('x'):\n"
+        "        pass\n"
+        "    assert trace_capture.trace().root.name == 'x'\n",
+        encoding="utf-8",
+    )
+    run = subprocess.run(
+        [str(python), "-m", "pytest", "-p", "no:cacheprovider", "-q", "test_plugin.py"],
+        capture_output=True, text=True, cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": deps, _grammar.CACHE_DIR_VARIABLE: str(cache)},
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "1 passed" in run.stdout
