@@ -11,6 +11,8 @@ import re
 import tomllib
 from pathlib import Path
 
+from packaging.version import Version
+
 ROOT = Path(__file__).resolve().parent.parent
 
 _REQUIREMENT = re.compile(r"([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?\s*(.*)")
@@ -20,11 +22,10 @@ def _name(text: str) -> str:
     return re.sub(r"[-_.]+", "-", text).lower()
 
 
-def _release(version: str) -> tuple[int, ...]:
-    parts = [int(p) for p in version.split(".")]
-    while parts and parts[-1] == 0:
-        parts.pop()
-    return tuple(parts)
+def _release(version: str) -> Version:
+    """The version, compared as packaging compares them (``1.24`` is ``1.24.0``; pre-releases
+    such as the instrumentations' ``0.45b0`` read too)."""
+    return Version(version)
 
 
 def _floors(requirements: list[str]) -> dict[str, str]:
@@ -32,7 +33,7 @@ def _floors(requirements: list[str]) -> dict[str, str]:
     for requirement in requirements:
         m = _REQUIREMENT.fullmatch(requirement.strip())
         assert m, requirement
-        floors = re.findall(r">=\s*([0-9][0-9.]*)", m.group(2))
+        floors = re.findall(r">=\s*([0-9][0-9a-z.]*)", m.group(2))
         assert len(floors) == 1, f"{requirement!r} has no single floor (>=)"
         out[_name(m.group(1))] = floors[0]
     return out
