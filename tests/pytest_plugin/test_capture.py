@@ -135,3 +135,16 @@ def test_spans_of_other_threads_and_after_the_response(pytester: pytest.Pytester
             assert "(only: 1 span)" in message
     ''')
     pytester.runpytest(*PLUGIN).assert_outcomes(passed=2)
+
+
+def test_loading_the_plugin_imports_nothing_heavy() -> None:
+    """pytest loads the plugin in every run where tracespec is installed: it costs nothing."""
+    import subprocess
+    import sys
+
+    code = ("import sys, tracespec.pytest_plugin\n"
+            "print(sorted(m for m in sys.modules if m.startswith(('tracespec.', 'opentelemetry',"
+            " 'attrs', 'lark', 'yaml'))))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.strip() == "['tracespec.pytest_plugin']"
