@@ -86,3 +86,15 @@ def test_a_bad_variable_option_is_a_usage_error(project: pytest.Pytester) -> Non
                                "--tracespec-var", "nothing", "trace/orders-pass.yaml")
     result.stdout.fnmatch_lines(["*--tracespec-var 'nothing': expected KEY=VALUE*"])
     assert result.ret != 0
+
+
+def test_the_option_in_pyproject_toml(project: pytest.Pytester) -> None:
+    (project.path / "tox.ini").unlink()
+    project.makepyprojecttoml('[tool.pytest.ini_options]\n'
+                              'tracespec_files = ["trace/orders-pass.yaml", "*/*-fail.yaml"]\n')
+    result = project.runpytest(*PLUGIN, "--collect-only", "-q")
+    result.stdout.fnmatch_lines([
+        "trace/orders-fail.yaml::Create an order and update the inventory",
+        "trace/orders-pass.yaml::Create an order",
+        "2 tests collected*",
+    ])
