@@ -139,6 +139,11 @@ def test_an_unknown_client_is_a_clear_error(capture: TraceCapture) -> None:
         capture.request({}, "GET", "/")
 
 
+def test_an_async_client_is_not_supported_yet(capture: TraceCapture) -> None:
+    with pytest.raises(CaptureError, match=r"cannot send through an AsyncClient yet"):
+        capture.request(httpx.AsyncClient(), "GET", "http://127.0.0.1:1/")
+
+
 def test_headers_json() -> None:
     assert headers_json([]) == "null"
     assert json.loads(headers_json([("A", "1"), ("B", ""), ("", "v")])) == [

@@ -73,7 +73,13 @@ def _kind(client: Any) -> str:
         if client.__name__ == "requests":
             return "requests"
     else:
-        packages = {c.__module__.partition(".")[0] for c in type(client).__mro__}
+        classes = type(client).__mro__
+        if any(c.__name__ == "AsyncClient" for c in classes):
+            raise CaptureError(
+                f"cannot send through an {type(client).__name__} yet: give a synchronous client "
+                "(httpx.Client, or Starlette's TestClient for an ASGI application)"
+            )
+        packages = {c.__module__.partition(".")[0] for c in classes}
         for kind in CLIENTS:  # (starlette's TestClient is an httpx.Client: starlette first)
             if kind in packages:
                 return kind
