@@ -149,3 +149,33 @@ def test_loading_the_plugin_imports_nothing_heavy() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout
     assert out.strip() == "['tracespec.pytest_plugin']"
+
+
+def test_watch_records_a_provider_that_is_not_the_global_one() -> None:
+    from opentelemetry import trace
+    from opentelemetry.sdk.resources import Resource
+    from opentelemetry.sdk.trace import TracerProvider
+
+    from tracespec.pytest_plugin.capture import TraceCapture
+    from tracespec.pytest_plugin.recorder import CaptureError
+
+    own = TracerProvider(resource=Resource.create({"service.name": "side"}))
+    capture = TraceCapture().start()
+    try:
+        with own.get_tracer("t").start_as_current_span("unseen"):
+            pass
+        assert capture.traces() == []
+        capture.watch(own)
+        capture.watch(own)  # (once is enough: no span twice)
+        with own.get_tracer("t").start_as_current_span("seen"):
+            pass
+        (seen,) = capture.traces()
+        assert [(s.name, s.attributes["service.name"]) for s in seen] == [("seen", "side")]
+        assert repr(capture) == "<TraceCapture: 1 span recorded>"
+        capture.clear()
+        assert capture.spans == ()
+        with pytest.raises(CaptureError, match="needs an OpenTelemetry SDK TracerProvider, not "
+                                                "NoOpTracerProvider"):
+            capture.watch(trace.NoOpTracerProvider())  # type: ignore[arg-type]
+    finally:
+        capture.stop()
