@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -133,3 +134,19 @@ def test_pytest_shows_the_report_for_assert_result_passed(pytester: pytest.Pytes
         "E       assert tracespec result == str",
         "*E         ✘ Create an order and update the inventory*",
     ])
+
+
+def test_str_of_a_failed_suite_draws_the_failed_steps_trace(
+    tmp_path: Path, orders: tracespec.Trace,
+) -> None:
+    shutil.copytree(EXAMPLES / "suite", tmp_path / "suite")
+    shutil.copy(EXAMPLES / "orders-suite.yaml", tmp_path / "orders-suite.yaml")
+    step = tmp_path / "suite" / "process-order.yaml"
+    step.write_text(step.read_text(encoding="utf-8").replace(
+        'attr:messaging.destination.name = "orders"', 'attr:messaging.destination.name = "x"'),
+        encoding="utf-8")
+    lines = str(tracespec.run_suite(tmp_path / "orders-suite.yaml", orders)).splitlines()
+    assert lines[0].startswith("✘ Order flow (")
+    assert "step 2, The worker processes the order:" in lines
+    assert "step 1, Create the order:" not in lines  # (it passed)
+    assert "  ✘          └─ #a1b2c3d4e5f60008 orders process (worker, consumer)" in lines

@@ -88,5 +88,11 @@ def result_text(result: TestResult) -> str:
 
 
 def suite_text(result: SuiteResult) -> str:
-    """A suite run's report: the pretty lines of each step that ran."""
-    return _join(list(iter_pretty_suite(result)))
+    """A suite run's report: the pretty lines of each step that ran, then the tree of each
+    step that failed on a trace."""
+    lines = list(iter_pretty_suite(result))
+    for n, step in enumerate(result.steps, 1):
+        if step.trace is not None and not step.passed:
+            lines += [("", None), (f"step {n}, {step.test.name}:", False)]
+            lines += tree_lines(step.trace, _test_marks(step))
+    return _join(lines)
