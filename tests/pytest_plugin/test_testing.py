@@ -149,4 +149,4 @@ def test_str_of_a_failed_suite_draws_the_failed_steps_trace(
     assert lines[0].startswith("✘ Order flow (")
     assert "step 2, The worker processes the order:" in lines
     assert "step 1, Create the order:" not in lines  # (it passed)
-    assert "  ✘          └─ #a1b2c3d4e5f60008 orders process (worker, consumer)" in lines
+    assert "  ✘       └─ #a1b2c3d4e5f60008 orders process (worker, consumer)" in lines
