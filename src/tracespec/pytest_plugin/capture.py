@@ -40,8 +40,8 @@ class TraceCapture:
 
     def __init__(self) -> None:
         self._spans: list[ReadableSpan] = []
-        self._started: set[tuple[int, int] | None] = set()
-        self._changed = threading.Condition()
+        self._started: set[int] = set()  # the span ids started while the capture was
+        self._changed = threading.Condition(threading.Lock())
 
     def __repr__(self) -> str:
         count = len(self.spans)
@@ -71,17 +71,19 @@ class TraceCapture:
         context = span.context
         if context is not None:
             with self._changed:
-                self._started.add((context.trace_id, context.span_id))
+                self._started.add(context.span_id)
 
     def add_span(self, span: ReadableSpan) -> None:
         """Keep an ended span that started while the capture was (the recorder calls this,
         from the thread that ended it)."""
         context = span.context
-        key = (context.trace_id, context.span_id) if context is not None else None
+        if context is None:
+            return
         with self._changed:
-            if key not in self._started:
+            try:
+                self._started.remove(context.span_id)
+            except KeyError:  # (started before the capture did)
                 return
-            self._started.discard(key)
             self._spans.append(span)
             self._changed.notify_all()
 
