@@ -29,6 +29,7 @@ from opentelemetry import propagate
 from opentelemetry import trace as trace_api
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.sampling import ALWAYS_ON
 
 from ..trace import Trace
 from ..trace.tracetest import TRIGGER_SPAN_NAME
@@ -62,7 +63,9 @@ def _trigger_tracer() -> trace_api.Tracer:
     global _provider
     with _lock:
         if _provider is None:
-            _provider = TracerProvider(resource=Resource({"service.name": "tracetest"}))
+            # always sampled, whatever OTEL_TRACES_SAMPLER says: the request's trace is the test's
+            _provider = TracerProvider(sampler=ALWAYS_ON,
+                                       resource=Resource({"service.name": "tracetest"}))
             RECORDER.watch(_provider)
         return _provider.get_tracer("tracespec.pytest_plugin")
 
