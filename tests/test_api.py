@@ -28,8 +28,8 @@ PUBLIC = {
     # specs, and what serves both languages
     "check", "resolve_output", "unparse", "purge",
     # test files
-    "load_test", "load_suite", "load_variables", "run_test", "run_suite", "Test", "TestSuite",
-    "VariableSet", "TestResult", "SuiteResult",
+    "load_test", "load_suite", "load_variables", "run_test", "run_suite", "LiveRun", "Test",
+    "TestSuite", "VariableSet", "TestResult", "SuiteResult",
     # results
     "SpanResult", "AssertionResult", "SpecResult", "OutputResult", "Outcome",
     # errors

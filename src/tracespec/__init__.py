@@ -39,6 +39,7 @@ if TYPE_CHECKING:  # what type checkers and the import graph see; at run time, _
     from .selectors import Query, compile_selector, parse_selector, select
     from .spec import check, purge, resolve_output
     from .testfiles import (
+        LiveRun,
         SuiteResult,
         Test,
         TestResult,
@@ -67,7 +68,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     ".spec": ("check", "resolve_output", "purge"),
     ".unparse": ("unparse",),
     ".testfiles": ("load_test", "load_suite", "load_variables", "run_test", "run_suite", "Test",
-                   "TestSuite", "VariableSet", "TestResult", "SuiteResult"),
+                   "TestSuite", "VariableSet", "TestResult", "SuiteResult", "LiveRun"),
     ".results": ("SpanResult", "AssertionResult", "SpecResult", "OutputResult", "Outcome"),
     ".errors": ("TracespecError", "ParseError", "CompileError", "EvalError", "TraceLoadError",
                 "TraceFileNotFoundError", "TestFileError", "TestFileNotFoundError"),
@@ -87,6 +88,7 @@ __all__ = (
     "Expression",
     "Format",
     "Link",
+    "LiveRun",
     "Outcome",
     "OutputResult",
     "ParseError",
