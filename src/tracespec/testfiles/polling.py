@@ -25,7 +25,7 @@ from typing import Protocol
 import attrs
 
 from ..errors import TracespecError
-from ..selectors import compile_selector
+from ..selectors import Query, compile_selector
 from ..trace import Trace
 from .model import PollingProfile
 
@@ -117,7 +117,7 @@ class _Check:
 
     def __init__(self, selectors: Sequence[str]) -> None:
         self.selectors = list(dict.fromkeys(selectors))
-        self.queries = []
+        self.queries: list[Query | None] = []
         for text in self.selectors:
             try:
                 self.queries.append(compile_selector(text))
