@@ -30,11 +30,13 @@ PUBLIC = {
     # test files
     "load_test", "load_suite", "load_variables", "run_test", "run_suite", "Test", "TestSuite",
     "VariableSet", "TestResult", "SuiteResult",
+    # receiving traces over OTLP
+    "Receiver",
     # results
     "SpanResult", "AssertionResult", "SpecResult", "OutputResult", "Outcome",
     # errors
     "TracespecError", "ParseError", "CompileError", "EvalError", "TraceLoadError",
-    "TraceFileNotFoundError", "TestFileError", "TestFileNotFoundError",
+    "TraceFileNotFoundError", "TestFileError", "TestFileNotFoundError", "ReceiverError",
     "__version__",
 }
 

@@ -97,7 +97,9 @@ def to_protobuf(body: bytes, content_type: str) -> bytes:
         try:
             ExportTraceServiceRequest.FromString(body)
         except (DecodeError, RuntimeError) as exc:
-            raise refuse(400, f"the body is not an OTLP ExportTraceServiceRequest ({_why(exc)})")
+            raise refuse(
+                400, f"the body is not an OTLP ExportTraceServiceRequest ({_why(exc)})"
+            ) from None
         return body
     if content_type == JSON:
         return _json_to_protobuf(body, ExportTraceServiceRequest)

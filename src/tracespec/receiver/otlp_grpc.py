@@ -29,13 +29,13 @@ Ingest = Callable[[bytes, str], tuple[int, str]]
 SERVICE = str(trace_service_pb2.DESCRIPTOR.services_by_name["TraceService"].full_name)
 
 
-class _Servicer(trace_service_pb2_grpc.TraceServiceServicer):  # type: ignore[misc]
+class _Servicer(trace_service_pb2_grpc.TraceServiceServicer):
     """The generated servicer's ``Export``, given the request's bytes (decoded by ``ingest``)."""
 
     def __init__(self, ingest: Ingest) -> None:
         self._ingest = ingest
 
-    def Export(self, request: bytes, context: Any) -> bytes:  # noqa: N802 (the generated name)
+    def Export(self, request: bytes, context: Any) -> bytes:  # (the generated name)
         """Take one export request; answer an ``ExportTraceServiceResponse``."""
         try:
             rejected, message = self._ingest(request, PROTOBUF)

@@ -13,6 +13,7 @@ Answers follow the OTLP/HTTP contract: 200 with an ``ExportTraceServiceResponse`
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
 import threading
 from collections.abc import Callable
@@ -135,10 +136,8 @@ class HttpServer:
         """Stop serving, close the socket, join the thread."""
         loop, stopping = self._loop, self._stopping
         if loop is not None and stopping is not None and not loop.is_closed():
-            try:
+            with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
                 loop.call_soon_threadsafe(stopping.set)
-            except RuntimeError:  # the loop closed meanwhile
-                pass
         if self._thread is not None:
             self._thread.join()
             self._thread = None
