@@ -79,9 +79,9 @@ def make_trace(tp: TracerProvider, label: str = "checkout") -> str:
             db.add_event("rows", {"count": 3})
         link = Link(db.get_span_context(), {"why": "follows"})
         with tracer.start_as_current_span("orders publish", kind=SpanKind.PRODUCER,
-                                          links=[link]):
-            with tracer.start_as_current_span("validate") as inner:
-                inner.set_status(Status(StatusCode.ERROR, "bad card"))
+                                          links=[link]), \
+                tracer.start_as_current_span("validate") as inner:
+            inner.set_status(Status(StatusCode.ERROR, "bad card"))
     return format(root.get_span_context().trace_id, "032x")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import socket
 import threading
 import time
@@ -111,10 +112,10 @@ def test_wait_wakes_when_spans_arrive_and_times_out_otherwise() -> None:
 def test_add_injects_a_batch_and_refuses_bad_data() -> None:
     with tracespec.Receiver(http=None, grpc=None) as rx:
         rx.add(request(2))
-        doc = ('{"resourceSpans": [{"scopeSpans": [{"spans": [{"traceId": "%s", '
-               '"spanId": "00000000000000ee", "parentSpanId": "0000000000000001", '
-               '"name": "trigger", "startTimeUnixNano": "1", "endTimeUnixNano": "2"}]}]}]}'
-               % TRACE_ID.hex())
+        span = {"traceId": TRACE_ID.hex(), "spanId": "00000000000000ee",
+                "parentSpanId": "0000000000000001", "name": "trigger",
+                "startTimeUnixNano": "1", "endTimeUnixNano": "2"}
+        doc = json.dumps({"resourceSpans": [{"scopeSpans": [{"spans": [span]}]}]})
         rx.add(doc.encode(), "application/json")
         trace = rx.trace(TRACE_ID.hex())
         assert trace is not None and sorted(s.name for s in trace) == [
