@@ -111,7 +111,8 @@ class Receiver:
         return self
 
     def _start_http(self, host: str, port: int) -> None:
-        from .otlp_http import HttpServer, bind
+        from ._sockets import bind
+        from .otlp_http import HttpServer
 
         sock = bind(host, port, "http")
         bound = sock.getsockname()

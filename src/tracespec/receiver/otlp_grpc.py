@@ -6,7 +6,8 @@ receiver decodes them itself: data that does not decode is answered ``INVALID_AR
 generated servicer decodes before the handler runs, and grpcio answers a decoding failure
 ``INTERNAL``).  grpcio inflates gzip requests; ``grpc.max_receive_message_length`` is the size
 cap (``RESOURCE_EXHAUSTED`` beyond it, as grpcio answers).  ``SO_REUSEPORT`` is turned off, so a
-port another process listens on is an error, never a shared port.
+port another process listens on is an error, never a shared port; a port is checked to be free
+before grpcio binds it, so the error is the operating system's, not a grpcio log line.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import grpc
 from opentelemetry.proto.collector.trace.v1 import trace_service_pb2, trace_service_pb2_grpc
 
 from ..errors import ReceiverError
+from ._sockets import check_free
 from .decode import PROTOBUF
 
 __all__ = ["SERVICE", "GrpcServer"]
@@ -63,6 +65,7 @@ class GrpcServer:
 
     def start(self) -> str:
         """Bind and serve; the address bound (``HOST:PORT``)."""
+        check_free(self._host, self._port, "grpc")  # (the OS's words; grpcio would log)
         server = grpc.server(
             ThreadPoolExecutor(max_workers=4, thread_name_prefix="tracespec-otlp-grpc"),
             options=[

@@ -25,46 +25,12 @@ from .decode import JSON, PROTOBUF, Inflater, refuse, too_large
 if TYPE_CHECKING:
     from aiohttp import web
 
-__all__ = ["HttpServer", "bind", "status_body"]
+__all__ = ["HttpServer", "status_body"]
 
 #: ``ingest(body, content_type) -> (rejected spans, message)``; raises ReceiverError.
 Ingest = Callable[[bytes, str], tuple[int, str]]
 
 _GRPC_CODES = {400: 3, 413: 8, 415: 3}  # INVALID_ARGUMENT, RESOURCE_EXHAUSTED
-
-
-def bind(host: str, port: int, protocol: str) -> socket.socket:
-    """A TCP socket listening on ``host:port`` (a :class:`ReceiverError` naming the address
-    when it cannot be bound)."""
-    address = f"{host}:{port}"
-    try:
-        info = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
-        family, kind, proto, _, sockaddr = info[0]
-        sock = socket.socket(family, kind, proto)
-    except OSError as exc:
-        raise ReceiverError(
-            f"cannot listen on {address}: {exc.strerror or exc}", address=address,
-            protocol=protocol,
-        ) from None
-    try:
-        if hasattr(socket, "SO_REUSEADDR") and socket.SO_REUSEADDR and _posix():
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # (not a shared port)
-        sock.bind(sockaddr)
-        sock.listen(128)
-    except OSError as exc:
-        sock.close()
-        raise ReceiverError(
-            f"cannot listen on {address}: {exc.strerror or exc}", address=address,
-            protocol=protocol,
-        ) from None
-    sock.setblocking(False)
-    return sock
-
-
-def _posix() -> bool:
-    import os
-
-    return os.name == "posix"
 
 
 def status_body(status: int, message: str, content_type: str) -> bytes:
