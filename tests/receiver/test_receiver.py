@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
 import socket
+import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
@@ -168,3 +172,17 @@ def test_addresses_endpoints_and_a_second_stop() -> None:
         off.endpoint("http")
     with pytest.raises(tracespec.ReceiverError, match="HOST:PORT"):
         tracespec.Receiver(http="localhost")
+
+
+def test_the_server_libraries_are_imported_only_when_a_server_starts() -> None:
+    code = (
+        "import sys, tracespec\n"
+        "rx = tracespec.Receiver(http=None, grpc=None).start()\n"
+        "print(sorted(m for m in ('aiohttp', 'grpc') if m in sys.modules))\n"
+        "rx = tracespec.Receiver(http='127.0.0.1:0', grpc=None).start(); rx.stop()\n"
+        "print(sorted(m for m in ('aiohttp', 'grpc') if m in sys.modules))\n"
+    )
+    src = str(Path(__file__).resolve().parent.parent.parent / "src")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, env={**os.environ, "PYTHONPATH": src}, timeout=60)
+    assert out.stdout.splitlines() == ["[]", "['aiohttp']"]
