@@ -30,11 +30,14 @@ PUBLIC = {
     # test files
     "load_test", "load_suite", "load_variables", "run_test", "run_suite", "LiveRun", "Test",
     "TestSuite", "VariableSet", "TestResult", "SuiteResult",
+    "load_test", "load_suite", "load_variables", "run_test", "run_suite", "Test", "TestSuite",
+    # receiving traces over OTLP
+    "Receiver",
     # results
     "SpanResult", "AssertionResult", "SpecResult", "OutputResult", "Outcome",
     # errors
     "TracespecError", "ParseError", "CompileError", "EvalError", "TraceLoadError",
-    "TraceFileNotFoundError", "TestFileError", "TestFileNotFoundError",
+    "TraceFileNotFoundError", "TestFileError", "TestFileNotFoundError", "ReceiverError",
     "__version__",
 }
 
@@ -154,7 +157,7 @@ def test_compiled_objects_are_equal_by_syntax_tree() -> None:
 
 SRC = Path(__file__).resolve().parent.parent / "src"
 HEAVY = ("lark", "yaml", "click", "rich", "numpy", "re2", "jsonpath", "attrs", "orjson",
-         "google.protobuf", "opentelemetry", "zstandard")
+         "google.protobuf", "opentelemetry", "zstandard", "aiohttp", "grpc")
 
 
 def _fresh(code: str) -> str:

@@ -28,6 +28,7 @@ if TYPE_CHECKING:  # what type checkers and the import graph see; at run time, _
         CompileError,
         EvalError,
         ParseError,
+        ReceiverError,
         TestFileError,
         TestFileNotFoundError,
         TraceFileNotFoundError,
@@ -35,6 +36,7 @@ if TYPE_CHECKING:  # what type checkers and the import graph see; at run time, _
         TracespecError,
     )
     from .formats import FORMATS, Format, load_otel_spans, load_trace, load_traces
+    from .receiver import Receiver
     from .results import AssertionResult, Outcome, OutputResult, SpanResult, SpecResult
     from .selectors import Query, compile_selector, parse_selector, select
     from .spec import check, purge, resolve_output
@@ -57,8 +59,8 @@ if TYPE_CHECKING:  # what type checkers and the import graph see; at run time, _
 __version__ = "0.1.0"
 
 #: The module each public name comes from, by capability (the README's table): the trace
-#: model, loading traces, selectors, assertions, specs and both languages, test files, results,
-#: errors.
+#: model, loading traces, selectors, assertions, specs and both languages, test files, the
+#: OTLP receiver, results, errors.
 _EXPORTS: dict[str, tuple[str, ...]] = {
     ".trace": ("Trace", "Span", "SpanKind", "StatusCode", "Resource", "Scope", "Event", "Link"),
     ".formats": ("load_trace", "load_traces", "load_otel_spans", "FORMATS", "Format"),
@@ -69,9 +71,12 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     ".unparse": ("unparse",),
     ".testfiles": ("load_test", "load_suite", "load_variables", "run_test", "run_suite", "Test",
                    "TestSuite", "VariableSet", "TestResult", "SuiteResult", "LiveRun"),
+                   "TestSuite", "VariableSet", "TestResult", "SuiteResult"),
+    ".receiver": ("Receiver",),
     ".results": ("SpanResult", "AssertionResult", "SpecResult", "OutputResult", "Outcome"),
     ".errors": ("TracespecError", "ParseError", "CompileError", "EvalError", "TraceLoadError",
-                "TraceFileNotFoundError", "TestFileError", "TestFileNotFoundError"),
+                "TraceFileNotFoundError", "TestFileError", "TestFileNotFoundError",
+                "ReceiverError"),
 }
 _HOME = {name: module for module, names in _EXPORTS.items() for name in names}
 # Trace is read through the loaders, which wire its alias Trace.from_otel_spans (the model
@@ -93,6 +98,8 @@ __all__ = (
     "OutputResult",
     "ParseError",
     "Query",
+    "Receiver",
+    "ReceiverError",
     "Resource",
     "Scope",
     "Span",

@@ -13,6 +13,7 @@ __all__ = [
     "CompileError",
     "EvalError",
     "ParseError",
+    "ReceiverError",
     "TestFileError",
     "TestFileNotFoundError",
     "TraceFileNotFoundError",
@@ -221,3 +222,33 @@ class TestFileNotFoundError(TestFileError, FileNotFoundError):
     """A test, suite or variable-set file (or a file one of them names) does not exist."""
 
     __test__ = False
+
+
+class ReceiverError(TracespecError):
+    """The OTLP receiver cannot do what was asked: an address it cannot listen on (``address``
+    names it, ``protocol`` is ``"http"`` or ``"grpc"``), or an export request it refuses
+    (``status`` is the HTTP status it answers with: 400 data that does not decode, 413 too
+    large, 415 a content type or encoding it does not read)."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        address: str | None = None,
+        protocol: str | None = None,
+        status: int | None = None,
+    ) -> None:
+        self.message = message
+        self.address = address
+        self.protocol = protocol
+        self.status = status
+        super().__init__(message)
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (_rebuild_receiver_error, (self.message, self.address, self.protocol, self.status))
+
+
+def _rebuild_receiver_error(
+    message: str, address: str | None, protocol: str | None, status: int | None
+) -> ReceiverError:
+    return ReceiverError(message, address=address, protocol=protocol, status=status)
