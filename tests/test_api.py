@@ -34,7 +34,7 @@ PUBLIC = {
     "SpanResult", "AssertionResult", "SpecResult", "OutputResult", "Outcome",
     # errors
     "TracespecError", "ParseError", "CompileError", "EvalError", "TraceLoadError",
-    "TraceFileNotFoundError", "TestFileError", "TestFileNotFoundError",
+    "TraceFileNotFoundError", "TestFileError", "TestFileNotFoundError", "TriggerError",
     "__version__",
 }
 
@@ -82,6 +82,7 @@ def test_compiled_values_and_errors_pickle() -> None:
         tracespec.compile_assertion("attr:tracetest.span.duration < 5ms"),
         tracespec.compile_expression("attr:http.status_code + 1"),
         tracespec.EvalError('attribute "x" not found'),
+        tracespec.TriggerError("connection refused", field="spec.trigger.httpRequest.url"),
     ):
         back = pickle.loads(pickle.dumps(value))
         assert type(back) is type(value)

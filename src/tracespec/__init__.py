@@ -33,6 +33,7 @@ if TYPE_CHECKING:  # what type checkers and the import graph see; at run time, _
         TraceFileNotFoundError,
         TraceLoadError,
         TracespecError,
+        TriggerError,
     )
     from .formats import FORMATS, Format, load_otel_spans, load_trace, load_traces
     from .results import AssertionResult, Outcome, OutputResult, SpanResult, SpecResult
@@ -70,7 +71,8 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
                    "TestSuite", "VariableSet", "TestResult", "SuiteResult"),
     ".results": ("SpanResult", "AssertionResult", "SpecResult", "OutputResult", "Outcome"),
     ".errors": ("TracespecError", "ParseError", "CompileError", "EvalError", "TraceLoadError",
-                "TraceFileNotFoundError", "TestFileError", "TestFileNotFoundError"),
+                "TraceFileNotFoundError", "TestFileError", "TestFileNotFoundError",
+                "TriggerError"),
 }
 _HOME = {name: module for module, names in _EXPORTS.items() for name in names}
 # Trace is read through the loaders, which wire its alias Trace.from_otel_spans (the model
@@ -108,6 +110,7 @@ __all__ = (
     "TraceFileNotFoundError",
     "TraceLoadError",
     "TracespecError",
+    "TriggerError",
     "VariableSet",
     "__version__",
     "check",
