@@ -35,7 +35,8 @@ __all__ = ["find_method", "metadata_of", "send_grpc", "split_method"]
 _FIELD = "spec.trigger.grpc"
 _CONNECT_FAILURES = (
     "failed to connect", "connection refused", "dns resolution failed", "name resolution",
-    "unavailable", "no address", "connect failed", "socket closed", "connection reset",
+    "errors resolving", "lookup", "no address", "connect failed", "socket closed",
+    "connection reset", "handshake",
 )
 
 
@@ -219,7 +220,7 @@ def _failure(exc: Any, grpc: Any, request: GrpcRequest, timeout: float) -> Trigg
         reason = " ".join(details.split())
         if "connection refused" in reason.lower():
             reason = "connection refused"
-        elif "dns" in reason.lower() or "resolution" in reason.lower():
+        elif any(w in reason.lower() for w in ("dns", "resolution", "resolving", "lookup")):
             reason = f"DNS failure: {reason}"
         return TriggerError(f"{where}: cannot connect: {reason}")
     return None
