@@ -30,7 +30,6 @@ PUBLIC = {
     # test files
     "load_test", "load_suite", "load_variables", "run_test", "run_suite", "LiveRun", "Test",
     "TestSuite", "VariableSet", "TestResult", "SuiteResult",
-    "load_test", "load_suite", "load_variables", "run_test", "run_suite", "Test", "TestSuite",
     # receiving traces over OTLP
     "Receiver",
     # results
@@ -38,6 +37,7 @@ PUBLIC = {
     # errors
     "TracespecError", "ParseError", "CompileError", "EvalError", "TraceLoadError",
     "TraceFileNotFoundError", "TestFileError", "TestFileNotFoundError", "ReceiverError",
+    "TriggerError",
     "__version__",
 }
 
@@ -85,6 +85,7 @@ def test_compiled_values_and_errors_pickle() -> None:
         tracespec.compile_assertion("attr:tracetest.span.duration < 5ms"),
         tracespec.compile_expression("attr:http.status_code + 1"),
         tracespec.EvalError('attribute "x" not found'),
+        tracespec.TriggerError("connection refused", field="spec.trigger.httpRequest.url"),
     ):
         back = pickle.loads(pickle.dumps(value))
         assert type(back) is type(value)

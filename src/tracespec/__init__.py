@@ -34,6 +34,7 @@ if TYPE_CHECKING:  # what type checkers and the import graph see; at run time, _
         TraceFileNotFoundError,
         TraceLoadError,
         TracespecError,
+        TriggerError,
     )
     from .formats import FORMATS, Format, load_otel_spans, load_trace, load_traces
     from .receiver import Receiver
@@ -71,12 +72,11 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     ".unparse": ("unparse",),
     ".testfiles": ("load_test", "load_suite", "load_variables", "run_test", "run_suite", "Test",
                    "TestSuite", "VariableSet", "TestResult", "SuiteResult", "LiveRun"),
-                   "TestSuite", "VariableSet", "TestResult", "SuiteResult"),
     ".receiver": ("Receiver",),
     ".results": ("SpanResult", "AssertionResult", "SpecResult", "OutputResult", "Outcome"),
     ".errors": ("TracespecError", "ParseError", "CompileError", "EvalError", "TraceLoadError",
                 "TraceFileNotFoundError", "TestFileError", "TestFileNotFoundError",
-                "ReceiverError"),
+                "ReceiverError", "TriggerError"),
 }
 _HOME = {name: module for module, names in _EXPORTS.items() for name in names}
 # Trace is read through the loaders, which wire its alias Trace.from_otel_spans (the model
@@ -117,6 +117,7 @@ __all__ = (
     "TraceFileNotFoundError",
     "TraceLoadError",
     "TracespecError",
+    "TriggerError",
     "VariableSet",
     "__version__",
     "check",

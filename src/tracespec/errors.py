@@ -19,6 +19,7 @@ __all__ = [
     "TraceFileNotFoundError",
     "TraceLoadError",
     "TracespecError",
+    "TriggerError",
     "first_line",
     "line_column",
     "render_context",
@@ -252,3 +253,29 @@ def _rebuild_receiver_error(
     message: str, address: str | None, protocol: str | None, status: int | None
 ) -> ReceiverError:
     return ReceiverError(message, address=address, protocol=protocol, status=status)
+
+
+class TriggerError(TracespecError):
+    """A test's trigger that cannot be prepared or sent: an unsupported trigger type, a field
+    of the wrong shape, a file it names that is missing, or a request that got no answer
+    (connection refused, DNS failure, TLS error, timeout).
+
+    ``message`` is one line and never holds a secret (auth values, header values, a URL's
+    query); ``field`` (when known) is the dotted path of the field at fault, such as
+    ``spec.trigger.httpRequest.auth.apiKey.in``.
+    """
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        self.message = message
+        self.field = field
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.message}" if self.field else self.message
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (_rebuild_trigger_error, (self.message, self.field))
+
+
+def _rebuild_trigger_error(message: str, field: str | None) -> TriggerError:
+    return TriggerError(message, field=field)

@@ -92,7 +92,7 @@ def test_the_app_spans_hang_below_the_trigger_span(shop: Shop, tmp_path: Path) -
             - selector: span[name="Tracetest trigger"]
               assertions:
                 - attr:tracetest.response.status = 404
-                - attr:tracetest.span.parent_id = ""
+                - attr:tracetest.span.parent_id = "0000000000000000"
         """), encoding="utf-8")
     done = tracespec("run", "-f", str(test), *shop.otlp_flags)
     assert (done.returncode, done.stderr) == (0, ""), done.stdout

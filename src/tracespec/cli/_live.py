@@ -1,4 +1,4 @@
-"""The receiver of a live ``tracespec run``: its options, started for the run, stopped after.
+"""The receiver of a live ``tracespec run``: addresses checked, started for the run, stopped.
 
 A run without ``--trace`` whose tests have triggers is live: tracespec listens for OTLP on
 ``--otlp-http`` (default ``127.0.0.1:4318``) and ``--otlp-grpc`` (``127.0.0.1:4317``), the
@@ -12,22 +12,19 @@ import contextlib
 import re
 from collections.abc import Iterator, Sequence
 
-import click
-
 from ..testfiles import LiveRun, PollingProfile, Test, TestSuite
 from ._common import CliError, print_warnings
+from ._otlp import DEFAULT_GRPC, DEFAULT_HTTP, start_receiver
 
-__all__ = ["DEFAULT_GRPC", "DEFAULT_HTTP", "address", "live_run", "needs_receiver",
-           "otlp_options"]
+__all__ = ["address", "live_run", "needs_receiver"]
 
-DEFAULT_HTTP = "127.0.0.1:4318"
-DEFAULT_GRPC = "127.0.0.1:4317"
 _ADDRESS = re.compile(r"(?:\[(?P<v6>[0-9A-Fa-f:.]+)\]|(?P<host>[^:\s\[\]]*)):(?P<port>\d{1,5})")
 
 
 def address(value: str, flag: str) -> str | None:
-    """``value`` of ``flag`` checked: ``HOST:PORT`` (``[::1]:PORT`` for IPv6; a port of 0
-    picks a free one), or ``None`` for ``off``."""
+    """``value`` of ``flag`` checked before anything is read (an offline run never listens,
+    but a mistyped address is still an error): ``HOST:PORT`` (``[::1]:PORT`` for IPv6; a port
+    of 0 picks a free one), or ``None`` for ``off``."""
     text = value.strip()
     if text.lower() == "off":
         return None
@@ -41,18 +38,6 @@ def address(value: str, flag: str) -> str | None:
 
 def _default(flag: str) -> str:
     return DEFAULT_HTTP if flag == "--otlp-http" else DEFAULT_GRPC
-
-
-def otlp_options(command: click.Command) -> click.Command:
-    """Add ``--otlp-http`` and ``--otlp-grpc`` to ``command``."""
-    for flag, default, what in (("--otlp-http", DEFAULT_HTTP, "OTLP/HTTP (POST /v1/traces)"),
-                                ("--otlp-grpc", DEFAULT_GRPC, "OTLP/gRPC")):
-        command.params.append(click.Option(
-            [flag, flag.removeprefix("--").replace("-", "_")], metavar="ADDR", default=default,
-            show_default=True,
-            help=f"Where a live run receives {what} spans: HOST:PORT, or off.",
-        ))
-    return command
 
 
 def needs_receiver(resources: Sequence[Test | TestSuite]) -> bool:
@@ -71,19 +56,10 @@ def live_run(
 ) -> Iterator[LiveRun]:
     """A :class:`LiveRun` whose receiver listens on ``http`` and ``grpc`` (``None``: off) for
     the time of the ``with`` block; what the receiver warned about goes to stderr after."""
-    from ..receiver import Receiver, ReceiverError
-
     if http is None and grpc is None:
         raise CliError("--otlp-http and --otlp-grpc are both off: a live run receives its "
                        "traces on one of them (or give the trace with --trace FILE)")
-    receiver = Receiver(http=http, grpc=grpc)
-    try:
-        receiver.start()
-    except ReceiverError as exc:
-        message = str(exc)
-        flag = "--otlp-grpc" if grpc is not None and grpc in message else "--otlp-http"
-        raise CliError(f"{message} (choose another address with {flag} HOST:PORT, or "
-                       f"{flag} off)") from None
+    receiver = start_receiver(http or "off", grpc or "off")
     try:
         yield LiveRun(receiver, tuple(profiles))
     finally:

@@ -53,7 +53,8 @@ from ._common import (
     trace_format_option,
     trace_id_arg,
 )
-from ._live import DEFAULT_GRPC, DEFAULT_HTTP, address, live_run, needs_receiver, otlp_options
+from ._live import address, live_run, needs_receiver
+from ._otlp import DEFAULT_GRPC, DEFAULT_HTTP, otlp_options
 
 __all__ = ["expand_files", "run_command"]
 
@@ -269,6 +270,7 @@ Exit codes: 0 passed, 1 error, 2 a test failed, 3 a file not found.""",
     "always does.",
 )
 @click.option("--no-color", is_flag=True, help="Never colour the pretty report.")
+@otlp_options
 @click.pass_context
 def run_command(
     ctx: click.Context,
@@ -363,4 +365,3 @@ def _run(
 
 
 run_command.params.append(trace_format_option())
-otlp_options(run_command)

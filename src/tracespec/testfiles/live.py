@@ -79,15 +79,15 @@ def live_trace(
         want = wanted_trace_id(trigger, variables)
         assert want is not None
         return _arrival(live, _received_id(live, want, waiting), test, waiting, own_spans=0)
-    from .. import triggers
+    from ..triggers import fire, prepare
 
     try:
-        prepared = triggers.prepare(
+        prepared = prepare(
             trigger.type, trigger.settings,
             base_dir=Path(test.path).parent if test.path else Path(os.curdir),
             resolve=lambda text: resolve_refs(text, variables),
         )
-        fired = triggers.fire(prepared, timeout=live.trigger_timeout)
+        fired = fire(prepared, timeout=live.trigger_timeout)
     except TracespecError as exc:
         raise NoTrace(f"trigger {trigger.type}: {exc}") from None
     spans = fired.span_request()
