@@ -109,7 +109,7 @@ def test_a_trigger_that_cannot_connect_is_an_error(tmp_path: Path) -> None:
             type: http
             httpRequest: {{method: GET, url: "http://127.0.0.1:{closed}/"}}
           specs:
-            - selector: span
+            - selector: ""
               assertions: ["attr:tracetest.selected_spans.count > 0"]
         """), encoding="utf-8")
     done = tracespec("run", "-f", str(test), "--otlp-http", f"127.0.0.1:{free_port()}",

@@ -61,7 +61,7 @@ def test_complete_when_every_selector_selects(receiver: Receiver) -> None:
     trace_id, bodies = make_spans(["GET /", "SELECT", "POST /pay"])
     receiver.add(bodies[0])
     thread = send_later(receiver, bodies[1:], 0.05)
-    arrival = wait_for_trace(receiver, trace_id, ['span[name="POST /pay"]', "span"],
+    arrival = wait_for_trace(receiver, trace_id, ['span[name="POST /pay"]', ""],
                              Waiting(retry_delay=0.3, timeout=20, selector_match_retries=3))
     thread.join()
     assert arrival.complete and arrival.message is None and arrival.unmatched == ()
@@ -88,7 +88,7 @@ def test_a_selector_selecting_nothing_gives_up_after_the_retries(
 ) -> None:
     trace_id, bodies = make_spans(["GET /"])
     receiver.add(bodies[0])
-    arrival = wait_for_trace(receiver, trace_id, ['span[name="never"]', "span"],
+    arrival = wait_for_trace(receiver, trace_id, ['span[name="never"]', ""],
                              Waiting(retry_delay=0.05, timeout=20,
                                      selector_match_retries=retries))
     assert arrival.complete  # taken as it is: the spec on it fails on its own
@@ -99,7 +99,7 @@ def test_a_selector_selecting_nothing_gives_up_after_the_retries(
 def test_nothing_but_our_own_span_times_out_saying_so(receiver: Receiver) -> None:
     trace_id, bodies = make_spans(["Tracetest trigger"], service="tracetest")
     receiver.add(bodies[0])
-    arrival = wait_for_trace(receiver, trace_id, ["span"],
+    arrival = wait_for_trace(receiver, trace_id, [""],
                              Waiting(retry_delay=0.05, timeout=0.4), own_spans=1)
     assert not arrival.complete
     assert arrival.message == (f"no span of trace {trace_id} arrived in 0.4s: is the "
@@ -121,7 +121,7 @@ def test_spans_that_keep_coming_time_out_with_what_was_seen(receiver: Receiver) 
 
 
 def test_an_unknown_trace_id_never_arrives(receiver: Receiver) -> None:
-    arrival = wait_for_trace(receiver, "ab" * 16, ["span"], Waiting(retry_delay=0.05,
+    arrival = wait_for_trace(receiver, "ab" * 16, [""], Waiting(retry_delay=0.05,
                                                                     timeout=0.2))
     assert (arrival.trace, arrival.complete) == (None, False)
     assert arrival.message is not None and arrival.message.startswith("no span of trace abab")
