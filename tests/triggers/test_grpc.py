@@ -92,7 +92,7 @@ def test_no_proto_and_no_reflection_is_an_error(server: Grpc) -> None:
 
 
 def test_reflection_of_an_unknown_service(reflecting: Grpc) -> None:
-    with pytest.raises(TriggerError, match="server reflection does not know service 'no.Such'"):
+    with pytest.raises(TriggerError, match=r"server reflection does not know service 'no\.Such'"):
         call(reflecting.address, "no.Such.Method", proto=None)
 
 

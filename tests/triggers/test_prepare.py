@@ -239,8 +239,8 @@ def test_grpc_errors_name_the_field(settings: Any, field: str, message: str) -> 
 
 
 def test_graphql_fields_files_and_templating(tmp_path: Path) -> None:
-    (tmp_path / "query.graphql").write_text("query Q($id: ID) { user(id: $id) { name } } # ${var:X}",
-                                            encoding="utf-8")
+    query = "query Q($id: ID) { user(id: $id) { name } } # ${var:X}"
+    (tmp_path / "query.graphql").write_text(query, encoding="utf-8")
     (tmp_path / "schema.graphql").write_text("type Query { user(id: ID): User }",
                                              encoding="utf-8")
     prepared = prepare("graphql", {
