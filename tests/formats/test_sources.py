@@ -50,8 +50,9 @@ def check_merged(traces: list[tracespec.Trace], capture: Capture) -> None:
     for trace in traces:
         assert shape(trace) == oracle(capture.spans[trace.trace_id])
         assert trace.repairs == ()  # the parents are all found, across files
-        assert (trace.root.name, trace.root.attributes["service.name"]) == (
-            "POST /orders", "orders")
+        root = capture.root_of(trace.trace_id)
+        assert root.service == "orders"
+        assert (trace.root.name, trace.root.attributes["service.name"]) == (root.name, "orders")
 
 
 def test_a_list_of_files_merges_spans_by_trace_id(app_capture: Capture) -> None:

@@ -7,7 +7,7 @@ import io
 import json
 import logging
 import types
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -80,18 +80,6 @@ class OtlpJsonLines(SpanExporter):
         return SpanExportResult.SUCCESS
 
 
-def _real_file_exporter(out: io.StringIO) -> SpanExporter:
-    """The ``opentelemetry-exporter-otlp-json-file`` package's own exporter, when installed
-    (it needs a recent SDK, so it is not one of the test dependencies)."""
-    module = pytest.importorskip("opentelemetry.exporter.otlp.json.file")
-    exporter: SpanExporter = module.FileSpanExporter(stream=out)
-    return exporter
-
-
-WRITERS: dict[str, Callable[[io.StringIO], SpanExporter]] = {
-    "encoded here": OtlpJsonLines, "FileSpanExporter": _real_file_exporter}
-
-
 def _app(out: io.StringIO, exporter: SpanExporter, *, log_first: bool) -> InMemorySpanExporter:
     """An application's run: spans exported as JSON Lines on stdout, between its log lines,
     prints, a JSON log line, a Python dict printed and a bracketed log line."""
@@ -123,11 +111,10 @@ def _app(out: io.StringIO, exporter: SpanExporter, *, log_first: bool) -> InMemo
     return memory
 
 
-@pytest.mark.parametrize("writer", sorted(WRITERS))
 @pytest.mark.parametrize("log_first", [True, False])
-def test_otlp_json_lines_between_log_lines(writer: str, log_first: bool) -> None:
+def test_otlp_json_lines_between_log_lines(log_first: bool) -> None:
     out = io.StringIO()
-    memory = _app(out, WRITERS[writer](out), log_first=log_first)
+    memory = _app(out, OtlpJsonLines(out), log_first=log_first)
     text = out.getvalue()
     lines = text.splitlines()
     others = [no for no, ln in enumerate(lines, 1) if not ln.startswith('{"resourceSpans"')]

@@ -71,6 +71,12 @@ class Capture:
         """A glob pattern matching every file of the capture."""
         return str(self.directory / "*.pb")
 
+    def root_of(self, trace_id: str) -> SpanInfo:
+        """The span of ``trace_id`` with no parent: orders' server span (its name is the Flask
+        instrumentation's: ``POST /orders`` in recent releases, ``/orders`` in older ones)."""
+        (root,) = [s for s in self.spans[trace_id] if not s.parent_id]
+        return root
+
     def files_of(self, trace_id: str) -> set[str]:
         """The files holding spans of ``trace_id``."""
         return {s.file for s in self.spans[trace_id]}

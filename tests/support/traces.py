@@ -11,6 +11,7 @@ spans start one microsecond apart in that order, so that siblings keep the order
 from __future__ import annotations
 
 import base64
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -29,6 +30,8 @@ def otlp_value(v: Any) -> dict[str, Any]:
     if isinstance(v, int):
         return {"intValue": str(v)}
     if isinstance(v, float):
+        if not math.isfinite(v):  # as the protobuf JSON mapping writes them (JSON has none)
+            return {"doubleValue": "NaN" if v != v else ("Infinity" if v > 0 else "-Infinity")}
         return {"doubleValue": v}
     if isinstance(v, bytes):
         return {"bytesValue": base64.b64encode(v).decode()}

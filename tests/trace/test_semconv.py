@@ -94,6 +94,7 @@ def _deprecated_in_the_sdks_semconv(family: str) -> dict[str, str]:
     return out
 
 
+@pytest.mark.recent_otel  # the package of semconv 1.44.0 is opentelemetry-semantic-conventions 0.6x
 @pytest.mark.parametrize("family", ["http", "db", "messaging", "rpc", "net"])
 def test_the_table_agrees_with_the_semconv_package_the_sdk_ships(family: str) -> None:
     """Every "Replaced by `X`" of the families, in the package generated from the same release
@@ -103,9 +104,8 @@ def test_the_table_agrees_with_the_semconv_package_the_sdk_ships(family: str) ->
 
     newest = max((s.value.rsplit("/", 1)[1] for s in Schemas),
                  key=lambda v: tuple(map(int, v.split("."))))
-    if newest != "1.44.0":
-        pytest.skip(f"the installed semantic-conventions package is of another release "
-                    f"({newest})")
+    # a newer release may rename more: the table is then to be read again from it
+    assert newest == "1.44.0", f"semantic-conventions package of release {newest}"
     table = {(r.old, r.new) for r in semconv.RENAMES}
     checked = 0
     for old, note in _deprecated_in_the_sdks_semconv(family).items():
