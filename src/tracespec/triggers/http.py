@@ -92,13 +92,16 @@ def _reason(exc: BaseException) -> str:
     seen: BaseException | None = exc
     while seen is not None:
         if isinstance(seen, ssl.SSLCertVerificationError):
-            return f"TLS error: {seen.verify_message or seen.reason or 'certificate verify failed'}"
+            detail = seen.verify_message or seen.reason
+            return "TLS error: certificate verify failed" + (f": {detail}" if detail else "")
         if isinstance(seen, ssl.SSLError):
             return f"TLS error: {seen.reason or seen}"
         if isinstance(seen, socket.gaierror):
             return f"DNS failure: {seen.strerror or seen}"
         if isinstance(seen, ConnectionRefusedError):
             return "connection refused"
+        if isinstance(seen, ConnectionResetError):
+            return "connection reset by the server"
         seen = seen.__cause__ or seen.__context__
     text = str(exc) or type(exc).__name__
     lowered = text.lower()
