@@ -23,6 +23,7 @@ from .settings import (
     HttpRequest,
     check_auth,
     check_grpc,
+    check_headers,
     check_url,
     read_graphql,
     read_grpc,
@@ -99,6 +100,7 @@ def _prepare_http(
     request = read_http(settings, field)
     body, _ = read_reference(request.body, base_dir, field + ".body")
     request = resolve_http(attrs.evolve(request, body=body), resolve)
+    check_headers(request.headers, field + ".headers")
     check_auth(request.auth, field + ".auth")
     return attrs.evolve(request, url=check_url(request.url, field + ".url"))
 
@@ -124,5 +126,6 @@ def _prepare_graphql(
     request = resolve_graphql(attrs.evolve(request, query=query, schema=schema), resolve)
     if not request.query.strip():
         raise TriggerError("the query is empty", field=field + ".body.query")
+    check_headers(request.headers, field + ".headers")
     check_auth(request.auth, field + ".auth")
     return attrs.evolve(request, url=check_url(request.url, field + ".url"))
