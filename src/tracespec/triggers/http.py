@@ -77,7 +77,8 @@ def _secrets(request: HttpRequest) -> list[str]:
 
 def _scrub(text: str, secrets: Iterable[str]) -> str:
     for secret in secrets:
-        text = text.replace(secret, "***")
+        for form in (secret, repr(secret)[1:-1], repr(secret.encode("utf-8", "replace"))[2:-1]):
+            text = text.replace(form, "***")
     return " ".join(text.split())
 
 
