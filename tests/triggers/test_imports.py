@@ -42,3 +42,34 @@ def test_the_public_error_does_not_load_the_triggers() -> None:
     loaded = _loaded("import tracespec\ntracespec.TriggerError\n")
     assert "tracespec.triggers" not in loaded
     assert _heavy(loaded) == []
+
+
+def _without(modules: tuple[str, ...], code: str) -> str:
+    """Run ``code`` where ``modules`` cannot be imported (as without the grpc extra); stdout."""
+    blocked = "".join(f"sys.modules[{m!r}] = None\n" for m in modules)
+    out = subprocess.run(
+        [sys.executable, "-c", "import sys\n" + blocked + code],
+        check=True, capture_output=True, text=True, timeout=120,
+        env={**os.environ, "PYTHONPATH": str(SRC)},
+    )
+    return out.stdout.strip()
+
+
+_FIRE = (
+    "from tracespec.triggers import prepare, fire, TriggerError\n"
+    "try:\n"
+    "    fire(prepare('grpc', {{'address': '127.0.0.1:9', 'method': 'a.B.C'{extra}}},"
+    " base_dir='.'))\n"
+    "except TriggerError as exc:\n"
+    "    print(exc)\n"
+)
+
+
+def test_without_the_grpc_extra_a_grpc_trigger_says_what_to_install() -> None:
+    out = _without(("grpc",), _FIRE.format(extra=""))
+    assert out == "spec.trigger.grpc: gRPC triggers need grpcio: pip install 'tracespec[grpc]'"
+    out = _without(("grpc_reflection", "grpc_reflection.v1alpha"), _FIRE.format(extra=""))
+    assert out.endswith("needs grpcio-reflection: pip install 'tracespec[grpc]'")
+    out = _without(("grpc_tools",), _FIRE.format(extra=", 'protobufFile': 'syntax = \"proto3\";'"))
+    assert out == ("spec.trigger.grpc.protobufFile: a protobufFile needs grpcio-tools to compile "
+                   "it: pip install 'tracespec[grpc]'")
