@@ -239,11 +239,24 @@ def compile_proto(directory: Path, text: str = GREETER_PROTO, name: str = "greet
 
 @dataclass
 class Grpc:
-    """A running gRPC server: its address and what its handlers saw."""
+    """A running gRPC server: its address, what its handlers saw, and every call's method and
+    metadata (the reflection service's too)."""
 
     address: str
     seen: list[dict[str, Any]]
     release: threading.Event
+    calls: list[tuple[str, dict[str, Any]]]
+
+
+def _recorder(calls: list[tuple[str, dict[str, Any]]]) -> Any:
+    import grpc
+
+    class Record(grpc.ServerInterceptor):  # type: ignore[misc]
+        def intercept_service(self, continuation: Any, details: Any) -> Any:
+            calls.append((details.method, dict(details.invocation_metadata)))
+            return continuation(details)
+
+    return Record()
 
 
 def _greeter_handlers(pb2: Any, seen: list[dict[str, Any]], release: threading.Event) -> Any:
@@ -302,8 +315,10 @@ def grpc_server(pb2: Any, *, reflection: bool = False) -> Iterator[Grpc]:
     import grpc
 
     seen: list[dict[str, Any]] = []
+    calls: list[tuple[str, dict[str, Any]]] = []
     release = threading.Event()
-    server = grpc.server(futures.ThreadPoolExecutor(max_workers=4))
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=4),
+                         interceptors=(_recorder(calls),))
     server.add_generic_rpc_handlers((_greeter_handlers(pb2, seen, release),))
     if reflection:
         from grpc_reflection.v1alpha import reflection as grpc_reflection
@@ -316,7 +331,7 @@ def grpc_server(pb2: Any, *, reflection: bool = False) -> Iterator[Grpc]:
     port = server.add_insecure_port("127.0.0.1:0")
     server.start()
     try:
-        yield Grpc(address=f"127.0.0.1:{port}", seen=seen, release=release)
+        yield Grpc(address=f"127.0.0.1:{port}", seen=seen, release=release, calls=calls)
     finally:
         release.set()
         server.stop(grace=None).wait(HOLD_LIMIT)

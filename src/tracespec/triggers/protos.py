@@ -167,21 +167,27 @@ def _reflection_messages(field: str) -> Any:
     return reflection_pb2
 
 
-def _ask(channel: Any, path: str, timeout: float, reflection_pb2: Any, **question: str) -> Any:
-    """One reflection question; its answer (a ``ServerReflectionResponse``)."""
+def _ask(channel: Any, path: str, asking: tuple[float, Any, Any], **question: str) -> Any:
+    """One reflection question; its answer (a ``ServerReflectionResponse``).  ``asking`` is the
+    timeout, the metadata sent and the reflection messages' module."""
+    timeout, metadata, reflection_pb2 = asking
     call = channel.stream_stream(
         path,
         request_serializer=reflection_pb2.ServerReflectionRequest.SerializeToString,
         response_deserializer=reflection_pb2.ServerReflectionResponse.FromString,
     )
     request = reflection_pb2.ServerReflectionRequest(**question)
-    for answer in call(iter([request]), timeout=timeout):
+    for answer in call(iter([request]), timeout=timeout, metadata=metadata):
         return answer
     return None
 
 
-def reflect_schema(channel: Any, service: str, timeout: float, field: str) -> Schema:
-    """The schema of ``service`` as the server's reflection service tells it.
+def reflect_schema(
+    channel: Any, service: str, timeout: float, field: str, metadata: Any = ()
+) -> Schema:
+    """The schema of ``service`` as the server's reflection service tells it; each question
+    carries ``metadata`` (the trigger's own and its auth, as grpcurl sends them, without the
+    trace context: reflection is not part of the test's trace).
 
     Raises ``grpc.RpcError`` when the server cannot be reached (the caller words it), and a
     :class:`TriggerError` when it has no reflection or does not know the service.
@@ -189,12 +195,12 @@ def reflect_schema(channel: Any, service: str, timeout: float, field: str) -> Sc
     import grpc
     from google.protobuf.descriptor_pb2 import FileDescriptorProto
 
-    messages = _reflection_messages(field)
+    asking = (timeout, tuple(metadata), _reflection_messages(field))
     answer = None
     path = _REFLECTION[0]
     for path in _REFLECTION:
         try:
-            answer = _ask(channel, path, timeout, messages, file_containing_symbol=service)
+            answer = _ask(channel, path, asking, file_containing_symbol=service)
             break
         except grpc.RpcError as exc:
             if exc.code() != grpc.StatusCode.UNIMPLEMENTED:
@@ -219,7 +225,7 @@ def reflect_schema(channel: Any, service: str, timeout: float, field: str) -> Sc
                 if dependency in files or dependency in asked:
                     continue
                 asked.add(dependency)
-                more = _ask(channel, path, timeout, messages, file_by_filename=dependency)
+                more = _ask(channel, path, asking, file_by_filename=dependency)
                 if more is not None and not more.HasField("error_response"):
                     found.extend(more.file_descriptor_response.file_descriptor_proto)
     return _schema(files.values())
