@@ -68,6 +68,7 @@ def _echo_app(release: threading.Event) -> Any:
     def status(code: int) -> Any:
         answer = Response(json.dumps(received()), status=code, mimetype="application/json")
         answer.headers["X-Answer"] = "<&>"
+        answer.headers["x-lower-CASE"] = "v"
         answer.headers.add("Set-Cookie", "a=1")
         answer.headers.add("Set-Cookie", "b=2")
         return answer

@@ -106,6 +106,7 @@ def test_the_response_status_headers_and_body(echo: Echo) -> None:
     assert ("Content-Type", "application/json") in response.headers
     assert [v for k, v in response.headers if k == "Set-Cookie"] == ["a=1", "b=2"]
     assert ("X-Answer", "<&>") in response.headers
+    assert ("X-Lower-Case", "v") in response.headers  # sent as x-lower-CASE
     assert json.loads(response.body)["body"] == "tea"
 
 
