@@ -1,7 +1,7 @@
 """Real servers for the trigger tests, on free ports of 127.0.0.1, stopped by the test.
 
 :func:`echo_server` serves a Flask app (werkzeug, threaded) that answers what it received:
-the method, path, query, headers (with their case) and body, so a test checks what really went
+the method, path, query, headers and body, so a test checks what really went
 over the wire; ``/status/<code>`` answers that status with a header of its own, ``/redirect``
 sends the client to ``/echo``, ``/graphql`` answers a GraphQL-like ``{"data": ...}`` echo of
 the query, variables and operation name, and ``/slow`` answers only when the test lets it
@@ -51,8 +51,8 @@ def _echo_app(release: threading.Event) -> Any:
             "method": request.method,
             "path": request.path,
             "query": [[k, v] for k, v in request.args.items(multi=True)],
-            # the header names as the client wrote them (werkzeug keeps the raw environ keys
-            # only upper-cased, so read them back from the raw header list)
+            # WSGI gives header names back title-cased and repeats joined with ", ": tests
+            # compare names without case
             "headers": [[k, v] for k, v in request.headers.items()],
             "body": request.get_data(as_text=True),
         }
