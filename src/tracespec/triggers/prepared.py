@@ -77,7 +77,8 @@ def prepare(
     ``./file`` references are read relative to ``base_dir`` (the test file's folder), then
     ``resolve`` (the run's ``${var:X}`` / ``${env:X}`` templating) is applied to the fields
     the reference templates (:mod:`tracespec.triggers.templating`).  Every problem is a
-    :class:`TriggerError` naming the field.
+    :class:`TriggerError` naming the field; what ``resolve`` raises (a variable that is not
+    defined, say) goes through unchanged.
     """
     ttype = str(type).strip().lower()
     key = REQUEST_TRIGGERS.get(ttype)
