@@ -158,7 +158,8 @@ def test_compiled_objects_are_equal_by_syntax_tree() -> None:
 
 SRC = Path(__file__).resolve().parent.parent / "src"
 HEAVY = ("lark", "yaml", "click", "rich", "numpy", "re2", "jsonpath", "attrs", "orjson",
-         "google.protobuf", "opentelemetry", "zstandard", "aiohttp", "grpc")
+         "google.protobuf", "opentelemetry", "zstandard", "aiohttp", "httpx", "grpc",
+         "grpc_tools", "grpc_reflection")
 
 
 def _fresh(code: str) -> str:

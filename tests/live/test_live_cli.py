@@ -47,16 +47,17 @@ def test_the_failing_example_shows_what_the_shop_answered(shop: Shop, tmp_path: 
     report = json.loads(done.stdout)
     assert report["incomplete"] is None and report["error"] is None
     observed = {
-        r["assertion"]: [(s["spanName"], s["service"], s["observedValue"], s["passed"])
-                         for s in r["spanResults"]]
+        r["assertion"]: [(s["service"], s["observedValue"], s["passed"]) for s in r["spanResults"]]
         for spec in report["results"]["results"] for r in spec["results"]
     }
     assert observed == {
-        "attr:tracetest.response.status = 201": [("Tracetest trigger", "tracetest", "409",
-                                                  False)],
-        "attr:http.status_code = 200": [("POST /stock/<sku>/reserve", "inventory", "409",
-                                         False)],
+        "attr:tracetest.response.status = 201": [("tracetest", "409", False)],
+        "attr:http.status_code = 200": [("inventory", "409", False)],
     }
+    names = [s["spanName"] for spec in report["results"]["results"] for r in spec["results"]
+             for s in r["spanResults"]]
+    # the Flask instrumentation names the span "POST /stock/<sku>/reserve" (older: the route)
+    assert names[0] == "Tracetest trigger" and names[1].endswith("/stock/<sku>/reserve")
 
 
 def test_a_suite_passes_an_output_to_the_next_trigger(shop: Shop, tmp_path: Path) -> None:

@@ -1,7 +1,7 @@
 """Real servers for the trigger tests, on free ports of 127.0.0.1, stopped by the test.
 
 :func:`echo_server` serves a Flask app (werkzeug, threaded) that answers what it received:
-the method, path, query, headers (with their case) and body, so a test checks what really went
+the method, path, query, headers and body, so a test checks what really went
 over the wire; ``/status/<code>`` answers that status with a header of its own, ``/redirect``
 sends the client to ``/echo``, ``/graphql`` answers a GraphQL-like ``{"data": ...}`` echo of
 the query, variables and operation name, and ``/slow`` answers only when the test lets it
@@ -51,8 +51,8 @@ def _echo_app(release: threading.Event) -> Any:
             "method": request.method,
             "path": request.path,
             "query": [[k, v] for k, v in request.args.items(multi=True)],
-            # the header names as the client wrote them (werkzeug keeps the raw environ keys
-            # only upper-cased, so read them back from the raw header list)
+            # WSGI gives header names back title-cased and repeats joined with ", ": tests
+            # compare names without case
             "headers": [[k, v] for k, v in request.headers.items()],
             "body": request.get_data(as_text=True),
         }
@@ -68,6 +68,7 @@ def _echo_app(release: threading.Event) -> Any:
     def status(code: int) -> Any:
         answer = Response(json.dumps(received()), status=code, mimetype="application/json")
         answer.headers["X-Answer"] = "<&>"
+        answer.headers["x-lower-CASE"] = "v"
         answer.headers.add("Set-Cookie", "a=1")
         answer.headers.add("Set-Cookie", "b=2")
         return answer
@@ -239,11 +240,24 @@ def compile_proto(directory: Path, text: str = GREETER_PROTO, name: str = "greet
 
 @dataclass
 class Grpc:
-    """A running gRPC server: its address and what its handlers saw."""
+    """A running gRPC server: its address, what its handlers saw, and every call's method and
+    metadata (the reflection service's too)."""
 
     address: str
     seen: list[dict[str, Any]]
     release: threading.Event
+    calls: list[tuple[str, dict[str, Any]]]
+
+
+def _recorder(calls: list[tuple[str, dict[str, Any]]]) -> Any:
+    import grpc
+
+    class Record(grpc.ServerInterceptor):  # type: ignore[misc]
+        def intercept_service(self, continuation: Any, details: Any) -> Any:
+            calls.append((details.method, dict(details.invocation_metadata)))
+            return continuation(details)
+
+    return Record()
 
 
 def _greeter_handlers(pb2: Any, seen: list[dict[str, Any]], release: threading.Event) -> Any:
@@ -302,8 +316,10 @@ def grpc_server(pb2: Any, *, reflection: bool = False) -> Iterator[Grpc]:
     import grpc
 
     seen: list[dict[str, Any]] = []
+    calls: list[tuple[str, dict[str, Any]]] = []
     release = threading.Event()
-    server = grpc.server(futures.ThreadPoolExecutor(max_workers=4))
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=4),
+                         interceptors=(_recorder(calls),))
     server.add_generic_rpc_handlers((_greeter_handlers(pb2, seen, release),))
     if reflection:
         from grpc_reflection.v1alpha import reflection as grpc_reflection
@@ -316,7 +332,7 @@ def grpc_server(pb2: Any, *, reflection: bool = False) -> Iterator[Grpc]:
     port = server.add_insecure_port("127.0.0.1:0")
     server.start()
     try:
-        yield Grpc(address=f"127.0.0.1:{port}", seen=seen, release=release)
+        yield Grpc(address=f"127.0.0.1:{port}", seen=seen, release=release, calls=calls)
     finally:
         release.set()
         server.stop(grace=None).wait(HOLD_LIMIT)

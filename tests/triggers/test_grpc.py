@@ -85,6 +85,23 @@ def test_server_reflection_when_no_proto_is_given(reflecting: Grpc) -> None:
     assert reflecting.seen[-1]["metadata"]["tracestate"] == "tracetest=true"
 
 
+def test_reflection_carries_the_metadata_and_auth_but_not_the_trace_context(
+    reflecting: Grpc,
+) -> None:
+    del reflecting.calls[:]
+    call(reflecting.address, "greet.v1.Greeter.SayHello", proto=None,
+         metadata=[{"key": "X-Tenant", "value": "acme"}],
+         auth={"type": "bearer", "bearer": {"token": "tok"}})
+    methods = [method for method, _ in reflecting.calls]
+    assert methods[-1] == "/greet.v1.Greeter/SayHello"
+    reflection = [md for method, md in reflecting.calls if "ServerReflection" in method]
+    assert reflection
+    for metadata in reflection:
+        assert metadata["x-tenant"] == "acme" and metadata["authorization"] == "Bearer tok"
+        assert "traceparent" not in metadata
+    assert "traceparent" in reflecting.calls[-1][1]
+
+
 def test_no_proto_and_no_reflection_is_an_error(server: Grpc) -> None:
     with pytest.raises(TriggerError, match="server has no reflection service") as info:
         call(server.address, "greet.v1.Greeter.SayHello", proto=None)
@@ -92,7 +109,7 @@ def test_no_proto_and_no_reflection_is_an_error(server: Grpc) -> None:
 
 
 def test_reflection_of_an_unknown_service(reflecting: Grpc) -> None:
-    with pytest.raises(TriggerError, match="server reflection does not know service 'no.Such'"):
+    with pytest.raises(TriggerError, match=r"server reflection does not know service 'no\.Such'"):
         call(reflecting.address, "no.Such.Method", proto=None)
 
 
@@ -116,6 +133,9 @@ def test_streams(server: Grpc) -> None:
     response = call(server.address, "greet.v1.Greeter.CountNames",
                     '{"name": "a"}\n{"name": "b"},{"name": "c"}').response
     assert json.loads(response.body)["message"] == "a,b,c"
+    response = call(server.address, "greet.v1.Greeter.CountNames",
+                    [{"name": "x"}, {"name": "y"}]).response  # a YAML list: a JSON array
+    assert json.loads(response.body)["message"] == "x,y"
 
 
 def test_auth_is_sent_as_metadata(server: Grpc) -> None:

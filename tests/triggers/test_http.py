@@ -106,6 +106,7 @@ def test_the_response_status_headers_and_body(echo: Echo) -> None:
     assert ("Content-Type", "application/json") in response.headers
     assert [v for k, v in response.headers if k == "Set-Cookie"] == ["a=1", "b=2"]
     assert ("X-Answer", "<&>") in response.headers
+    assert ("X-Lower-Case", "v") in response.headers  # sent as x-lower-CASE
     assert json.loads(response.body)["body"] == "tea"
 
 
@@ -239,8 +240,18 @@ def test_tls_verification_refuses_a_self_signed_certificate(
     with pytest.raises(TriggerError) as info:
         send({"url": f"{server.url}/echo?k=secret", "sslVerification": True})
     text = str(info.value)
-    assert text.startswith(f"GET {server.url}/echo: cannot connect: TLS error: ")
-    assert "certificate" in text and "secret" not in text and "\n" not in text
+    assert text.startswith(
+        f"GET {server.url}/echo: cannot connect: TLS error: certificate verify failed")
+    assert "secret" not in text and "\n" not in text
+
+
+def test_plain_http_to_a_tls_server_is_an_error(tls_echo: tuple[Echo, Path]) -> None:
+    server, _ = tls_echo
+    plain = server.url.replace("https://", "http://")
+    # the server drops the connection: a reset, or (depending on timing) a closed connection
+    with pytest.raises(TriggerError, match=rf"^GET {plain}/echo: (connection reset by the "
+                                           r"server|Server disconnected)"):
+        send({"url": f"{plain}/echo"})
 
 
 def test_tls_verification_trusts_the_system_certificates(

@@ -22,7 +22,7 @@ from tracespec.triggers import (
 
 def _marked(text: str) -> str:
     """A resolve that shows which fields it was applied to."""
-    return text.replace("${var:X}", "<X>")
+    return text.replace("${var:X}", "_x_")
 
 
 def http(settings: dict[str, Any], **kw: Any) -> HttpRequest:
@@ -150,9 +150,9 @@ def test_http_templating_covers_url_headers_body_and_auth_only() -> None:
             "headers": [{"key": "K${var:X}", "value": "V${var:X}"}],
             "body": "b${var:X}", "auth": auth,
         }, resolve=_marked)
-        assert request.url == "http://h/<X>"
-        assert request.headers == (("K<X>", "V<X>"),)
-        assert request.body == "b<X>"
+        assert request.url == "http://h/_x_"
+        assert request.headers == (("K_x_", "V_x_"),)
+        assert request.body == "b_x_"
         assert request.auth is not None
         assert "${var:X}" not in repr(
             (request.auth.key, request.auth.value, request.auth.username, request.auth.password,
@@ -176,7 +176,7 @@ def test_a_body_file_is_read_relative_to_the_test_file_and_templated(tmp_path: P
     (tmp_path / "bodies" / "order.json").write_text('{"item": "${var:X}"}', encoding="utf-8")
     request = http({"url": "http://h", "body": "./bodies/order.json"}, base_dir=tmp_path,
                    resolve=_marked)
-    assert request.body == '{"item": "<X>"}'
+    assert request.body == '{"item": "_x_"}'
     # an absolute path to a file is read too; other text is the body itself
     absolute = str(tmp_path / "bodies" / "order.json")
     assert http({"url": "http://h", "body": absolute}).body == '{"item": "${var:X}"}'
@@ -203,11 +203,11 @@ def test_grpc_fields_and_templating() -> None:
         "request": '{"name": "${var:X}"}',
         "auth": {"type": "bearer", "bearer": {"token": "${var:X}"}},
     }, resolve=_marked)
-    assert request.address == "<X>:50051"
-    assert request.method == "pkg.Svc.<X>"
-    assert request.metadata == (("k<X>", "v<X>"),)
-    assert request.request == '{"name": "<X>"}'
-    assert request.auth is not None and request.auth.token == "<X>"
+    assert request.address == "_x_:50051"
+    assert request.method == "pkg.Svc._x_"
+    assert request.metadata == (("k_x_", "v_x_"),)
+    assert request.request == '{"name": "_x_"}'
+    assert request.auth is not None and request.auth.token == "_x_"
     # used as written, as in the reference
     assert request.service == "svc${var:X}"
     assert request.protobuf_file.endswith("${var:X}")
@@ -239,8 +239,8 @@ def test_grpc_errors_name_the_field(settings: Any, field: str, message: str) -> 
 
 
 def test_graphql_fields_files_and_templating(tmp_path: Path) -> None:
-    (tmp_path / "query.graphql").write_text("query Q($id: ID) { user(id: $id) { name } } # ${var:X}",
-                                            encoding="utf-8")
+    query = "query Q($id: ID) { user(id: $id) { name } } # ${var:X}"
+    (tmp_path / "query.graphql").write_text(query, encoding="utf-8")
     (tmp_path / "schema.graphql").write_text("type Query { user(id: ID): User }",
                                              encoding="utf-8")
     prepared = prepare("graphql", {
@@ -253,14 +253,14 @@ def test_graphql_fields_files_and_templating(tmp_path: Path) -> None:
     }, base_dir=tmp_path, resolve=_marked)
     request = prepared.request
     assert isinstance(request, GraphqlRequest) and prepared.type == "graphql"
-    assert request.url == "http://h/<X>"
-    assert request.headers == (("K", "<X>"),)
-    assert request.query.endswith("# <X>")
-    assert dict(request.variables) == {"id": "<X>", "n": 2, "deep": {"list": ["<X>"]}}
-    assert request.operation_name == "Q<X>"
+    assert request.url == "http://h/_x_"
+    assert request.headers == (("K", "_x_"),)
+    assert request.query.endswith("# _x_")
+    assert dict(request.variables) == {"id": "_x_", "n": 2, "deep": {"list": ["_x_"]}}
+    assert request.operation_name == "Q_x_"
     assert request.schema == "type Query { user(id: ID): User }"  # kept as data
     assert request.ssl_verification is True
-    assert request.auth is not None and request.auth.value == "<X>"
+    assert request.auth is not None and request.auth.value == "_x_"
 
 
 def test_graphql_variables_may_be_json_text_and_a_query_is_needed() -> None:
@@ -275,3 +275,41 @@ def test_graphql_variables_may_be_json_text_and_a_query_is_needed() -> None:
     with pytest.raises(TriggerError, match="the query is empty") as info:
         prepare("graphql", {"url": "http://h", "body": {}}, base_dir=".")
     assert info.value.field == "spec.trigger.graphql.body.query"
+
+
+@pytest.mark.parametrize(("ttype", "settings", "field", "message"), [
+    ("http", {"url": "http://h", "headers": [{"key": "X Y", "value": "v"}]},
+     "httpRequest.headers[0].key", "'X Y' is not an HTTP header name"),
+    ("http", {"url": "http://h", "headers": [{"key": "A", "value": "ok"},
+                                             {"key": "X", "value": "s3cret\n"}]},
+     "httpRequest.headers[1].value", "the value of header X holds a line break"),
+    ("http", {"url": "http://h", "auth": {"type": "bearer", "bearer": {"token": "s3\ncret"}}},
+     "httpRequest.auth.bearer.token", "the token holds a line break"),
+    ("http", {"url": "http://h", "auth": {"type": "apiKey", "apiKey": {
+        "key": "X", "value": "s3cret\r\n", "in": "header"}}},
+     "httpRequest.auth.apiKey.value", "holds a line break"),
+    ("graphql", {"url": "http://h", "body": {"query": "{a}"},
+                 "headers": [{"key": "X", "value": "s3cret\0"}]},
+     "graphql.headers[0].value", "holds a line break or NUL"),
+    ("grpc", {"address": "h:1", "method": "a.B.C", "metadata": [{"key": "x y", "value": "v"}]},
+     "grpc.metadata[0].key", "'x y' is not a gRPC metadata key"),
+    ("grpc", {"address": "h:1", "method": "a.B.C", "metadata": [{"key": "x", "value": "s3crét"}]},
+     "grpc.metadata[0].value", "not printable ASCII"),
+    ("grpc", {"address": "h:1", "method": "a.B.C", "auth": {"type": "apiKey", "apiKey": {
+        "key": "Bad Key", "value": "v", "in": "header"}}},
+     "grpc.auth.apiKey.key", "not a gRPC metadata key"),
+])
+def test_values_no_request_can_carry_are_errors_that_hide_the_value(
+    ttype: str, settings: Any, field: str, message: str,
+) -> None:
+    with pytest.raises(TriggerError, match=message) as info:
+        prepare(ttype, settings, base_dir=".")
+    assert info.value.field == f"spec.trigger.{field}"
+    assert "s3" not in str(info.value)
+
+
+def test_a_metadata_key_in_capitals_and_a_bin_value_are_fine() -> None:
+    prepared = prepare("grpc", {"address": "h:1", "method": "a.B.C", "metadata": [
+        {"key": "X-Tenant", "value": "acme"}, {"key": "x-raw-bin", "value": "AAE="}]},
+        base_dir=".")
+    assert isinstance(prepared.request, GrpcRequest)

@@ -4,16 +4,18 @@ JSON, the reply written as JSON, the status and metadata kept.
 ``method`` is ``package.Service.Method`` or ``package.Service/Method`` (the reference's forms),
 or a bare method name of ``service``.  ``request`` is the request message as JSON (protobuf's
 JSON mapping, unknown fields ignored as the reference does); a client-streaming method takes
-several JSON objects one after the other.  The reply is ``body``: protobuf's JSON with default
-values written and two-space indents (for a server-streaming method the last message, as the
-reference keeps it); ``status`` the gRPC status code, ``headers`` the response's initial
-metadata.  A call the server answers with an error status is a response like any other; one
-that reaches no server (connection refused, DNS failure, timeout) is a :class:`TriggerError`.
+several JSON objects one after the other, or a JSON array of them.  The reply is ``body``:
+protobuf's JSON with default values written and two-space indents (for a server-streaming
+method the last message, as the reference keeps it); ``status`` the gRPC status code,
+``headers`` the response's initial metadata.  A call the server answers with an error status
+is a response like any other; one that reaches no server (connection refused, DNS failure,
+timeout) is a :class:`TriggerError`.
 
 The connection is plaintext, as in the reference.  Metadata keys are sent in lowercase (as
 gRPC requires); values of ``-bin`` keys are base64, as grpcurl reads them.  ``auth`` (which the
 reference ignores for gRPC) is sent as metadata: ``authorization: Basic ...`` or ``Bearer
-...``, or the API key's own key.
+...``, or the API key's own key.  Reflection questions carry the same metadata, without the
+trace context.
 """
 
 from __future__ import annotations
@@ -132,7 +134,10 @@ def _messages(text: str, method: Method, schema: Schema) -> list[Any]:
         except json.JSONDecodeError as exc:
             raise TriggerError(f"the request is not JSON: {exc}", field=_FIELD + ".request") \
                 from None
-        objects.append(obj)
+        if isinstance(obj, list) and method.client_streaming:
+            objects.extend(obj)  # a JSON array of the messages of a stream
+        else:
+            objects.append(obj)
         pos = end
         while pos < len(text) and text[pos] in " \t\r\n,":
             pos += 1
@@ -177,12 +182,13 @@ def _headers(metadata: Any) -> Headers:
     return tuple(out)
 
 
-def _schema(request: GrpcRequest, channel: Any, timeout: float, base_dir: Path) -> Schema:
+def _schema(request: GrpcRequest, channel: Any, timeout: float, base_dir: Path,
+            metadata: list[tuple[str, str | bytes]]) -> Schema:
     if request.protobuf_file.strip():
         return compile_schema(request.protobuf_file, request.protobuf_path, str(base_dir),
                               _FIELD + ".protobufFile")
     service, _ = split_method(request)
-    return reflect_schema(channel, service, timeout, _FIELD + ".protobufFile")
+    return reflect_schema(channel, service, timeout, _FIELD + ".protobufFile", metadata)
 
 
 def _invoke(channel: Any, method: Method, messages: list[Any], schema: Schema,
@@ -232,12 +238,14 @@ def send_grpc(
     """Call ``request`` in trace ``context`` and return the answer."""
     grpc = _grpc()
     metadata = metadata_of(request, context)
+    trace_keys = {k for k, _ in context.headers()}
+    own = [(k, v) for k, v in metadata if k not in trace_keys]
     secrets = [v for _, v in request.metadata if len(v) >= 3]
     if request.auth is not None:
         secrets.extend(request.auth.secrets)
     with grpc.insecure_channel(request.address.strip()) as channel:
         try:
-            schema = _schema(request, channel, timeout, base_dir)
+            schema = _schema(request, channel, timeout, base_dir, own)
         except grpc.RpcError as exc:
             failure = _failure(exc, grpc, request, timeout) or TriggerError(
                 f"grpc {request.address.strip()}: server reflection failed: "

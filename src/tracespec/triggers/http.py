@@ -77,7 +77,8 @@ def _secrets(request: HttpRequest) -> list[str]:
 
 def _scrub(text: str, secrets: Iterable[str]) -> str:
     for secret in secrets:
-        text = text.replace(secret, "***")
+        for form in (secret, repr(secret)[1:-1], repr(secret.encode("utf-8", "replace"))[2:-1]):
+            text = text.replace(form, "***")
     return " ".join(text.split())
 
 
@@ -92,13 +93,16 @@ def _reason(exc: BaseException) -> str:
     seen: BaseException | None = exc
     while seen is not None:
         if isinstance(seen, ssl.SSLCertVerificationError):
-            return f"TLS error: {seen.verify_message or seen.reason or 'certificate verify failed'}"
+            detail = seen.verify_message or seen.reason
+            return "TLS error: certificate verify failed" + (f": {detail}" if detail else "")
         if isinstance(seen, ssl.SSLError):
             return f"TLS error: {seen.reason or seen}"
         if isinstance(seen, socket.gaierror):
             return f"DNS failure: {seen.strerror or seen}"
         if isinstance(seen, ConnectionRefusedError):
             return "connection refused"
+        if isinstance(seen, ConnectionResetError):
+            return "connection reset by the server"
         seen = seen.__cause__ or seen.__context__
     text = str(exc) or type(exc).__name__
     lowered = text.lower()

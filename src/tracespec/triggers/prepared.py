@@ -23,6 +23,7 @@ from .settings import (
     HttpRequest,
     check_auth,
     check_grpc,
+    check_headers,
     check_url,
     read_graphql,
     read_grpc,
@@ -76,7 +77,8 @@ def prepare(
     ``./file`` references are read relative to ``base_dir`` (the test file's folder), then
     ``resolve`` (the run's ``${var:X}`` / ``${env:X}`` templating) is applied to the fields
     the reference templates (:mod:`tracespec.triggers.templating`).  Every problem is a
-    :class:`TriggerError` naming the field.
+    :class:`TriggerError` naming the field; what ``resolve`` raises (a variable that is not
+    defined, say) goes through unchanged.
     """
     ttype = str(type).strip().lower()
     key = REQUEST_TRIGGERS.get(ttype)
@@ -99,6 +101,7 @@ def _prepare_http(
     request = read_http(settings, field)
     body, _ = read_reference(request.body, base_dir, field + ".body")
     request = resolve_http(attrs.evolve(request, body=body), resolve)
+    check_headers(request.headers, field + ".headers")
     check_auth(request.auth, field + ".auth")
     return attrs.evolve(request, url=check_url(request.url, field + ".url"))
 
@@ -124,5 +127,6 @@ def _prepare_graphql(
     request = resolve_graphql(attrs.evolve(request, query=query, schema=schema), resolve)
     if not request.query.strip():
         raise TriggerError("the query is empty", field=field + ".body.query")
+    check_headers(request.headers, field + ".headers")
     check_auth(request.auth, field + ".auth")
     return attrs.evolve(request, url=check_url(request.url, field + ".url"))

@@ -107,11 +107,16 @@ def _schema(files: Iterable[Any]) -> Schema:
     return Schema(pool=pool, methods=methods)
 
 
-def _well_known_types() -> list[str]:
-    spec = importlib.util.find_spec("grpc_tools")
+def _well_known_types(field: str) -> list[str]:
+    """The folders of grpcio-tools' ``.proto`` files of the well-known types."""
+    try:
+        spec = importlib.util.find_spec("grpc_tools")
+    except (ImportError, ValueError):  # ValueError: blocked in sys.modules
+        spec = None
     if spec is None or not spec.submodule_search_locations:
         raise TriggerError(
-            "a protobufFile needs grpcio-tools to compile it: pip install 'tracespec[grpc]'")
+            "a protobufFile needs grpcio-tools to compile it: pip install 'tracespec[grpc]'",
+            field=field)
     return [str(Path(p) / "_proto") for p in spec.submodule_search_locations]
 
 
@@ -121,7 +126,7 @@ def compile_schema(text: str, path: str, base_dir: str, field: str) -> Schema:
     test file); its errors are a :class:`TriggerError` on ``field``."""
     from google.protobuf.descriptor_pb2 import FileDescriptorSet
 
-    includes = _well_known_types()
+    includes = _well_known_types(field)
     with tempfile.TemporaryDirectory(prefix="tracespec-proto-") as tmp:
         if path:
             source = Path(path).resolve()
@@ -152,23 +157,37 @@ def compile_schema(text: str, path: str, base_dir: str, field: str) -> Schema:
     return _schema(files)
 
 
-def _ask(channel: Any, path: str, timeout: float, **question: str) -> Any:
-    """One reflection question; its answer (a ``ServerReflectionResponse``)."""
-    from grpc_reflection.v1alpha import reflection_pb2
+def _reflection_messages(field: str) -> Any:
+    try:
+        from grpc_reflection.v1alpha import reflection_pb2
+    except ImportError:
+        raise TriggerError(
+            "without a protobufFile, a gRPC trigger asks the server by reflection, which needs "
+            "grpcio-reflection: pip install 'tracespec[grpc]'", field=field) from None
+    return reflection_pb2
 
+
+def _ask(channel: Any, path: str, asking: tuple[float, Any, Any], **question: str) -> Any:
+    """One reflection question; its answer (a ``ServerReflectionResponse``).  ``asking`` is the
+    timeout, the metadata sent and the reflection messages' module."""
+    timeout, metadata, reflection_pb2 = asking
     call = channel.stream_stream(
         path,
         request_serializer=reflection_pb2.ServerReflectionRequest.SerializeToString,
         response_deserializer=reflection_pb2.ServerReflectionResponse.FromString,
     )
     request = reflection_pb2.ServerReflectionRequest(**question)
-    for answer in call(iter([request]), timeout=timeout):
+    for answer in call(iter([request]), timeout=timeout, metadata=metadata):
         return answer
     return None
 
 
-def reflect_schema(channel: Any, service: str, timeout: float, field: str) -> Schema:
-    """The schema of ``service`` as the server's reflection service tells it.
+def reflect_schema(
+    channel: Any, service: str, timeout: float, field: str, metadata: Any = ()
+) -> Schema:
+    """The schema of ``service`` as the server's reflection service tells it; each question
+    carries ``metadata`` (the trigger's own and its auth, as grpcurl sends them, without the
+    trace context: reflection is not part of the test's trace).
 
     Raises ``grpc.RpcError`` when the server cannot be reached (the caller words it), and a
     :class:`TriggerError` when it has no reflection or does not know the service.
@@ -176,11 +195,12 @@ def reflect_schema(channel: Any, service: str, timeout: float, field: str) -> Sc
     import grpc
     from google.protobuf.descriptor_pb2 import FileDescriptorProto
 
+    asking = (timeout, tuple(metadata), _reflection_messages(field))
     answer = None
     path = _REFLECTION[0]
     for path in _REFLECTION:
         try:
-            answer = _ask(channel, path, timeout, file_containing_symbol=service)
+            answer = _ask(channel, path, asking, file_containing_symbol=service)
             break
         except grpc.RpcError as exc:
             if exc.code() != grpc.StatusCode.UNIMPLEMENTED:
@@ -205,7 +225,7 @@ def reflect_schema(channel: Any, service: str, timeout: float, field: str) -> Sc
                 if dependency in files or dependency in asked:
                     continue
                 asked.add(dependency)
-                more = _ask(channel, path, timeout, file_by_filename=dependency)
+                more = _ask(channel, path, asking, file_by_filename=dependency)
                 if more is not None and not more.HasField("error_response"):
                     found.extend(more.file_descriptor_response.file_descriptor_proto)
     return _schema(files.values())

@@ -43,6 +43,13 @@ class TriggerResult:
     def span_request(self) -> bytes:
         """The trigger span, ``Tracetest trigger``, as a serialized OTLP
         ``ExportTraceServiceRequest``, to be added to the spans received for ``trace_id``."""
-        from .span import trigger_span_request
+        from .span import response_attributes, trigger_span_request
 
-        return trigger_span_request(self)
+        response = self.response
+        return trigger_span_request(
+            trace_id=self.trace_id,
+            span_id=self.span_id,
+            start_ns=self.start_ns,
+            end_ns=self.end_ns,
+            attributes=response_attributes(response.status, response.headers, response.body),
+        )

@@ -31,6 +31,8 @@ __all__ = [
     "HttpRequest",
     "check_auth",
     "check_grpc",
+    "check_headers",
+    "check_metadata",
     "check_url",
     "read_graphql",
     "read_grpc",
@@ -313,10 +315,50 @@ def check_url(url: str, field: str) -> str:
     return text
 
 
+_HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+_METADATA_KEY = re.compile(r"[0-9a-z_.\-]+")
+_METADATA_VALUE = re.compile(r"[\x20-\x7e]*")
+
+
+def check_headers(headers: Headers, field: str) -> None:
+    """The templated headers: names HTTP allows, values without line breaks or NUL (the
+    value is never shown: it may be a secret)."""
+    for i, (key, value) in enumerate(headers):
+        if not key.strip():
+            continue
+        if not _HEADER_NAME.fullmatch(key.strip()):
+            raise TriggerError(f"{key!r} is not an HTTP header name", field=f"{field}[{i}].key")
+        if any(c in value for c in "\r\n\0"):
+            raise TriggerError(
+                f"the value of header {key.strip()} holds a line break or NUL",
+                field=f"{field}[{i}].value",
+            )
+
+
+def check_metadata(metadata: Headers, field: str) -> None:
+    """The templated gRPC metadata: keys gRPC allows (``0-9 a-z _ . -``, any case written),
+    text values of printable ASCII (``-bin`` values are base64)."""
+    for i, (key, value) in enumerate(metadata):
+        name = key.strip().lower()
+        if not name:
+            continue
+        if not _METADATA_KEY.fullmatch(name) or name.startswith("grpc-"):
+            raise TriggerError(f"{key!r} is not a gRPC metadata key", field=f"{field}[{i}].key")
+        if not name.endswith("-bin") and not _METADATA_VALUE.fullmatch(value):
+            raise TriggerError(
+                f"the value of {name} is not printable ASCII (binary values go in a -bin key, "
+                "as base64)", field=f"{field}[{i}].value",
+            )
+
+
 def check_auth(auth: Auth | None, field: str, *, grpc: bool = False) -> None:
     """The templated auth values: an API key needs a name and ``in`` of header or query (for
     gRPC, header: metadata has no query)."""
-    if auth is None or auth.type != "apiKey":
+    if auth is None:
+        return
+    if auth.type == "bearer" and any(c in auth.token.strip() for c in "\r\n\0"):
+        raise TriggerError("the token holds a line break or NUL", field=field + ".bearer.token")
+    if auth.type != "apiKey":
         return
     where = f"{field}.apiKey."
     if not auth.key.strip():
@@ -326,6 +368,12 @@ def check_auth(auth: Auth | None, field: str, *, grpc: bool = False) -> None:
         raise TriggerError(
             f"'in' must be {' or '.join(allowed)}, got {auth.location!r}", field=where + "in"
         )
+    if auth.location == "header":
+        try:
+            (check_metadata if grpc else check_headers)(((auth.key, auth.value),), "")
+        except TriggerError as exc:
+            part = "key" if (exc.field or "").endswith("key") else "value"
+            raise TriggerError(exc.message, field=where + part) from None
 
 
 def check_grpc(request: GrpcRequest, field: str) -> None:
@@ -336,4 +384,5 @@ def check_grpc(request: GrpcRequest, field: str) -> None:
         raise TriggerError(
             "the method is empty (expected package.Service.Method)", field=field + ".method"
         )
+    check_metadata(request.metadata, field + ".metadata")
     check_auth(request.auth, field + ".auth", grpc=True)

@@ -13,13 +13,9 @@ type is ``general`` (every attribute it has is a ``tracetest.`` one).
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING
 
 from ..trace.tracetest import TRIGGER_SPAN_NAME
 from .settings import Headers
-
-if TYPE_CHECKING:
-    from .result import TriggerResult
 
 __all__ = ["SERVICE_NAME", "headers_json", "response_attributes", "trigger_span_request"]
 
@@ -49,18 +45,20 @@ def headers_json(headers: Headers) -> str:
     return text.translate(_GO_ESCAPES)
 
 
-def response_attributes(result: TriggerResult) -> dict[str, str]:
+def response_attributes(status: int, headers: Headers, body: str) -> dict[str, str]:
     """The ``tracetest.response.*`` attributes of the trigger span."""
-    response = result.response
     return {
-        "tracetest.response.status": str(response.status),
-        "tracetest.response.body": response.body,
-        "tracetest.response.headers": headers_json(response.headers),
+        "tracetest.response.status": str(status),
+        "tracetest.response.body": body,
+        "tracetest.response.headers": headers_json(headers),
     }
 
 
-def trigger_span_request(result: TriggerResult) -> bytes:
-    """The trigger span of ``result`` in a serialized ``ExportTraceServiceRequest``."""
+def trigger_span_request(
+    *, trace_id: str, span_id: str, start_ns: int, end_ns: int, attributes: dict[str, str]
+) -> bytes:
+    """The trigger span in a serialized ``ExportTraceServiceRequest``: ids in hex, times in
+    Unix nanoseconds, its attributes (:func:`response_attributes`)."""
     from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
         ExportTraceServiceRequest,
     )
@@ -76,11 +74,11 @@ def trigger_span_request(result: TriggerResult) -> bytes:
     scope_spans = resource_spans.scope_spans.add()
     scope_spans.scope.name = _SCOPE
     span = scope_spans.spans.add()
-    span.trace_id = bytes.fromhex(result.trace_id)
-    span.span_id = bytes.fromhex(result.span_id)
+    span.trace_id = bytes.fromhex(trace_id)
+    span.span_id = bytes.fromhex(span_id)
     span.name = TRIGGER_SPAN_NAME
     span.kind = Span.SPAN_KIND_UNSPECIFIED
-    span.start_time_unix_nano = result.start_ns
-    span.end_time_unix_nano = result.end_ns
-    span.attributes.extend(attribute(k, v) for k, v in response_attributes(result).items())
+    span.start_time_unix_nano = start_ns
+    span.end_time_unix_nano = end_ns
+    span.attributes.extend(attribute(k, v) for k, v in attributes.items())
     return bytes(request.SerializeToString())
