@@ -45,18 +45,27 @@ def start(service: str) -> subprocess.Popen[bytes]:
     agent = shutil.which("opentelemetry-instrument", path=str(Path(sys.executable).parent))
     agent = agent or shutil.which("opentelemetry-instrument")
     if agent is None:
-        sys.exit("opentelemetry-instrument not found: pip install -r examples/live/requirements.txt")
+        sys.exit("opentelemetry-instrument not found: "
+                 "pip install -r examples/live/requirements.txt")
     return subprocess.Popen([agent, sys.executable, str(HERE / "shop.py"), service],
                             env=agent_environment(service))
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def main() -> int:
-    """Run both services until Ctrl-C (or until one of them stops)."""
+    """Run both services until Ctrl-C or SIGTERM (or until one of them stops)."""
+    # Ctrl-C even when started in the background (a shell's `&` ignores SIGINT), SIGTERM alike
+    signal.signal(signal.SIGINT, _interrupt)
+    signal.signal(signal.SIGTERM, _interrupt)
     services = [start("inventory"), start("orders")]
-    print("orders on http://127.0.0.1:%s, inventory on http://127.0.0.1:%s; exporting to %s"
-          % (os.environ.get("ORDERS_PORT", "8080"), os.environ.get("INVENTORY_PORT", "8081"),
-             os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:4318")),
-          flush=True)
+    orders = os.environ.get("ORDERS_PORT", "8080")
+    inventory = os.environ.get("INVENTORY_PORT", "8081")
+    endpoint = os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:4318")
+    print(f"orders on http://127.0.0.1:{orders}, inventory on http://127.0.0.1:{inventory}; "
+          f"exporting to {endpoint}", flush=True)
     try:
         while all(p.poll() is None for p in services):
             time.sleep(0.2)
