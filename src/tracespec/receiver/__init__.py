@@ -159,7 +159,7 @@ class Receiver:
         self._store.put(batch)
         if self._capture is not None and batch.parts:
             if batch.rejected or len(batch.parts) > 1:
-                data = traces_data(c for p in batch.parts.values() for c in p.chunks)
+                data = traces_data(c for p in batch.parts.values() for c in p[0])
             self._capture.write(data)
         return batch.rejected, batch.reason
 
