@@ -111,7 +111,7 @@ def _valid(tids: list[bytes], sids: list[bytes]) -> bool:
     )
 
 
-def _keep(tids: list[bytes], sids: list[bytes], spans: list[Any], rejects: _Rejects) -> list[int]:
+def _keep(tids: list[bytes], sids: list[bytes], rejects: _Rejects) -> list[int]:
     """The positions of the spans with valid ids (the others counted in ``rejects``)."""
     keep = []
     for i, (t, s) in enumerate(zip(tids, sids, strict=True)):
@@ -136,7 +136,7 @@ def _scope_chunks(ss: Any, rejects: _Rejects) -> dict[bytes, tuple[bytes, int]]:
         if len(set(tids)) == 1:
             return {tids[0]: (ss.SerializeToString(), len(spans))}
     else:
-        keep = _keep(tids, sids, spans, rejects)
+        keep = _keep(tids, sids, rejects)
         spans = [spans[i] for i in keep]
         tids = [tids[i] for i in keep]
     groups: dict[bytes, list[bytes]] = {}
