@@ -145,6 +145,8 @@ def test_duration_stops_it_and_prints_what_arrived(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("flag", ["--otlp-http", "--otlp-grpc"])
 def test_a_port_in_use_is_one_line_naming_it_and_the_flag(tmp_path: Path, flag: str) -> None:
+    earlier = tmp_path / "t.jsonl"
+    earlier.write_text('{"resourceSpans": []}\n')  # a capture of an earlier run
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
         busy.listen(1)
@@ -159,6 +161,7 @@ def test_a_port_in_use_is_one_line_naming_it_and_the_flag(tmp_path: Path, flag: 
     lines = proc.stderr.splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: cannot listen on " + address)
     assert lines[0].endswith(f"({flag})"), lines[0]
+    assert earlier.read_text() == '{"resourceSpans": []}\n'  # not replaced: nothing ran
 
 
 def test_both_off_and_a_bad_address_are_errors(tmp_path: Path) -> None:

@@ -15,6 +15,7 @@ imported only when a server starts.
 from __future__ import annotations
 
 import os
+import threading
 from typing import IO, TYPE_CHECKING, Any
 
 from ..errors import ReceiverError
@@ -82,6 +83,8 @@ class Receiver:
         self._capture_target = capture
         self._capture: CaptureWriter | None = None
         self._servers: list[Any] = []
+        self._ready = threading.Event()
+        self._ready.set()
         self.http_address: str | None = None
         self.grpc_address: str | None = None
 
@@ -92,11 +95,8 @@ class Receiver:
         (nothing is left listening then).  Returns the receiver."""
         if self._servers:
             return self
+        self._ready.clear()  # requests wait for the capture file (opened once bound)
         try:
-            if self._capture_target is not None and self._capture is None:
-                from .capture import CaptureWriter
-
-                self._capture = CaptureWriter(self._capture_target)
             if self._grpc is not None:
                 from .otlp_grpc import GrpcServer
 
@@ -105,9 +105,15 @@ class Receiver:
                 self._servers.append(grpc_server)
             if self._http is not None:
                 self._start_http(*self._http)
+            if self._capture_target is not None and self._capture is None:
+                from .capture import CaptureWriter  # (an existing file is kept on a bind error)
+
+                self._capture = CaptureWriter(self._capture_target)
         except BaseException:
             self.stop()
             raise
+        finally:
+            self._ready.set()
         return self
 
     def _start_http(self, host: str, port: int) -> None:
@@ -150,6 +156,7 @@ class Receiver:
 
     def _ingest(self, body: bytes, content_type: str) -> tuple[int, str]:
         """Decode, cut and hold one request; (spans rejected, why) for the reply."""
+        self._ready.wait()
         try:
             data = to_protobuf(body, content_type)
             batch = split(data)
