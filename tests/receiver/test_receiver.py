@@ -120,7 +120,7 @@ def test_add_injects_a_batch_and_refuses_bad_data() -> None:
                 "parentSpanId": "0000000000000001", "name": "trigger",
                 "startTimeUnixNano": "1", "endTimeUnixNano": "2"}
         doc = json.dumps({"resourceSpans": [{"scopeSpans": [{"spans": [span]}]}]})
-        rx.add(doc.encode(), "application/json")
+        rx.add(doc.encode(), "Application/JSON; charset=utf-8")
         trace = rx.trace(TRACE_ID.hex())
         assert trace is not None and sorted(s.name for s in trace) == [
             "span 0", "span 1", "trigger"]

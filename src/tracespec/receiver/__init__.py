@@ -179,7 +179,8 @@ class Receiver:
             self._store.refused()
             raise ReceiverError(f"the body is larger than {self.max_body_bytes} bytes",
                                 status=413)
-        rejected, reason = self._ingest(bytes(body), content_type)
+        kind = content_type.split(";", 1)[0].strip().lower()  # (parameters such as charset)
+        rejected, reason = self._ingest(bytes(body), kind)
         if rejected:
             self._store.warnings.append(reason)
 
