@@ -15,10 +15,10 @@ before anything is timed.
 * memory per span held: the growth of the process's RSS while one run's spans are held, and
   the bytes of the held protobuf itself.
 
-Usage: ``python -m benchmarks.bench_receive [--traces 2560] [--in-flight 8] [--repeat 3]``.  The machine is
-shared and the exporters run on the same cores as the receiver: compare ratios, not absolute
-times.  Targets (issue 12), printed with PASS/MISS: ≥ 100,000 spans/s over HTTP (≤ 10 µs a
-span), within 5× of the bare parse.
+Usage: ``python -m benchmarks.bench_receive [--traces 2560] [--in-flight 8] [--repeat 3]``.
+The machine is shared and the exporters run on the same cores as the receiver: compare ratios,
+not absolute times.  Targets (issue 12), printed with PASS/MISS: ≥ 100,000 spans/s over
+HTTP (≤ 10 µs a span), within 5× of the bare parse.
 """
 
 from __future__ import annotations
