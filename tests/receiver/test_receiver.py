@@ -162,9 +162,12 @@ def test_addresses_endpoints_and_a_second_stop() -> None:
         assert rx.endpoint() == f"http://{rx.http_address}"
         assert rx.endpoint("grpc") == f"http://{rx.grpc_address}"
         assert post(rx, request(1))[0] == 200
+        assert repr(rx) == (f"<Receiver http={rx.http_address} grpc={rx.grpc_address} "
+                            "traces=1 spans=1>")
         with pytest.raises(ValueError):
             rx.endpoint("zipkin")
     rx.stop()
+    assert repr(rx) == "<Receiver stopped traces=1 spans=1>"
     with socket.create_server(("127.0.0.1", int(rx.http_address.rsplit(":", 1)[1]))):
         pass  # the port is free again
     off = tracespec.Receiver(http=None, grpc="127.0.0.1:0")

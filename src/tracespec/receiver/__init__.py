@@ -136,6 +136,13 @@ class Receiver:
         if self._capture is not None:
             self._capture.close()
 
+    def __repr__(self) -> str:
+        where = [f"{name}={address}" for name, address in
+                 (("http", self.http_address), ("grpc", self.grpc_address)) if address]
+        state = " ".join(where) if where and self._servers else "stopped"
+        return (f"<Receiver {state} traces={len(self.trace_ids())} "
+                f"spans={self._store.held_spans}>")
+
     def __enter__(self) -> Receiver:
         return self.start()
 
