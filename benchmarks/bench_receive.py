@@ -12,8 +12,9 @@ before anything is timed.
   ``http.client`` connection, all released at once; the time runs from the release until the
   receiver holds every span (:meth:`tracespec.Receiver.wait`), best of ``--repeat``;
 * OTLP/gRPC: the same with one grpcio channel a process (the bytes sent as they are);
-* memory per span held: the growth of the process's RSS while one run's spans are held, and
-  the bytes of the held protobuf itself.
+* memory per span held: what Python allocated (``tracemalloc``) for a receiver holding every
+  span, its requests given with :meth:`tracespec.Receiver.add`, and of that the bytes of the
+  held protobuf itself.
 
 Usage: ``python -m benchmarks.bench_receive [--traces 2560] [--in-flight 8] [--repeat 3]``.
 The machine is shared and the exporters run on the same cores as the receiver: compare ratios,
@@ -154,15 +155,14 @@ def _grpc_exporter(path: str, share: int, address: str, go: Any, ready: Any) -> 
             export(body, timeout=60)
 
 
-def ingest(protocol: str, path: str, spans: int) -> tuple[float, int, int]:
-    """One run: (seconds, RSS growth in bytes while the spans are held, protobuf bytes held)."""
+def ingest(protocol: str, path: str, spans: int) -> float:
+    """One run: the seconds from the exporters' release until every span is held."""
     import tracespec
 
     ctx = mp.get_context("spawn")
     go, ready = ctx.Event(), ctx.Semaphore(0)
     http, grpc = ("127.0.0.1:0", None) if protocol == "http" else (None, "127.0.0.1:0")
     gc.collect()
-    rss0 = _rss()
     with tracespec.Receiver(http=http, grpc=grpc, max_spans=10 * spans) as rx:
         address = rx.http_address if protocol == "http" else rx.grpc_address
         target = _http_exporter if protocol == "http" else _grpc_exporter
@@ -181,14 +181,25 @@ def ingest(protocol: str, path: str, spans: int) -> tuple[float, int, int]:
             p.join(60)
         if got != spans or any(p.exitcode for p in procs):
             raise SystemExit(f"{protocol}: {got} of {spans} spans received")
-        held = _rss() - rss0
-        chunk_bytes = sum(len(rx._store.data(t) or b"") for t in rx.trace_ids())
-    return dt, held, chunk_bytes
+    return dt
 
 
-def _rss() -> int:
-    with open("/proc/self/statm") as f:
-        return int(f.read().split()[1]) * 4096
+def memory(bodies: list[bytes]) -> tuple[int, int]:
+    """(bytes Python allocated for a receiver holding every span, protobuf bytes held)."""
+    import tracemalloc
+
+    import tracespec
+
+    gc.collect()
+    tracemalloc.start()
+    rx = tracespec.Receiver(http=None, grpc=None, max_spans=10**9)
+    for body in bodies:
+        rx.add(body)
+    gc.collect()
+    held = tracemalloc.get_traced_memory()[0]
+    tracemalloc.stop()
+    data = sum(len(rx._store.data(t) or b"") for t in rx.trace_ids())  # (no public seam)
+    return held, data
 
 
 def main() -> None:
@@ -213,21 +224,19 @@ def main() -> None:
               f"average), {spans:,} spans, {size / 2**20:.1f} MiB, {EXPORTERS} exporter "
               f"processes, best of {args.repeat}")
         bare = bare_parse(bodies, args.repeat)
-        rows = [("bare protobuf parse", bare, None, None)]
-        for protocol in ("http", "grpc"):
-            runs = [ingest(protocol, path, spans) for _ in range(args.repeat)]
-            best = min(r[0] for r in runs)
-            rows.append((f"OTLP/{protocol.upper() if protocol == 'http' else 'gRPC'}", best,
-                         runs[0][1], runs[0][2]))
+        rows = [("bare protobuf parse", bare)]
+        for protocol, label in (("http", "OTLP/HTTP"), ("grpc", "OTLP/gRPC")):
+            rows.append((label, min(ingest(protocol, path, spans) for _ in range(args.repeat))))
     finally:
         Path(path).unlink()
-    print(f"\n{'':22} {'seconds':>8} {'spans/s':>10} {'µs/span':>8} {'× bare':>7} "
-          f"{'RSS B/span':>10} {'held B/span':>11}")
-    for label, dt, held, chunk in rows:
-        rss = f"{held / spans:10.0f}" if held is not None else f"{'':10}"
-        kept = f"{chunk / spans:11.0f}" if chunk is not None else f"{'':11}"
+    print(f"\n{'':22} {'seconds':>8} {'spans/s':>10} {'µs/span':>8} {'× bare':>7}")
+    for label, dt in rows:
         print(f"{label:22} {dt:8.3f} {spans / dt:10,.0f} {dt / spans * 1e6:8.2f} "
-              f"{dt / bare:7.2f} {rss} {kept}")
+              f"{dt / bare:7.2f}")
+    held, data = memory(bodies)
+    print(f"\nmemory held: {held / spans:.0f} B/span in all (tracemalloc), of which "
+          f"{data / spans:.0f} B/span the spans' protobuf (the requests: {size / spans:.0f} "
+          "B/span)")
     http_dt = rows[1][1]
     targets.report("targets (issue 12)", [
         (targets.Target("rx-http", "OTLP/HTTP ingest per span (≥ 100,000 spans/s)", None, 10.0,

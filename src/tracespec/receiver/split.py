@@ -21,6 +21,7 @@ zero, is rejected (counted, named in the message of the partial success), the ot
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
 from itertools import chain, groupby, repeat
 from operator import attrgetter, itemgetter
@@ -217,7 +218,8 @@ def _raw_schema() -> Any:
     return message_factory.GetMessageClass(pool.FindMessageTypeByName("tracespec.rxraw.Request"))
 
 
-_RAW: list[Any] = []
+_RAW: list[Any] = []  # the raw schema's request class, made on first use
+_RAW_LOCK = threading.Lock()
 _SERVICES: dict[bytes, str] = {}  # a resource's bytes → its service.name (few distinct)
 _trace_of = itemgetter(slice(2, 18))
 _span_of = itemgetter(slice(20, 28))
@@ -271,7 +273,9 @@ def _raw_scope(ss: Any) -> dict[bytes, tuple[bytes, int]] | None:
 def _split_raw(data: bytes) -> dict[bytes, TracePart] | None:
     """The fast way (``None`` when some span must go the general way)."""
     if not _RAW:
-        _RAW.append(_raw_schema())
+        with _RAW_LOCK:
+            if not _RAW:
+                _RAW.append(_raw_schema())
     parts: dict[bytes, TracePart] = {}
     for rs in _RAW[0].FromString(data).resource_spans:
         if rs.instrumentation_library_spans:
