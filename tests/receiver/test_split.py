@@ -97,3 +97,14 @@ def test_a_rejected_span_sends_the_request_the_general_way() -> None:
     assert rx.warnings == ["1 spans rejected: 1 with an invalid span id (not 8 bytes, or all "
                            "zero)"]
     assert sum(rx.span_count(t.hex()) for t in TRACES) == 23
+
+
+def test_a_span_too_short_to_hold_its_ids_is_rejected() -> None:
+    req = mixed_request()
+    short = req.resource_spans[0].scope_spans[0].spans.add()
+    short.trace_id = TRACES[0]  # no span id: 18 bytes
+    rx = tracespec.Receiver(http=None, grpc=None)
+    rx.add(req.SerializeToString())
+    assert rx.warnings == ["1 spans rejected: 1 with an invalid span id (not 8 bytes, or all "
+                           "zero)"]
+    assert rx.span_count(TRACES[0].hex()) == 8

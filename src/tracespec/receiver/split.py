@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable
-from itertools import chain, groupby, repeat
+from itertools import chain, groupby
 from operator import attrgetter, itemgetter
 from typing import Any
 
@@ -221,6 +221,10 @@ def _raw_schema() -> Any:
 _RAW: list[Any] = []  # the raw schema's request class, made on first use
 _RAW_LOCK = threading.Lock()
 _SERVICES: dict[bytes, str] = {}  # a resource's bytes → its service.name (few distinct)
+#: A span written canonically starts with its trace id (tag 0x0a, 16 bytes) then its span id
+#: (tag 0x12, 8 bytes): the four bytes at 0, 1, 18 and 19 say so.
+_layout_of = itemgetter(0, 1, 18, 19)
+_CANONICAL = {(0x0A, 16, 0x12, 8)}
 _trace_of = itemgetter(slice(2, 18))
 _span_of = itemgetter(slice(20, 28))
 
@@ -246,8 +250,10 @@ def _raw_scope(ss: Any) -> dict[bytes, tuple[bytes, int]] | None:
     n = len(spans)
     if not n:
         return {}
-    if not all(map(bytes.startswith, spans, repeat(b"\x0a\x10"))) or not all(
-            map(bytes.startswith, spans, repeat(b"\x12\x08"), repeat(18))):
+    try:
+        if set(map(_layout_of, spans)) != _CANONICAL:
+            return None
+    except IndexError:  # a span of fewer than 20 bytes: no ids where they are written
         return None
     tids = list(map(_trace_of, spans))
     order = dict.fromkeys(tids)
