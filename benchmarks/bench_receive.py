@@ -7,11 +7,12 @@ service's spans cut in the order they end into export requests of 512 spans (one
 spans of dozens of traces in each, as a service's batch exporter sends them), serialized once
 before anything is timed.
 
-* bare parse: ``ExportTraceServiceRequest.FromString`` of every body, best of ``--repeat``;
+* bare parse: ``ExportTraceServiceRequest.FromString`` of every body;
 * OTLP/HTTP: 4 exporter processes each ``POST`` their share of the bodies over one keep-alive
   ``http.client`` connection, all released at once; the time runs from the release until the
-  receiver holds every span (:meth:`tracespec.Receiver.wait`), best of ``--repeat``;
+  receiver holds every span (:meth:`tracespec.Receiver.wait`);
 * OTLP/gRPC: the same with one grpcio channel a process (the bytes sent as they are);
+* the three alternate ``--repeat`` times (so that they see the same machine load), best of each;
 * memory per span held: what Python allocated (``tracemalloc``) for a receiver holding every
   span, its requests given with :meth:`tracespec.Receiver.add`, and of that the bytes of the
   held protobuf itself.
@@ -223,10 +224,15 @@ def main() -> None:
         print(f"{len(bodies)} requests of up to {BATCH} spans ({per:.0f} traces in each on "
               f"average), {spans:,} spans, {size / 2**20:.1f} MiB, {EXPORTERS} exporter "
               f"processes, best of {args.repeat}")
-        bare = bare_parse(bodies, args.repeat)
-        rows = [("bare protobuf parse", bare)]
-        for protocol, label in (("http", "OTLP/HTTP"), ("grpc", "OTLP/gRPC")):
-            rows.append((label, min(ingest(protocol, path, spans) for _ in range(args.repeat))))
+        times: dict[str, float] = {"bare": float("inf"), "http": float("inf"),
+                                   "grpc": float("inf")}
+        for _ in range(args.repeat):  # interleaved: each sees the same machine load
+            times["bare"] = min(times["bare"], bare_parse(bodies, 1))
+            for protocol in ("http", "grpc"):
+                times[protocol] = min(times[protocol], ingest(protocol, path, spans))
+        bare = times["bare"]
+        rows = [("bare protobuf parse", bare), ("OTLP/HTTP", times["http"]),
+                ("OTLP/gRPC", times["grpc"])]
     finally:
         Path(path).unlink()
     print(f"\n{'':22} {'seconds':>8} {'spans/s':>10} {'µs/span':>8} {'× bare':>7}")
