@@ -11,6 +11,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
@@ -89,7 +90,7 @@ def receive(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], Lines, Line
         proc.wait(timeout=TIMEOUT)
 
 
-def send_trace(endpoint: str) -> str:
+def send_trace(endpoint: str) -> tuple[str, str]:
     tp = TracerProvider(resource=Resource.create({"service.name": "shop"}))
     tp.add_span_processor(SimpleSpanProcessor(OTLPSpanExporter(endpoint=endpoint + "/v1/traces",
                                                                timeout=10)))
@@ -101,25 +102,52 @@ def send_trace(endpoint: str) -> str:
                                             attributes={"db.system": "postgresql"}):
         pass
     tp.shutdown()
-    return format(root.get_span_context().trace_id, "032x")
+    ctx = root.get_span_context()
+    return format(ctx.trace_id, "032x"), format(ctx.span_id, "016x")
 
 
+def send_late_span(endpoint: str, trace_id: str, parent_id: str) -> None:
+    """One more span of the trace, a child of its root, in a request of its own."""
+    import urllib.request
+
+    from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
+        ExportTraceServiceRequest,
+    )
+
+    req = ExportTraceServiceRequest()
+    rs = req.resource_spans.add()
+    kv = rs.resource.attributes.add()
+    kv.key, kv.value.string_value = "service.name", "mailer"
+    span = rs.scope_spans.add().spans.add()
+    span.trace_id, span.parent_span_id = bytes.fromhex(trace_id), bytes.fromhex(parent_id)
+    span.span_id, span.name = bytes.fromhex("00000000000000fe"), "send receipt"
+    span.start_time_unix_nano = span.end_time_unix_nano = time.time_ns()
+    post = urllib.request.Request(endpoint + "/v1/traces", data=req.SerializeToString(),
+                                  headers={"Content-Type": "application/x-protobuf"})
+    with urllib.request.urlopen(post, timeout=TIMEOUT) as resp:
+        assert resp.status == 200
+
+
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
 def test_receive_captures_a_trace_that_run_checks(
-    receive: tuple[subprocess.Popen[str], Lines, Lines, Path], tmp_path: Path
+    receive: tuple[subprocess.Popen[str], Lines, Lines, Path], tmp_path: Path, stop: int
 ) -> None:
     proc, stdout, stderr, out = receive
     first = stderr.next()
     m = re.search(r"listening for OTLP on (http://127\.0\.0\.1:\d+) \(HTTP\) and "
                   r"127\.0\.0\.1:\d+ \(gRPC\)", first)
     assert m, first
-    trace_id = send_trace(m.group(1))
+    trace_id, root_id = send_trace(m.group(1))
     line = stdout.next()  # printed once no span came for --idle
     assert line.split() == [trace_id, "POST", "/checkout", "[shop]", "2", "spans"]
-    proc.send_signal(signal.SIGINT)
+    send_late_span(m.group(1), trace_id, root_id)
+    late = stdout.next()  # printed again, with its new count
+    assert late.split() == [trace_id, "POST", "/checkout", "[shop,", "mailer]", "3", "spans"]
+    proc.send_signal(stop)
     assert proc.wait(timeout=TIMEOUT) == 0
-    assert "received 2 spans of 1 traces in 2 requests" in stderr.rest()
-    assert stdout.rest() == line  # nothing printed twice
-    assert len(out.read_text().splitlines()) == 2
+    assert "received 3 spans of 1 traces in 3 requests (0 refused)" in stderr.rest()
+    assert stdout.rest() == line + late  # nothing else printed
+    assert len(out.read_text().splitlines()) == 3
     for status, code in ((201, 0), (500, 2)):
         test = tmp_path / f"checkout-{status}.yaml"
         test.write_text(TEST_FILE.format(status=status))
@@ -145,6 +173,8 @@ def test_duration_stops_it_and_prints_what_arrived(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("flag", ["--otlp-http", "--otlp-grpc"])
 def test_a_port_in_use_is_one_line_naming_it_and_the_flag(tmp_path: Path, flag: str) -> None:
+    earlier = tmp_path / "t.jsonl"
+    earlier.write_text('{"resourceSpans": []}\n')  # a capture of an earlier run
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
         busy.listen(1)
@@ -159,6 +189,7 @@ def test_a_port_in_use_is_one_line_naming_it_and_the_flag(tmp_path: Path, flag: 
     lines = proc.stderr.splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: cannot listen on " + address)
     assert lines[0].endswith(f"({flag})"), lines[0]
+    assert earlier.read_text() == '{"resourceSpans": []}\n'  # not replaced: nothing ran
 
 
 def test_both_off_and_a_bad_address_are_errors(tmp_path: Path) -> None:

@@ -217,3 +217,41 @@ def test_empty_request_is_a_success(rx: tracespec.Receiver) -> None:
     assert status == 200 and ExportTraceServiceResponse.FromString(reply) == (
         ExportTraceServiceResponse())
     assert rx.received_batches == 1 and rx.received_spans == 0
+
+
+def padded(total: int) -> bytes:
+    """A valid request of exactly ``total`` bytes (an unknown field pads it)."""
+    head = request(2)
+    for width in range(1, 5):
+        n = total - len(head) - 1 - width
+        length = bytearray()
+        m = n
+        while m > 0x7F:
+            length.append((m & 0x7F) | 0x80)
+            m >>= 7
+        length.append(m)
+        if len(length) == width:
+            body = head + b"\x1a" + bytes(length) + b"x" * n
+            assert len(body) == total
+            return body
+    raise AssertionError(total)
+
+
+@pytest.mark.parametrize("compress", [False, True], ids=["plain", "gzip"])
+def test_the_cap_is_exact(rx: tracespec.Receiver, compress: bool) -> None:
+    limit = rx.max_body_bytes
+    for size, status in ((limit, 200), (limit + 1, 413)):
+        body = padded(size)
+        headers = {}
+        if compress:
+            body = gzip.compress(body)
+            headers = {"Content-Encoding": "gzip"}
+        assert post(rx, body, headers=headers)[0] == status, size
+    assert rx.span_count(TRACE_ID.hex()) == 2
+
+
+def test_concatenated_gzip_members(rx: tracespec.Receiver) -> None:
+    body = request(3)
+    status, _, _ = post(rx, gzip.compress(body[:10]) + gzip.compress(body[10:]),
+                        headers={"Content-Encoding": "gzip"})
+    assert status == 200 and rx.span_count(TRACE_ID.hex()) == 3

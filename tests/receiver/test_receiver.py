@@ -120,7 +120,7 @@ def test_add_injects_a_batch_and_refuses_bad_data() -> None:
                 "parentSpanId": "0000000000000001", "name": "trigger",
                 "startTimeUnixNano": "1", "endTimeUnixNano": "2"}
         doc = json.dumps({"resourceSpans": [{"scopeSpans": [{"spans": [span]}]}]})
-        rx.add(doc.encode(), "application/json")
+        rx.add(doc.encode(), "Application/JSON; charset=utf-8")
         trace = rx.trace(TRACE_ID.hex())
         assert trace is not None and sorted(s.name for s in trace) == [
             "span 0", "span 1", "trigger"]
@@ -162,9 +162,12 @@ def test_addresses_endpoints_and_a_second_stop() -> None:
         assert rx.endpoint() == f"http://{rx.http_address}"
         assert rx.endpoint("grpc") == f"http://{rx.grpc_address}"
         assert post(rx, request(1))[0] == 200
+        assert repr(rx) == (f"<Receiver http={rx.http_address} grpc={rx.grpc_address} "
+                            "traces=1 spans=1>")
         with pytest.raises(ValueError):
             rx.endpoint("zipkin")
     rx.stop()
+    assert repr(rx) == "<Receiver stopped traces=1 spans=1>"
     with socket.create_server(("127.0.0.1", int(rx.http_address.rsplit(":", 1)[1]))):
         pass  # the port is free again
     off = tracespec.Receiver(http=None, grpc="127.0.0.1:0")

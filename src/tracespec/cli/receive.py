@@ -3,13 +3,18 @@
 A capture mode: every request received (OTLP/HTTP or gRPC, as ``run`` listens) is written as a
 line of OTLP JSON as soon as it arrives, so the file is ``tracespec run --trace``'s input later;
 a trace is printed (id, root span, services, spans) once no new span of it came for ``--idle``
-seconds (again if late spans come).  It runs until Ctrl-C or ``--duration`` seconds, then prints
-the traces not printed yet and what it received, and exits 0 with the file complete.
+seconds (again if late spans come).  It runs until Ctrl-C (SIGINT), SIGTERM or ``--duration``
+seconds, then prints the traces not printed yet and what it received, and exits 0 with the
+file complete.
 """
 
 from __future__ import annotations
 
+import contextlib
+import signal
+import threading
 import time
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import click
@@ -59,9 +64,11 @@ def receive_command(otlp_http: str, otlp_grpc: str, output: str, duration: float
     receiver = start_receiver(otlp_http, otlp_grpc, capture=output)
     click.echo(listening_line(receiver) + f"; writing {output} (Ctrl-C stops)", err=True)
     printed: dict[str, int] = {}
+    stop = threading.Event()
     try:
-        _listen(receiver, printed, duration, idle)
-    except KeyboardInterrupt:
+        with _stopped_by_signals(stop):
+            _listen(receiver, printed, duration, idle, stop)
+    except KeyboardInterrupt:  # (where no handler could be set: not the main thread)
         pass
     finally:
         receiver.stop()
@@ -79,15 +86,31 @@ def receive_command(otlp_http: str, otlp_grpc: str, output: str, duration: float
     return ExitCode.PASSED
 
 
+@contextlib.contextmanager
+def _stopped_by_signals(stop: threading.Event) -> Iterator[None]:
+    """SIGINT (Ctrl-C) and SIGTERM set ``stop`` instead of interrupting whatever runs (a line
+    half printed, a trace not marked as printed); the previous handlers are put back."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    names = [n for n in ("SIGINT", "SIGTERM") if hasattr(signal, n)]
+    previous = {n: signal.signal(getattr(signal, n), lambda *_: stop.set()) for n in names}
+    try:
+        yield
+    finally:
+        for n, handler in previous.items():
+            signal.signal(getattr(signal, n), handler)
+
+
 def _listen(receiver: Receiver, printed: dict[str, int], duration: float | None,
-            idle: float) -> None:
+            idle: float, stop: threading.Event) -> None:
     deadline = None if duration is None else time.monotonic() + duration
     seen = 0
-    while True:
+    while not stop.is_set():
         now = time.monotonic()
         if deadline is not None and now >= deadline:
             return
-        step = idle / 4
+        step = min(idle / 4, 0.25)  # (a signal is seen within this)
         if deadline is not None:
             step = min(step, deadline - now)
         seen = receiver.wait(since=seen, timeout=step)

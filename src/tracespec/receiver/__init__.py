@@ -15,6 +15,7 @@ imported only when a server starts.
 from __future__ import annotations
 
 import os
+import threading
 from typing import IO, TYPE_CHECKING, Any
 
 from ..errors import ReceiverError
@@ -82,6 +83,8 @@ class Receiver:
         self._capture_target = capture
         self._capture: CaptureWriter | None = None
         self._servers: list[Any] = []
+        self._ready = threading.Event()
+        self._ready.set()
         self.http_address: str | None = None
         self.grpc_address: str | None = None
 
@@ -92,11 +95,8 @@ class Receiver:
         (nothing is left listening then).  Returns the receiver."""
         if self._servers:
             return self
+        self._ready.clear()  # requests wait for the capture file (opened once bound)
         try:
-            if self._capture_target is not None and self._capture is None:
-                from .capture import CaptureWriter
-
-                self._capture = CaptureWriter(self._capture_target)
             if self._grpc is not None:
                 from .otlp_grpc import GrpcServer
 
@@ -105,9 +105,15 @@ class Receiver:
                 self._servers.append(grpc_server)
             if self._http is not None:
                 self._start_http(*self._http)
+            if self._capture_target is not None and self._capture is None:
+                from .capture import CaptureWriter  # (an existing file is kept on a bind error)
+
+                self._capture = CaptureWriter(self._capture_target)
         except BaseException:
             self.stop()
             raise
+        finally:
+            self._ready.set()
         return self
 
     def _start_http(self, host: str, port: int) -> None:
@@ -130,6 +136,13 @@ class Receiver:
         if self._capture is not None:
             self._capture.close()
 
+    def __repr__(self) -> str:
+        where = [f"{name}={address}" for name, address in
+                 (("http", self.http_address), ("grpc", self.grpc_address)) if address]
+        state = " ".join(where) if where and self._servers else "stopped"
+        return (f"<Receiver {state} traces={len(self.trace_ids())} "
+                f"spans={self._store.held_spans}>")
+
     def __enter__(self) -> Receiver:
         return self.start()
 
@@ -150,6 +163,7 @@ class Receiver:
 
     def _ingest(self, body: bytes, content_type: str) -> tuple[int, str]:
         """Decode, cut and hold one request; (spans rejected, why) for the reply."""
+        self._ready.wait()
         try:
             data = to_protobuf(body, content_type)
             batch = split(data)
@@ -159,7 +173,7 @@ class Receiver:
         self._store.put(batch)
         if self._capture is not None and batch.parts:
             if batch.rejected or len(batch.parts) > 1:
-                data = traces_data(c for p in batch.parts.values() for c in p.chunks)
+                data = traces_data(c for p in batch.parts.values() for c in p[0])
             self._capture.write(data)
         return batch.rejected, batch.reason
 
@@ -172,7 +186,8 @@ class Receiver:
             self._store.refused()
             raise ReceiverError(f"the body is larger than {self.max_body_bytes} bytes",
                                 status=413)
-        rejected, reason = self._ingest(bytes(body), content_type)
+        kind = content_type.split(";", 1)[0].strip().lower()  # (parameters such as charset)
+        rejected, reason = self._ingest(bytes(body), kind)
         if rejected:
             self._store.warnings.append(reason)
 

@@ -123,7 +123,7 @@ def _json_to_protobuf(body: bytes, message_class: Any) -> bytes:
 
     try:
         doc = orjson.loads(body)
-    except orjson.JSONDecodeError as exc:
+    except (orjson.JSONDecodeError, RecursionError) as exc:
         raise refuse(400, f"the body is not valid JSON ({exc})") from None
     if not isinstance(doc, dict):
         raise refuse(400, "the body is not an OTLP JSON object")
@@ -139,6 +139,8 @@ def _json_to_protobuf(body: bytes, message_class: Any) -> bytes:
         msg = json_format.ParseDict(doc, message_class(), ignore_unknown_fields=True)
     except (json_format.ParseError, ValueError, TypeError, AttributeError) as exc:
         raise refuse(400, f"the body is not OTLP JSON ({exc})") from None
+    except RecursionError:
+        raise refuse(400, "the body is not OTLP JSON (values nested too deeply)") from None
     return msg.SerializeToString()  # type: ignore[no-any-return]
 
 

@@ -71,6 +71,14 @@ def _success_body(rejected: int, message: str, content_type: str) -> bytes:
     return reply.SerializeToString()  # type: ignore[no-any-return]
 
 
+def _refusal(error: ReceiverError, content_type: str) -> web.Response:
+    from aiohttp import web
+
+    status = error.status or 400
+    return web.Response(status=status, content_type=content_type,
+                        body=status_body(status, error.message, content_type))
+
+
 class HttpServer:
     """OTLP/HTTP on one bound socket, served from a thread of its own until :meth:`stop`."""
 
@@ -148,15 +156,11 @@ class HttpServer:
             body = await self._read(request)
         except ReceiverError as exc:
             self._refused()
-            status = exc.status or 400
-            return web.Response(status=status, content_type=reply_type,
-                                body=status_body(status, exc.message, reply_type))
+            return _refusal(exc, reply_type)
         try:
             rejected, message = self._ingest(body, ctype)
         except ReceiverError as exc:  # (counted by ingest)
-            status = exc.status or 400
-            return web.Response(status=status, content_type=reply_type,
-                                body=status_body(status, exc.message, reply_type))
+            return _refusal(exc, reply_type)
         return web.Response(status=200, content_type=reply_type,
                             body=_success_body(rejected, message, reply_type))
 

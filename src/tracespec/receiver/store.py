@@ -52,17 +52,20 @@ class Store:
         """Add the parts of one accepted request, drop the oldest traces while over the cap."""
         now = time.monotonic()
         with self._cond:
-            for tid, part in batch.parts.items():
-                held = self._traces.get(tid)
+            traces = self._traces
+            added = 0
+            for tid, (chunks, spans, services) in batch.parts.items():
+                held = traces.get(tid)
                 if held is None:
-                    held = self._traces[tid] = _Held()
-                held.chunks.extend(part.chunks)
-                held.spans += part.spans
+                    held = traces[tid] = _Held()
+                held.chunks += chunks
+                held.spans += spans
                 held.last = now
-                for service in part.services:
+                for service in services:
                     held.services[service] = None
-                self._held += part.spans
-                self.received_spans += part.spans
+                added += spans
+            self._held += added
+            self.received_spans += added
             self.received_batches += 1
             while self._held > self.max_spans and self._traces:
                 tid = next(iter(self._traces))
