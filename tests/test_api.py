@@ -28,13 +28,16 @@ PUBLIC = {
     # specs, and what serves both languages
     "check", "resolve_output", "unparse", "purge",
     # test files
-    "load_test", "load_suite", "load_variables", "run_test", "run_suite", "Test", "TestSuite",
-    "VariableSet", "TestResult", "SuiteResult",
+    "load_test", "load_suite", "load_variables", "run_test", "run_suite", "LiveRun", "Test",
+    "TestSuite", "VariableSet", "TestResult", "SuiteResult",
+    # receiving traces over OTLP
+    "Receiver",
     # results
     "SpanResult", "AssertionResult", "SpecResult", "OutputResult", "Outcome",
     # errors
     "TracespecError", "ParseError", "CompileError", "EvalError", "TraceLoadError",
-    "TraceFileNotFoundError", "TestFileError", "TestFileNotFoundError",
+    "TraceFileNotFoundError", "TestFileError", "TestFileNotFoundError", "ReceiverError",
+    "TriggerError",
     "__version__",
 }
 
@@ -82,6 +85,7 @@ def test_compiled_values_and_errors_pickle() -> None:
         tracespec.compile_assertion("attr:tracetest.span.duration < 5ms"),
         tracespec.compile_expression("attr:http.status_code + 1"),
         tracespec.EvalError('attribute "x" not found'),
+        tracespec.TriggerError("connection refused", field="spec.trigger.httpRequest.url"),
     ):
         back = pickle.loads(pickle.dumps(value))
         assert type(back) is type(value)
@@ -154,7 +158,8 @@ def test_compiled_objects_are_equal_by_syntax_tree() -> None:
 
 SRC = Path(__file__).resolve().parent.parent / "src"
 HEAVY = ("lark", "yaml", "click", "rich", "numpy", "re2", "jsonpath", "attrs", "orjson",
-         "google.protobuf", "opentelemetry", "zstandard")
+         "google.protobuf", "opentelemetry", "zstandard", "aiohttp", "httpx", "grpc",
+         "grpc_tools", "grpc_reflection")
 
 
 def _fresh(code: str) -> str:

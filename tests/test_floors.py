@@ -74,3 +74,18 @@ def test_the_build_requires_the_runtime_lark() -> None:
     data = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     build = _floors([r for r in data["build-system"]["requires"] if r.startswith("lark")])
     assert build == {"lark": _floors(data["project"]["dependencies"])["lark"]}
+
+
+def test_the_extras_are_pinned_at_their_floor_and_tested() -> None:
+    """Each optional extra (``grpc``) is in the lowest set at its floor, and in the test extra
+    with the same floor, so CI runs the code that needs it at both ends."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    extras = {k: v for k, v in project["optional-dependencies"].items() if k != "test"}
+    assert extras, "no extras"
+    tests = _floors([r for r in project["optional-dependencies"]["test"] if ">=" in r])
+    pins = _pins()
+    for name, requirements in extras.items():
+        for package, floor in _floors(requirements).items():
+            assert package in pins, f"{package} (extra {name}) is not in constraints/lowest.txt"
+            assert _release(pins[package]) == _release(floor), (package, floor, pins[package])
+            assert tests.get(package) == floor, f"{package} (extra {name}) not tested at {floor}"

@@ -28,17 +28,21 @@ if TYPE_CHECKING:  # what type checkers and the import graph see; at run time, _
         CompileError,
         EvalError,
         ParseError,
+        ReceiverError,
         TestFileError,
         TestFileNotFoundError,
         TraceFileNotFoundError,
         TraceLoadError,
         TracespecError,
+        TriggerError,
     )
     from .formats import FORMATS, Format, load_otel_spans, load_trace, load_traces
+    from .receiver import Receiver
     from .results import AssertionResult, Outcome, OutputResult, SpanResult, SpecResult
     from .selectors import Query, compile_selector, parse_selector, select
     from .spec import check, purge, resolve_output
     from .testfiles import (
+        LiveRun,
         SuiteResult,
         Test,
         TestResult,
@@ -56,8 +60,8 @@ if TYPE_CHECKING:  # what type checkers and the import graph see; at run time, _
 __version__ = "0.1.0"
 
 #: The module each public name comes from, by capability (the README's table): the trace
-#: model, loading traces, selectors, assertions, specs and both languages, test files, results,
-#: errors.
+#: model, loading traces, selectors, assertions, specs and both languages, test files, the
+#: OTLP receiver, results, errors.
 _EXPORTS: dict[str, tuple[str, ...]] = {
     ".trace": ("Trace", "Span", "SpanKind", "StatusCode", "Resource", "Scope", "Event", "Link"),
     ".formats": ("load_trace", "load_traces", "load_otel_spans", "FORMATS", "Format"),
@@ -67,10 +71,12 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     ".spec": ("check", "resolve_output", "purge"),
     ".unparse": ("unparse",),
     ".testfiles": ("load_test", "load_suite", "load_variables", "run_test", "run_suite", "Test",
-                   "TestSuite", "VariableSet", "TestResult", "SuiteResult"),
+                   "TestSuite", "VariableSet", "TestResult", "SuiteResult", "LiveRun"),
+    ".receiver": ("Receiver",),
     ".results": ("SpanResult", "AssertionResult", "SpecResult", "OutputResult", "Outcome"),
     ".errors": ("TracespecError", "ParseError", "CompileError", "EvalError", "TraceLoadError",
-                "TraceFileNotFoundError", "TestFileError", "TestFileNotFoundError"),
+                "TraceFileNotFoundError", "TestFileError", "TestFileNotFoundError",
+                "ReceiverError", "TriggerError"),
 }
 _HOME = {name: module for module, names in _EXPORTS.items() for name in names}
 # Trace is read through the loaders, which wire its alias Trace.from_otel_spans (the model
@@ -87,10 +93,13 @@ __all__ = (
     "Expression",
     "Format",
     "Link",
+    "LiveRun",
     "Outcome",
     "OutputResult",
     "ParseError",
     "Query",
+    "Receiver",
+    "ReceiverError",
     "Resource",
     "Scope",
     "Span",
@@ -108,6 +117,7 @@ __all__ = (
     "TraceFileNotFoundError",
     "TraceLoadError",
     "TracespecError",
+    "TriggerError",
     "VariableSet",
     "__version__",
     "check",

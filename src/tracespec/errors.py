@@ -13,11 +13,13 @@ __all__ = [
     "CompileError",
     "EvalError",
     "ParseError",
+    "ReceiverError",
     "TestFileError",
     "TestFileNotFoundError",
     "TraceFileNotFoundError",
     "TraceLoadError",
     "TracespecError",
+    "TriggerError",
     "first_line",
     "line_column",
     "render_context",
@@ -221,3 +223,59 @@ class TestFileNotFoundError(TestFileError, FileNotFoundError):
     """A test, suite or variable-set file (or a file one of them names) does not exist."""
 
     __test__ = False
+
+
+class ReceiverError(TracespecError):
+    """The OTLP receiver cannot do what was asked: an address it cannot listen on (``address``
+    names it, ``protocol`` is ``"http"`` or ``"grpc"``), or an export request it refuses
+    (``status`` is the HTTP status it answers with: 400 data that does not decode, 413 too
+    large, 415 a content type or encoding it does not read)."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        address: str | None = None,
+        protocol: str | None = None,
+        status: int | None = None,
+    ) -> None:
+        self.message = message
+        self.address = address
+        self.protocol = protocol
+        self.status = status
+        super().__init__(message)
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (_rebuild_receiver_error, (self.message, self.address, self.protocol, self.status))
+
+
+def _rebuild_receiver_error(
+    message: str, address: str | None, protocol: str | None, status: int | None
+) -> ReceiverError:
+    return ReceiverError(message, address=address, protocol=protocol, status=status)
+
+
+class TriggerError(TracespecError):
+    """A test's trigger that cannot be prepared or sent: an unsupported trigger type, a field
+    of the wrong shape, a file it names that is missing, or a request that got no answer
+    (connection refused, DNS failure, TLS error, timeout).
+
+    ``message`` is one line and never holds a secret (auth values, header values, a URL's
+    query); ``field`` (when known) is the dotted path of the field at fault, such as
+    ``spec.trigger.httpRequest.auth.apiKey.in``.
+    """
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        self.message = message
+        self.field = field
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.message}" if self.field else self.message
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (_rebuild_trigger_error, (self.message, self.field))
+
+
+def _rebuild_trigger_error(message: str, field: str | None) -> TriggerError:
+    return TriggerError(message, field=field)

@@ -263,13 +263,15 @@ def test_colour_is_what_rich_decides(
 
 def test_a_run_on_a_pipe_imports_only_what_it_uses() -> None:
     """No rich (nothing is drawn, no colour on a pipe), no python-jsonpath (the example's path
-    is plain), no numpy (a small trace), no protobuf (a JSON trace)."""
+    is plain), no numpy (a small trace), no protobuf (a JSON trace), no server library and
+    nothing a live run's triggers use (an offline run listens for nothing and sends nothing)."""
     test = str(EXAMPLES / "orders-pass.yaml")
     code = (
         "import sys\n"
         "from tracespec.cli import main\n"
         f"code = main(['run', '-f', {test!r}, '--trace', {TRACE!r}])\n"
-        "heavy = ('rich', 'jsonpath', 'numpy', 'google.protobuf', 'zstandard')\n"
+        "heavy = ('rich', 'jsonpath', 'numpy', 'google.protobuf', 'zstandard', 'aiohttp',\n"
+        "         'httpx', 'grpc', 'grpc_tools', 'grpc_reflection')\n"
         "print(code, [m for m in heavy if m in sys.modules])\n"
     )
     env = {k: v for k, v in os.environ.items()

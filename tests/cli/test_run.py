@@ -146,15 +146,20 @@ def test_bad_selector_in_a_spec(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert (xml.tests, xml.failures, xml.errors) == (1 + 9, 0, 1)
 
 
-def test_live_trigger_without_a_trace(capsys: pytest.CaptureFixture[str]) -> None:
+#: A live run listening on a free port (nothing else is started): the tests of this module
+#: whose trigger cannot be sent.
+LIVE = ("--otlp-http", "127.0.0.1:0", "--otlp-grpc", "off")
+
+
+def test_live_trigger_that_cannot_be_sent(capsys: pytest.CaptureFixture[str]) -> None:
+    """Without --trace the run is live: the example's trigger names a host that does not
+    exist (api:8080), so the test could not run."""
     test = str(EXAMPLES / "orders-pass.yaml")
-    code, out, err = run_cli(capsys, "run", "-f", test)
+    code, out, err = run_cli(capsys, "run", "-f", test, *LIVE)
     assert code == 1
-    assert out.splitlines()[1] == (
-        "\tReason: not supported yet: needs a live trigger (http); run it on a trace you "
-        "already have with --trace FILE"
-    )
-    assert err.startswith(f"error: {test}: Create an order: not supported yet")
+    assert out.splitlines()[1].startswith(
+        "\tReason: trigger http: POST http://api:8080/api/orders: cannot connect: ")
+    assert err.startswith(f"error: {test}: Create an order: trigger http: ")
 
 
 def test_vars_file_and_var_option(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -355,9 +360,9 @@ def test_json_report_and_what_could_not_run(
     live = str(EXAMPLES / "orders-pass.yaml")
     files = [live, write(tmp_path, "pass.yaml", PASSING)] if several else [live]
     args = [a for f in files for a in ("-f", f)]
-    code, out, err = run_cli(capsys, "run", *args, "-o", "json")
+    code, out, err = run_cli(capsys, "run", *args, *LIVE, "-o", "json")
     assert code == 1
     assert err.count("\n") == len(files)  # each test that could not run, once
-    assert err.startswith(f"error: {live}: Create an order: not supported yet")
+    assert err.startswith(f"error: {live}: Create an order: trigger http: ")
     doc = json.loads(out)
-    assert (doc[0] if several else doc)["error"].startswith("not supported yet")
+    assert (doc[0] if several else doc)["error"].startswith("trigger http: ")

@@ -141,6 +141,9 @@ def test_a_link_to_a_directory_is_not_followed(tmp_path: Path) -> None:
 def test_the_bundled_examples_folder(capsys: pytest.CaptureFixture[str]) -> None:
     """examples/ holds tests, a suite, its steps, a VariableSet and traces: the tests run."""
     found = [os.path.relpath(p, EXAMPLES) for p in expand_files([str(EXAMPLES)])]
-    assert found == ["orders-fail.yaml", "orders-pass.yaml", "orders-suite.yaml",
+    live = [os.path.join("live", name) for name in (
+        "order-fail.yaml", "order-pass.yaml", "order-suite.yaml",
+        os.path.join("suite", "place.yaml"), os.path.join("suite", "read-back.yaml"))]
+    assert found == [*live, "orders-fail.yaml", "orders-pass.yaml", "orders-suite.yaml",
                      "orders-traceid.yaml", os.path.join("suite", "create-order.yaml"),
                      os.path.join("suite", "process-order.yaml")]

@@ -65,13 +65,15 @@ def test_yaml_reads_back_as_the_json_report(
 
 
 def test_a_test_that_could_not_run_and_its_error(capsys: pytest.CaptureFixture[str]) -> None:
-    args = ["run", "-f", str(EXAMPLES / "orders-pass.yaml")]  # a live trigger, no --trace
+    # a live run (no --trace) whose trigger names a host that does not exist
+    args = ["run", "-f", str(EXAMPLES / "orders-pass.yaml"), "--otlp-http", "127.0.0.1:0",
+            "--otlp-grpc", "off"]
     code, out_json, _ = run_cli(capsys, *args, "-o", "json")
     assert code == 1
     code, out_yaml, err = run_cli(capsys, *args, "-o", "yaml")
     assert code == 1 and err.startswith("error: ")
     assert load_all_ways(out_yaml) == json.loads(out_json)
-    assert load_all_ways(out_yaml)["error"].startswith("not supported yet")
+    assert load_all_ways(out_yaml)["error"].startswith("trigger http: ")
 
 
 def test_the_block_style_is_tracetests(capsys: pytest.CaptureFixture[str]) -> None:

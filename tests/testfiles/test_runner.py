@@ -201,11 +201,11 @@ def test_several_traces_without_traceid(tmp_path: Path, two_traces: Path) -> Non
 @pytest.mark.parametrize(
     ("trigger", "message"),
     [
-        ("{type: http, httpRequest: {url: 'http://x'}}",
-         "not supported yet: needs a live trigger (http)"),
-        ("{type: grpc}", "not supported yet: needs a live trigger (grpc)"),
-        ("{type: kafka}", "not supported yet: needs a live trigger (kafka)"),
-        ("{type: traceid, traceid: {id: abc}}", "trigger traceid needs the trace in a file"),
+        ("{type: http, httpRequest: {url: 'http://x'}}", "a http trigger runs live: run it "
+         "with a receiver (tracespec run without --trace; run_test(test, LiveRun(receiver)))"),
+        ("{type: grpc}", "a grpc trigger runs live"),
+        ("{type: kafka}", "a kafka trigger runs live"),
+        ("{type: traceid, traceid: {id: abc}}", "a traceid trigger runs live"),
     ],
 )
 def test_no_trace_says_why(tmp_path: Path, trigger: str, message: str) -> None:

@@ -13,6 +13,7 @@ the worst thing that happened: 1 something could not run, 2 an assertion failed,
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import sys
@@ -29,6 +30,8 @@ from ..reports import (
 )
 from ..reports.yamlreport import iter_yaml_report
 from ..testfiles import (
+    LiveRun,
+    PollingProfile,
     Test,
     TestSuite,
     load_resource,
@@ -50,6 +53,8 @@ from ._common import (
     trace_format_option,
     trace_id_arg,
 )
+from ._live import address, live_run, needs_receiver
+from ._otlp import DEFAULT_GRPC, DEFAULT_HTTP, otlp_options
 
 __all__ = ["expand_files", "run_command"]
 
@@ -102,10 +107,13 @@ def expand_files(paths: Sequence[str]) -> list[str]:
 
 def _load_files(
     files: Sequence[str], environ: Mapping[str, str] | None
-) -> list[Test | TestSuite]:
+) -> tuple[list[Test | TestSuite], list[PollingProfile]]:
+    """The tests and suites of the ``-f`` files, in order, and the polling profiles given
+    with them (for the tests of a live run)."""
     kinds = [(f, resource_kind(f, environ=environ)) for f in files]
     tests: dict[str, Test] = {}
     loaded: dict[str, Test | TestSuite] = {}
+    profiles: list[PollingProfile] = []
     for path, kind in kinds:
         if kind == "Test":
             resource = load_resource(path, environ=environ)
@@ -113,15 +121,19 @@ def _load_files(
             loaded[path] = resource
             if resource.id:
                 tests[resource.id] = resource
-        elif kind in ("VariableSet", "PollingProfile"):
-            hint = " (pass it with --vars)" if kind == "VariableSet" else ""
-            raise CliError(f"{path}: is a {kind}, not a Test or TestSuite{hint}")
+        elif kind == "PollingProfile":
+            profile = load_resource(path, environ=environ)
+            assert isinstance(profile, PollingProfile)
+            profiles.append(profile)
+        elif kind == "VariableSet":
+            raise CliError(f"{path}: is a VariableSet, not a Test or TestSuite (pass it with "
+                           "--vars)")
     for path, kind in kinds:
         if kind == "TestSuite":
             suite = load_resource(path, environ=environ, tests=tests)
             assert isinstance(suite, TestSuite)
             loaded[path] = suite
-    return [loaded[path] for path, _ in kinds]
+    return [loaded[path] for path, kind in kinds if kind != "PollingProfile"], profiles
 
 
 def _traces(
@@ -219,6 +231,8 @@ Examples:
   tracespec run -f tests/ --trace trace.json -o yaml
   tracespec run -f test.yaml --trace trace.pb --vars vars.yaml --junit report.xml
   tracespec run -f test.yaml --trace 'captured/*.pb' --trace-id 4bf92f35
+  tracespec run -f examples/live/order-pass.yaml          (live: trigger, receive, wait)
+  tracespec run -f test.yaml -f polling.yaml --otlp-http 127.0.0.1:14318 --otlp-grpc off
 
 Exit codes: 0 passed, 1 error, 2 a test failed, 3 a file not found.""",
 )
@@ -256,6 +270,7 @@ Exit codes: 0 passed, 1 error, 2 a test failed, 3 a file not found.""",
     "always does.",
 )
 @click.option("--no-color", is_flag=True, help="Never colour the pretty report.")
+@otlp_options
 @click.pass_context
 def run_command(
     ctx: click.Context,
@@ -269,19 +284,27 @@ def run_command(
     env_subst: bool,
     no_color: bool,
     trace_format: str | None = None,
+    otlp_http: str = DEFAULT_HTTP,
+    otlp_grpc: str = DEFAULT_GRPC,
 ) -> int:
-    """Run Tracetest test files against a trace you already have.
+    """Run Tracetest test files: live, or against a trace you already have.
 
-    Each test's outputs are evaluated first and become variables of its specs and of the
-    later steps of a suite; then every spec is checked on the spans its selector picks.
-    A test with a traceid trigger checks the trace with that id among the --trace files;
-    --trace-id runs every test on the one trace it names.
+    Without --trace the run is live: each test's trigger is sent (an HTTP, gRPC or GraphQL
+    request carrying a new trace context) while tracespec receives the application's spans
+    over OTLP (--otlp-http, --otlp-grpc) and waits for the trace as the test's polling profile
+    says (a PollingProfile file may be given with -f). With --trace nothing listens: a test
+    with a traceid trigger checks the trace with that id among the --trace files, and
+    --trace-id runs every test on the one trace it names. Each test's outputs are evaluated
+    first and become variables of its specs and of the later steps of a suite; then every
+    spec is checked on the spans its selector picks.
     """
     trace_id_arg(trace_id)  # a malformed id fails before anything is read
     if trace_id is not None and not trace_paths:
         raise CliError("--trace-id picks a trace of the --trace files: give --trace too")
     environ = dict(os.environ) if env_subst else None
-    resources = _load_files(expand_files(files), environ)
+    resources, profiles = _load_files(expand_files(files), environ)
+    http = address(otlp_http, "--otlp-http")
+    grpc = address(otlp_grpc, "--otlp-grpc")
     variables: dict[str, str] = {}
     if vars_path is not None:
         var_set = load_variables(vars_path, environ=environ)
@@ -293,7 +316,25 @@ def run_command(
     for resource in resources:
         print_warnings(_warnings(resource))
     traces = _traces(trace_paths, trace_id, trace_format)
-    color = output == "pretty" and color_enabled(no_color)
+    with contextlib.ExitStack() as stack:
+        source: Trace | list[Trace] | LiveRun | None = traces
+        if traces is None and needs_receiver(resources):
+            source = stack.enter_context(live_run(http, grpc, profiles))
+        return _run(resources, source, variables, output=output, junit_path=junit_path,
+                    color=output == "pretty" and color_enabled(no_color))
+
+
+def _run(
+    resources: Sequence[Test | TestSuite],
+    traces: Trace | list[Trace] | LiveRun | None,
+    variables: dict[str, str],
+    *,
+    output: str,
+    junit_path: str | None,
+    color: bool,
+) -> int:
+    """Run every resource on ``traces``, print the reports, write the JUnit file; the exit
+    code."""
     verdicts: list[tuple[bool, bool]] = []  # (errored, passed) of each result
     kept: list[TestResult | SuiteResult] = []  # the results, for the JUnit file only
 

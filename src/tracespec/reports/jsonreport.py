@@ -114,6 +114,7 @@ def _extras(result: TestResult, many: _Many) -> dict[str, Any]:
         "repairs": list(result.repairs),
         "outputs": many(map(_output, result.outputs)),
         "error": result.error,
+        "incomplete": result.incomplete,
     }
 
 

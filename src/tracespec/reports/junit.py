@@ -63,6 +63,7 @@ class _Suite:
     spec: SpecResult | None = None
     test_name: str = ""
     test_error: str = ""
+    test_failed: bool = False  # test_error is a failure (the trace did not arrive whole)
 
     def open_tag(self) -> str:
         return (f'<testsuite name="{_attr(self.name)}" tests="{self.tests}" '
@@ -88,6 +89,9 @@ def _suites_of(result: TestResult, prefix: str) -> Iterator[_Suite]:
         yield _Suite(prefix + result.test.name, 1, 0, 1, test_name=result.test.name,
                      test_error=result.error)
         return
+    if result.incomplete is not None:
+        yield _Suite(prefix + "trace", 1, 1, 0, test_name="the trace arrived whole",
+                     test_error=result.incomplete, test_failed=True)
     for spec in result.specs:
         yield _Suite(prefix + (spec.selector or ALL_SPANS), *_counts(spec), spec=spec)
 
@@ -105,8 +109,9 @@ def _cases(suite: _Suite) -> Iterator[str]:
     """The ``<testcase>`` elements of a suite, each with its indentation before it."""
     spec = suite.spec
     if spec is None:
-        yield (f'\n\t\t<testcase name="{_attr(suite.test_name)}">\n\t\t\t<error type="error" '
-               f'message="{_attr(suite.test_error)}"></error>\n\t\t</testcase>')
+        tag = "failure" if suite.test_failed else "error"
+        yield (f'\n\t\t<testcase name="{_attr(suite.test_name)}">\n\t\t\t<{tag} type="{tag}" '
+               f'message="{_attr(suite.test_error)}"></{tag}>\n\t\t</testcase>')
         return
     for assertion in spec.assertions:
         name = _attr(assertion.text)

@@ -212,6 +212,8 @@ def iter_pretty_test(result: TestResult, *, padding: int = 0) -> Iterator[Line]:
         yield f"{pad}\tReason: {result.error}", False
         return
     yield _header(result, pad), result.passed
+    if result.incomplete is not None:
+        yield f"{pad}\t{FAIL} trace incomplete: {result.incomplete}", False
     yield from iter_repairs(result.trace, padding=padding + 1)
     if result.passed:
         for i, spec_result in enumerate(result.specs):

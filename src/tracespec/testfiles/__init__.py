@@ -1,7 +1,8 @@
 """Tracetest test files: reading the YAML resources and running them against traces.
 
 ``model`` holds the resources as frozen values, ``loader`` reads them from files (safe YAML with
-lines for every error), ``sources`` picks the trace a test runs on, ``runner`` runs tests and
+lines for every error), ``sources`` picks the trace a test runs on, ``live`` gets it in a live
+run (trigger, receiver, ``polling``), ``runner`` runs tests and
 suites and gives the values of ``results``, which the reports in :mod:`tracespec.reports`
 print.  This package builds on specs (``tracespec.spec``: ``check``, ``resolve_output``);
 nothing below it knows about it.
@@ -9,6 +10,7 @@ nothing below it knows about it.
 
 from __future__ import annotations
 
+from .live import LiveRun
 from .loader import load_resource, load_suite, load_test, load_variables
 from .model import (
     Output,
@@ -27,6 +29,7 @@ from .runner import run_suite, run_test
 from .sources import TraceSource
 
 __all__ = (
+    "LiveRun",
     "Output",
     "Place",
     "PollingProfile",

@@ -30,6 +30,8 @@ class TestResult:
     ``error`` is set when the test could not run at all (no trace for it, a trigger that needs
     a live system); ``problems`` lists, one line each with the place in the test file, the
     specs, assertions and outputs that could not be evaluated (text that does not parse).
+    ``incomplete`` is set when a live run's trace did not arrive whole before the polling
+    profile's timeout (what was seen): the specs ran on what had arrived, and the test fails.
     ``variables`` are the run's variables after the outputs were merged in.  ``trace`` is the
     trace the test ran on (``None`` when it could not run); it is not part of the value (two
     results are equal whatever trace object they hold), and keeping the result keeps the trace.
@@ -46,11 +48,14 @@ class TestResult:
     problems: tuple[str, ...] = ()
     duration_s: float = 0.0
     trace: Trace | None = attrs.field(default=None, eq=False, repr=False)
+    incomplete: str | None = None
 
     @property
     def passed(self) -> bool:
-        """True when the test ran and every assertion passed on every selected span."""
-        return self.error is None and not self.problems and all(s.passed for s in self.specs)
+        """True when the test ran on a whole trace and every assertion passed on every selected
+        span."""
+        return (self.error is None and self.incomplete is None and not self.problems
+                and all(s.passed for s in self.specs))
 
     def __str__(self) -> str:
         """The pretty report of the run and, when it failed, the trace tree with the selected

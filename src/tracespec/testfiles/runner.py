@@ -21,6 +21,7 @@ from typing import TypeAlias
 from ..errors import TracespecError, first_line
 from ..results import OutputResult, SpecResult
 from ..spec import check, prefetch, resolve_output
+from .live import LiveRun, live_trace
 from .loader import load_suite, load_test
 from .model import Test, TestSuite, VariableSet
 from .results import SuiteResult, TestResult
@@ -41,7 +42,7 @@ def _variables(variables: Variables) -> dict[str, str]:
 
 def run_test(
     test: Test | str | os.PathLike[str],
-    trace: TraceSource,
+    trace: TraceSource | LiveRun,
     *,
     variables: Variables = None,
 ) -> TestResult:
@@ -50,7 +51,9 @@ def run_test(
     ``test`` is a :class:`Test` or the path of a test file; ``trace`` a :class:`Trace`,
     several traces (a ``traceid`` trigger picks among them), or what
     :func:`~tracespec.load_traces` reads (a trace file's path, a directory, a glob, a list);
-    ``variables`` a mapping or a :class:`VariableSet`, read by ``var:`` and ``env:``.
+    or a :class:`LiveRun`: the test's trigger is sent and its trace received and waited for
+    (:mod:`.live`); ``variables`` a mapping or a :class:`VariableSet`, read by ``var:`` and
+    ``env:``.
     A test that cannot run gives a result with ``error`` set; nothing is raised for what the
     test file or the trace holds, except a trace file that cannot be read at all.
     """
@@ -58,8 +61,12 @@ def run_test(
         test = load_test(test)
     started = time.perf_counter()
     run_vars = _variables(variables)
+    incomplete: str | None = None
     try:
-        chosen = trace_for(test, trace, run_vars)
+        if isinstance(trace, LiveRun):
+            chosen, incomplete = live_trace(test, trace, run_vars)
+        else:
+            chosen = trace_for(test, trace, run_vars)
     except NoTrace as exc:
         return TestResult(
             test=test, variables=MappingProxyType(run_vars), error=str(exc),
@@ -108,12 +115,13 @@ def run_test(
         problems=tuple(problems),
         duration_s=time.perf_counter() - started,
         trace=chosen,
+        incomplete=incomplete,
     )
 
 
 def run_suite(
     suite: TestSuite | str | os.PathLike[str],
-    trace: TraceSource,
+    trace: TraceSource | LiveRun,
     *,
     variables: Variables = None,
 ) -> SuiteResult:
@@ -125,7 +133,7 @@ def run_suite(
     if not isinstance(suite, TestSuite):
         suite = load_suite(suite)
     started = time.perf_counter()
-    if trace is not None:
+    if trace is not None and not isinstance(trace, LiveRun):
         trace = load_source(trace)  # once for every step
     run_vars = _variables(variables)
     steps: list[TestResult] = []

@@ -19,7 +19,9 @@ from ..trace import Trace
 from ..trace.ids import id_listing, match_traces, trace_id_query
 from .model import Test, Trigger
 
-__all__ = ["NoTrace", "TraceSource", "load_source", "resolve_refs", "trace_for"]
+__all__ = [
+    "NoTrace", "TraceSource", "load_source", "resolve_refs", "trace_for", "wanted_trace_id",
+]
 
 #: What a test can run on: one trace, several traces, or what ``load_traces`` reads (a trace
 #: file's path, a directory, a glob pattern, a list of these, ...).
@@ -37,7 +39,7 @@ def resolve_refs(text: str, variables: Mapping[str, str]) -> str:
     return _REF.sub(lambda m: variables.get(m.group(1), ""), text)
 
 
-def _wanted(trigger: Trigger | None, variables: Mapping[str, str]) -> str | None:
+def wanted_trace_id(trigger: Trigger | None, variables: Mapping[str, str]) -> str | None:
     """The trace id (or id prefix) a ``traceid`` trigger names, its variables resolved."""
     written = trigger.trace_id if trigger is not None else None
     if written is None:
@@ -73,18 +75,14 @@ def trace_for(test: Test, source: TraceSource, variables: Mapping[str, str]) -> 
     """The trace ``test`` runs on; raises :class:`NoTrace` with the reason when there is none."""
     trigger = test.trigger
     if source is None:
-        if trigger is not None and trigger.needs_network:
+        if trigger is not None and (trigger.needs_network or trigger.type == "traceid"):
             raise NoTrace(
-                f"not supported yet: needs a live trigger ({trigger.type}); run it on a trace "
-                "you already have with --trace FILE"
-            )
-        if trigger is not None and trigger.type == "traceid":
-            raise NoTrace(
-                "trigger traceid needs the trace in a file (--trace FILE); fetching traces "
-                "from a backend is not supported yet"
+                f"a {trigger.type} trigger runs live: run it with a receiver (tracespec run "
+                "without --trace; run_test(test, LiveRun(receiver))), or on a trace you "
+                "already have (--trace FILE)"
             )
         raise NoTrace("no trace given (--trace FILE)")
-    want = _wanted(trigger, variables)
+    want = wanted_trace_id(trigger, variables)
     traces = load_source(source)
     if isinstance(traces, Trace):
         if want is not None and not match_traces([traces], want):
