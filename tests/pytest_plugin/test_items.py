@@ -61,11 +61,21 @@ def test_items_run_on_the_trace_and_fail_with_the_report(project: pytest.Pyteste
 
 
 def test_without_a_trace_an_item_says_what_to_pass(project: pytest.Pytester) -> None:
-    result = project.runpytest(*PLUGIN, "trace/orders-pass.yaml")
-    result.assert_outcomes(failed=1)
+    text = (project.path / "trace" / "orders-pass.yaml").read_text(encoding="utf-8")
+    start, end = text.index("  trigger:"), text.index("  specs:")
+    (project.path / "trace" / "orders-notrigger.yaml").write_text(
+        text[:start] + text[end:], encoding="utf-8")
+    result = project.runpytest(*PLUGIN, "trace/orders-notrigger.yaml", "trace/orders-pass.yaml",
+                               "--tracespec-otlp-http", "127.0.0.1:0",  # (any free port)
+                               "--tracespec-otlp-grpc", "off")
+    result.assert_outcomes(failed=2)
     result.stdout.fnmatch_lines([
-        "Create an order (*orders-pass.yaml): no trace to run on: give pytest "
-        "--tracespec-trace FILE (a trace file, a directory or a glob pattern)",
+        # no trigger: nothing to run live
+        "Create an order (*orders-notrigger.yaml): no trace to run on: give pytest "
+        "--tracespec-trace FILE (a trace file, a directory or a glob pattern), or the test a "
+        "trigger to run it live",
+        # a trigger: run live, and its request goes nowhere
+        "\tReason: trigger http: POST http://api:8080/api/orders: cannot connect*",
     ])
 
 

@@ -11,8 +11,11 @@ What it adds to pytest:
   report is added under the traceback, and for a comparison with a result
   (``pytest_assertrepr_compare``) it is the explanation;
 - Tracetest YAML files as test items: the files matched by the ini option ``tracespec_files``
-  (glob patterns from the root directory), run on the trace file ``--tracespec-trace FILE``
-  (:mod:`.items`).
+  (glob patterns from the root directory), run on the trace file ``--tracespec-trace FILE``, or
+  live when they have a trigger and no trace file is given (:mod:`.items`);
+- the session's OTLP receiver (``--tracespec-otlp-http``, ``--tracespec-otlp-grpc``,
+  :mod:`.live`), started when first needed: the ``tracespec_receiver`` fixture,
+  ``trace_capture.otlp_endpoint()``, a live YAML test.
 
 Importing this module is cheap: the OpenTelemetry SDK and the rest of tracespec are imported
 when a fixture or an item first needs them, so the plugin costs nothing to a pytest run that
@@ -30,14 +33,18 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
+    from ..receiver import Receiver
     from .capture import TraceCapture
+    from .live import SessionReceiver
 
 __all__ = [
     "pytest_addoption",
     "pytest_assertrepr_compare",
     "pytest_collect_file",
     "pytest_runtest_makereport",
+    "session_receiver",
     "trace_capture",
+    "tracespec_receiver",
 ]
 
 #: The result types whose report a failure shows, by module and name (imported only if used).
@@ -65,19 +72,53 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--tracespec-var", metavar="KEY=VALUE", action="append", default=[],
         help="a variable for var: and env: in the YAML tests (repeatable)",
     )
+    group.addoption(
+        "--tracespec-otlp-http", metavar="ADDR", default="127.0.0.1:4318",
+        help="where the session's OTLP receiver listens for OTLP/HTTP (live YAML tests, spans "
+             "of other processes): HOST:PORT (port 0: a free one) or off; default %(default)s",
+    )
+    group.addoption(
+        "--tracespec-otlp-grpc", metavar="ADDR", default="127.0.0.1:4317",
+        help="where it listens for OTLP/gRPC: HOST:PORT or off; default %(default)s",
+    )
+
+
+_SESSION_RECEIVER = pytest.StashKey["SessionReceiver"]()
+
+
+def session_receiver(config: pytest.Config) -> SessionReceiver:
+    """The session's OTLP receiver (not started until something needs it; stopped at the
+    end of the session)."""
+    held = config.stash.get(_SESSION_RECEIVER, None)
+    if held is None:
+        from .live import SessionReceiver
+
+        held = SessionReceiver(config.getoption("tracespec_otlp_http"),
+                               config.getoption("tracespec_otlp_grpc"))
+        config.stash[_SESSION_RECEIVER] = held
+        config.add_cleanup(held.stop)
+    return held
+
+
+@pytest.fixture(scope="session")
+def tracespec_receiver(pytestconfig: pytest.Config) -> Receiver:
+    """The session's OTLP receiver, started: give its ``endpoint()`` to the processes the
+    tests start (``OTEL_EXPORTER_OTLP_ENDPOINT``); ``trace_capture`` then holds their spans."""
+    return session_receiver(pytestconfig).get()
 
 
 @pytest.fixture
-def trace_capture() -> Iterator[TraceCapture]:
+def trace_capture(pytestconfig: pytest.Config) -> Iterator[TraceCapture]:
     """The spans the code under test ends during this test, as traces: ``.trace()``,
-    ``.traces()``, ``.wait_for(selector, timeout=...)``, ``.request(client, method, url)``."""
+    ``.traces()``, ``.wait_for(selector, timeout=...)``, ``.request(client, method, url)``;
+    with those other processes export to ``.otlp_endpoint()`` meanwhile."""
     try:
         from .capture import TraceCapture
     except ImportError as exc:  # (the OpenTelemetry SDK is not a dependency of tracespec)
         raise pytest.UsageError(
             f"trace_capture needs the OpenTelemetry SDK ({exc}): pip install opentelemetry-sdk"
         ) from None
-    capture = TraceCapture().start()
+    capture = TraceCapture(session_receiver(pytestconfig)).start()
     try:
         yield capture
     finally:

@@ -1,5 +1,5 @@
 """The capture of one test (``trace_capture``): the spans ended while it was started, read as
-traces.
+traces, with those other processes exported to the session's receiver meanwhile.
 
 While a capture is started, the process's recorder (:mod:`.recorder`) hands it every span that
 starts and ends in the process, in any thread; it keeps those that both started and ended while
@@ -7,14 +7,16 @@ it was started: spans of an earlier test that end late, and spans ending after i
 not kept (under pytest-xdist each worker is a process of its own, so tests never see each
 other's spans).  :meth:`TraceCapture.traces` assembles what was kept with
 :func:`tracespec.load_traces`; :meth:`TraceCapture.wait_for` waits for spans that end after the
-response.
+response.  Spans other processes export to the session's OTLP receiver (:mod:`.live`:
+``trace_capture.otlp_endpoint()``, the ``tracespec_receiver`` fixture) are the test's when they
+arrive while it runs; they are merged with this process's spans by trace id.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 
@@ -23,6 +25,10 @@ from ..selectors import Query, compile_selector
 from ..trace import Trace
 from ..trace.ids import match_traces
 from .recorder import RECORDER, CaptureError, watched_provider
+
+if TYPE_CHECKING:
+    from ..receiver import Receiver
+    from .live import SessionReceiver
 
 __tracebackhide__ = True  # (pytest leaves these frames out of a failing test's traceback)
 
@@ -38,20 +44,43 @@ def _summary(trace: Trace) -> str:
 class TraceCapture:
     """The spans ended while one test ran, as traces (the ``trace_capture`` fixture)."""
 
-    def __init__(self) -> None:
+    def __init__(self, receiver: SessionReceiver | None = None) -> None:
         self._spans: list[ReadableSpan] = []
         self._started: set[int] = set()  # the span ids started while the capture was
         self._changed = threading.Condition(threading.Lock())
+        self._session = receiver
+        self._bound: Receiver | None = None  # the receiver whose spans are this test's
 
     def __repr__(self) -> str:
         count = len(self.spans)
         return f"<TraceCapture: {count} span{'s' if count != 1 else ''} recorded>"
 
     def start(self) -> TraceCapture:
-        """Record every span ended from now on (the global provider watched)."""
+        """Record every span ended from now on (the global provider watched), and the spans
+        the session's receiver gets from now on, when it is started."""
         watched_provider()
         RECORDER.attach(self)
+        if self._session is not None and self._session.started is not None:
+            self._bind(self._session.started)
         return self
+
+    def _bind(self, receiver: Receiver) -> None:
+        """Take the spans ``receiver`` gets from now on (what it holds is an earlier test's)."""
+        for trace_id in receiver.trace_ids():
+            receiver.forget(trace_id)
+        self._bound = receiver
+
+    def otlp_endpoint(self, protocol: str = "http") -> str:
+        """The URL another process exports its spans to (its ``OTEL_EXPORTER_OTLP_ENDPOINT``)
+        so that they are recorded here too, merged by trace id with this process's spans: the
+        session's receiver, started now if it was not (``protocol``: ``"http"`` or
+        ``"grpc"``)."""
+        if self._session is None:
+            raise CaptureError("this capture has no receiver (it was made outside pytest)")
+        receiver = self._session.get()
+        if self._bound is not receiver:
+            self._bind(receiver)
+        return receiver.endpoint(protocol)
 
     def stop(self) -> None:
         """Record no more spans (those recorded stay)."""
@@ -99,12 +128,27 @@ class TraceCapture:
             self._spans.clear()
 
     def traces(self) -> list[Trace]:
-        """Every trace recorded so far, in the order they started."""
+        """Every trace recorded so far (this process's spans, and those other processes
+        exported to the session's receiver), in the order they started."""
+        sources: list[Any] = []
         spans = self.spans
-        if not spans:
+        if spans:
+            sources.append(spans)  # (a tuple: a list holding only a list would read as JSON)
+        receiver = self._bound
+        if receiver is not None:
+            for trace_id in receiver.trace_ids():
+                data = receiver.data(trace_id)
+                if data:
+                    sources.append(data)
+        if not sources:
             return []
-        traces = load_traces(list(spans))
+        traces = load_traces(tuple(sources))
         return sorted(traces, key=lambda t: t.root.start_time_ns)
+
+    def _count(self) -> int:
+        """Spans recorded and received so far (what a wait watches)."""
+        receiver = self._bound
+        return len(self._spans) + (receiver.received_spans if receiver is not None else 0)
 
     def trace(self, trace_id: str | None = None) -> Trace:
         """The one trace recorded (or the one ``trace_id`` names: its id or a unique prefix of
@@ -139,12 +183,13 @@ class TraceCapture:
         seen = -1
         while True:
             with self._changed:
-                count = len(self._spans)
+                count = self._count()
                 if count == seen:
                     left = deadline - time.monotonic()
                     if left <= 0:
                         break
-                    self._changed.wait(left)
+                    # spans of this process wake the wait; received ones are looked for often
+                    self._changed.wait(left if self._bound is None else min(left, 0.05))
                     continue
             seen = count
             found = self._matching(query, trace_id)

@@ -3,10 +3,13 @@
 A file the ini option ``tracespec_files`` matches becomes a :class:`TracespecFile`; a ``type:
 Test`` resource gives one :class:`TracespecItem` named after the test, a ``type: TestSuite``
 one item running its steps in order (each step's outputs are variables of the next, as in the
-CLI); variable sets and polling profiles give none.  An item runs on the traces of
-``--tracespec-trace FILE`` (read once per session; a ``traceid`` trigger picks its trace among
-them), with the variables of ``--tracespec-var KEY=VALUE``.  A failure is reported as tracespec's
-pretty report with the trace tree, which pytest also writes into ``--junitxml``.
+CLI); variable sets give none, polling profiles none either (the live tests use them).  An item
+runs on the traces of ``--tracespec-trace FILE`` (read once per session; a ``traceid`` trigger
+picks its trace among them); without it, a test with a trigger runs live (its request sent,
+its trace received by the session's receiver, :mod:`.live`), as ``tracespec run`` without
+``--trace`` does.  The variables are those of ``--tracespec-var KEY=VALUE``.  A failure is
+reported as tracespec's pretty report with the trace tree, which pytest also writes into
+``--junitxml``.
 """
 
 from __future__ import annotations
@@ -19,13 +22,22 @@ import pytest
 
 from ..errors import TracespecError
 from ..formats import load_traces
-from ..testfiles import Test, TestSuite, load_resource, run_suite, run_test
+from ..testfiles import (
+    LiveRun,
+    PollingProfile,
+    Test,
+    TestSuite,
+    load_resource,
+    run_suite,
+    run_test,
+)
 from ..testfiles.results import SuiteResult, TestResult
 from ..trace import Trace
 
 __all__ = ["TracespecFile", "TracespecItem", "TracespecTestFailed"]
 
 _TRACES = pytest.StashKey[list[Trace]]()
+_PROFILES = pytest.StashKey[list[PollingProfile]]()
 
 
 class TracespecTestFailed(Exception):
@@ -49,7 +61,7 @@ def _traces(config: pytest.Config) -> list[Trace]:
     if path is None:
         raise _NoTrace(
             "no trace to run on: give pytest --tracespec-trace FILE (a trace file, a "
-            "directory or a glob pattern)"
+            "directory or a glob pattern), or the test a trigger to run it live"
         )
     traces = load_traces(path)
     config.stash[_TRACES] = traces
@@ -80,6 +92,8 @@ class TracespecFile(pytest.File):
     def collect(self) -> Iterator[pytest.Item]:
         """One item for a test or a suite."""
         resource = load_resource(_shown(self.path))
+        if isinstance(resource, PollingProfile):
+            _profiles(self.config).append(resource)
         if isinstance(resource, Test | TestSuite):
             yield TracespecItem.from_parent(self, name=resource.name or self.path.stem,
                                             resource=resource)
@@ -92,6 +106,26 @@ class TracespecFile(pytest.File):
         return super().repr_failure(excinfo)
 
 
+def _profiles(config: pytest.Config) -> list[PollingProfile]:
+    """The polling profiles among the collected files (live tests name them)."""
+    return config.stash.setdefault(_PROFILES, [])
+
+
+def _needs_receiver(resource: Test | TestSuite) -> bool:
+    steps = resource.steps if isinstance(resource, TestSuite) else (resource,)
+    return any(step.trigger is not None for step in steps)
+
+
+def _source(config: pytest.Config, resource: Test | TestSuite) -> list[Trace] | LiveRun:
+    """What a test runs on: the traces of ``--tracespec-trace``, or a live run when it has a
+    trigger and no trace file is given."""
+    if config.getoption("tracespec_trace") is not None or not _needs_receiver(resource):
+        return _traces(config)
+    from . import session_receiver
+
+    return LiveRun(session_receiver(config).get(), tuple(_profiles(config)))
+
+
 class TracespecItem(pytest.Item):
     """One Tracetest test (or suite) run on the session's traces."""
 
@@ -102,13 +136,13 @@ class TracespecItem(pytest.Item):
     def runtest(self) -> None:
         """Run the test (or the suite's steps); raise with the result when it did not pass."""
         variables = _variables(self.config)
-        traces = _traces(self.config)
         resource = self.resource
+        source = _source(self.config, resource)
         result: TestResult | SuiteResult
         if isinstance(resource, TestSuite):
-            result = run_suite(resource, traces, variables=variables)
+            result = run_suite(resource, source, variables=variables)
         else:
-            result = run_test(resource, traces, variables=variables)
+            result = run_test(resource, source, variables=variables)
         if not result.passed:
             raise TracespecTestFailed(result)
 

@@ -214,6 +214,12 @@ class Receiver:
         assembled as from a file (repairs included), or ``None`` when none arrived."""
         return self._store.trace(trace_id.lower())
 
+    def data(self, trace_id: str) -> bytes | None:
+        """The spans of ``trace_id`` received so far as one serialized OTLP ``TracesData``
+        (what :func:`tracespec.load_traces` reads, beside spans of other sources), or ``None``
+        when none arrived."""
+        return self._store.data(trace_id.lower())
+
     def traces(self) -> list[Trace]:
         """Every trace held, in order of first arrival."""
         out = []
