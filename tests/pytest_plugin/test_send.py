@@ -24,7 +24,6 @@ from werkzeug.serving import make_server
 import tracespec
 from tracespec.pytest_plugin.capture import TraceCapture
 from tracespec.pytest_plugin.recorder import CaptureError
-from tracespec.pytest_plugin.send import headers_json
 
 TRIGGER = 'span[name="Tracetest trigger"]'
 
@@ -142,9 +141,3 @@ def test_an_unknown_client_is_a_clear_error(capture: TraceCapture) -> None:
 def test_an_async_client_is_not_supported_yet(capture: TraceCapture) -> None:
     with pytest.raises(CaptureError, match=r"cannot send through an AsyncClient yet"):
         capture.request(httpx.AsyncClient(), "GET", "http://127.0.0.1:1/")
-
-
-def test_headers_json() -> None:
-    assert headers_json([]) == "null"
-    assert json.loads(headers_json([("A", "1"), ("B", ""), ("", "v")])) == [
-        {"key": "A", "value": "1"}, {"key": "B"}, {"value": "v"}]

@@ -7,7 +7,8 @@ Werkzeug test client, a Starlette or FastAPI ``TestClient``, a Django test clien
 by a tracer provider of its own (``service.name`` ``tracetest``, as the reference's trigger
 span has), recorded by the capture, never exported; it is the root of the request's trace and
 carries ``tracetest.response.status``, ``tracetest.response.body`` and
-``tracetest.response.headers`` (a JSON list of ``{"key", "value"}``).  Its context goes into the
+``tracetest.response.headers``, written as the live runs write them
+(:func:`tracespec.triggers.span.response_attributes`).  Its context goes into the
 request's headers with the global propagator (W3C ``traceparent`` unless the application set
 another), where the instrumentations read it.  For in-process test clients the span is not made
 current: the instrumentations would then make the application's span an internal child of it
@@ -17,10 +18,9 @@ request is sent, so an instrumented client's span sits between the two.
 
 from __future__ import annotations
 
-import json
 import threading
 import types
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from typing import Any, NamedTuple, Protocol
 
@@ -33,11 +33,12 @@ from opentelemetry.sdk.trace.sampling import ALWAYS_ON
 
 from ..trace import Trace
 from ..trace.tracetest import TRIGGER_SPAN_NAME
+from ..triggers.span import response_attributes
 from .recorder import RECORDER, CaptureError
 
 __tracebackhide__ = True  # (pytest leaves these frames out of a failing test's traceback)
 
-__all__ = ["CLIENTS", "Exchange", "headers_json", "send"]
+__all__ = ["CLIENTS", "Exchange", "send"]
 
 #: The kinds of client :func:`send` knows, by the package their class comes from.
 CLIENTS = ("werkzeug", "starlette", "django", "httpx", "requests")
@@ -105,7 +106,7 @@ def _call(kind: str, client: Any, method: str, url: str, headers: dict[str, str]
     return client.request(method.upper(), url, headers=headers, **kwargs)
 
 
-def _response_parts(kind: str, response: Any) -> tuple[int, list[tuple[str, str]], str]:
+def _response_parts(kind: str, response: Any) -> tuple[int, tuple[tuple[str, str], ...], str]:
     """The status, the headers and the body (as text) of any client's response."""
     status = int(response.status_code)
     if kind == "httpx" or kind == "starlette":
@@ -121,14 +122,7 @@ def _response_parts(kind: str, response: Any) -> tuple[int, list[tuple[str, str]
         headers = list(response.headers.items())
         body = response.content
     text = body.decode("utf-8", errors="replace") if isinstance(body, bytes) else str(body)
-    return status, [(str(k), str(v)) for k, v in headers], text
-
-
-def headers_json(headers: Iterable[tuple[str, str]]) -> str:
-    """``tracetest.response.headers``: a JSON list of ``{"key": ..., "value": ...}``, empty
-    fields left out (as the reference writes it); ``null`` for no headers."""
-    items = [{k: v for k, v in (("key", key), ("value", value)) if v} for key, value in headers]
-    return json.dumps(items, ensure_ascii=False, separators=(",", ":")) if items else "null"
+    return status, tuple((str(k), str(v)) for k, v in headers), text
 
 
 @contextmanager
@@ -154,11 +148,7 @@ def send(capture: _Capture, client: Any, method: str, url: str, **kwargs: Any) -
         with _current(span) if kind in _NETWORK else nullcontext():
             response = _call(kind, client, method, url, headers, kwargs)
         status, response_headers, body = _response_parts(kind, response)
-        span.set_attributes({
-            "tracetest.response.status": str(status),
-            "tracetest.response.body": body,
-            "tracetest.response.headers": headers_json(response_headers),
-        })
+        span.set_attributes(response_attributes(status, response_headers, body))
     except BaseException as exc:
         span.record_exception(exc)
         raise
