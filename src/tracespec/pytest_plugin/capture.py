@@ -46,13 +46,14 @@ class TraceCapture:
 
     def __init__(self, receiver: SessionReceiver | None = None) -> None:
         self._spans: list[ReadableSpan] = []
+        self._otlp: list[bytes] = []  # spans handed over as OTLP (the trigger spans)
         self._started: set[int] = set()  # the span ids started while the capture was
         self._changed = threading.Condition(threading.Lock())
         self._session = receiver
         self._bound: Receiver | None = None  # the receiver whose spans are this test's
 
     def __repr__(self) -> str:
-        count = len(self.spans)
+        count = len(self.spans) + len(self._otlp)
         return f"<TraceCapture: {count} span{'s' if count != 1 else ''} recorded>"
 
     def start(self) -> TraceCapture:
@@ -116,6 +117,13 @@ class TraceCapture:
             self._spans.append(span)
             self._changed.notify_all()
 
+    def add_otlp(self, data: bytes) -> None:
+        """Keep the spans of a serialized OTLP export request (``trace_capture.request``'s
+        trigger span)."""
+        with self._changed:
+            self._otlp.append(data)
+            self._changed.notify_all()
+
     @property
     def spans(self) -> tuple[ReadableSpan, ...]:
         """The SDK spans recorded so far, in the order they ended."""
@@ -126,12 +134,14 @@ class TraceCapture:
         """Forget the spans recorded so far."""
         with self._changed:
             self._spans.clear()
+            self._otlp.clear()
 
     def traces(self) -> list[Trace]:
         """Every trace recorded so far (this process's spans, and those other processes
         exported to the session's receiver), in the order they started."""
-        sources: list[Any] = []
-        spans = self.spans
+        with self._changed:
+            spans, otlp = tuple(self._spans), list(self._otlp)
+        sources: list[Any] = otlp
         if spans:
             sources.append(spans)  # (a tuple: a list holding only a list would read as JSON)
         receiver = self._bound
@@ -148,7 +158,8 @@ class TraceCapture:
     def _count(self) -> int:
         """Spans recorded and received so far (what a wait watches)."""
         receiver = self._bound
-        return len(self._spans) + (receiver.received_spans if receiver is not None else 0)
+        received = receiver.received_spans if receiver is not None else 0
+        return len(self._spans) + len(self._otlp) + received
 
     def trace(self, trace_id: str | None = None) -> Trace:
         """The one trace recorded (or the one ``trace_id`` names: its id or a unique prefix of

@@ -4,21 +4,20 @@ span that carries the response, with the trace context in the request's headers.
 :func:`send` (``trace_capture.request(client, method, url, **kwargs)``) sends through a Flask or
 Werkzeug test client, a Starlette or FastAPI ``TestClient``, a Django test client, an
 ``httpx.Client``, a ``requests.Session`` or the ``requests`` module.  The trigger span is made
-by a tracer provider of its own (``service.name`` ``tracetest``, as the reference's trigger
-span has), recorded by the capture, never exported; it is the root of the request's trace and
-carries ``tracetest.response.status``, ``tracetest.response.body`` and
-``tracetest.response.headers``, written as the live runs write them
-(:func:`tracespec.triggers.span.response_attributes`).  Its context goes into the
-request's headers with the global propagator (W3C ``traceparent`` unless the application set
-another), where the instrumentations read it.  For in-process test clients the span is not made
-current: the instrumentations would then make the application's span an internal child of it
-instead of a server span.  For network clients (httpx, requests) it is current while the
-request is sent, so an instrumented client's span sits between the two.
+as the live runs make it (:mod:`tracespec.triggers`: a new trace id and span id, the span as
+OTLP with ``service.name`` ``tracetest``, kind unspecified, ``tracetest.response.status``,
+``tracetest.response.body`` and ``tracetest.response.headers``) and handed to the capture,
+never exported; it is the root of the request's trace.  Its context goes into the request's
+headers with the global propagator (W3C ``traceparent`` unless the application set another),
+where the instrumentations read it.  For in-process test clients it is not made current: the
+instrumentations would then make the application's span an internal child instead of a server
+span.  For network clients (httpx, requests) it is current while the request is sent, so an
+instrumented client's span sits between the two.
 """
 
 from __future__ import annotations
 
-import threading
+import time
 import types
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
@@ -27,14 +26,11 @@ from typing import Any, NamedTuple, Protocol
 from opentelemetry import context as context_api
 from opentelemetry import propagate
 from opentelemetry import trace as trace_api
-from opentelemetry.sdk.resources import Resource
-from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.sdk.trace.sampling import ALWAYS_ON
 
 from ..trace import Trace
-from ..trace.tracetest import TRIGGER_SPAN_NAME
-from ..triggers.span import response_attributes
-from .recorder import RECORDER, CaptureError
+from ..triggers.context import new_context
+from ..triggers.span import response_attributes, trigger_span_request
+from .recorder import CaptureError
 
 __tracebackhide__ = True  # (pytest leaves these frames out of a failing test's traceback)
 
@@ -44,11 +40,10 @@ __all__ = ["CLIENTS", "Exchange", "send"]
 CLIENTS = ("werkzeug", "starlette", "django", "httpx", "requests")
 _NETWORK = frozenset({"httpx", "requests"})
 
-_lock = threading.Lock()
-_provider: TracerProvider | None = None
-
 
 class _Capture(Protocol):
+    def add_otlp(self, data: bytes) -> None: ...
+
     def trace(self, trace_id: str | None = None) -> Trace: ...
 
 
@@ -57,18 +52,6 @@ class Exchange(NamedTuple):
 
     response: Any
     trace: Trace
-
-
-def _trigger_tracer() -> trace_api.Tracer:
-    """The tracer of the trigger spans: a provider of its own, watched by the recorder."""
-    global _provider
-    with _lock:
-        if _provider is None:
-            # always sampled, whatever OTEL_TRACES_SAMPLER says: the request's trace is the test's
-            _provider = TracerProvider(sampler=ALWAYS_ON,
-                                       resource=Resource({"service.name": "tracetest"}))
-            RECORDER.watch(_provider)
-        return _provider.get_tracer("tracespec.pytest_plugin")
 
 
 def _kind(client: Any) -> str:
@@ -126,33 +109,44 @@ def _response_parts(kind: str, response: Any) -> tuple[int, tuple[tuple[str, str
 
 
 @contextmanager
-def _current(span: trace_api.Span) -> Iterator[None]:
-    token = context_api.attach(trace_api.set_span_in_context(span))
+def _current(context: context_api.Context) -> Iterator[None]:
+    token = context_api.attach(context)
     try:
         yield
     finally:
         context_api.detach(token)
 
 
+def _parent(trace_id: str, span_id: str) -> context_api.Context:
+    """A context whose current span is the trigger span (sampled), for the propagator."""
+    span_context = trace_api.SpanContext(
+        int(trace_id, 16), int(span_id, 16), is_remote=False,
+        trace_flags=trace_api.TraceFlags(trace_api.TraceFlags.SAMPLED),
+    )
+    return trace_api.set_span_in_context(trace_api.NonRecordingSpan(span_context))
+
+
 def send(capture: _Capture, client: Any, method: str, url: str, **kwargs: Any) -> Exchange:
     """Send ``method url`` through ``client`` (``kwargs`` go to the client: ``json=``,
     ``data=``, ``headers=``, ...) inside a trigger span; return the response and the trace of
     the request, as recorded when the response came back (spans that end later:
-    ``trace_capture.wait_for``)."""
+    ``trace_capture.wait_for``).  A request that raises leaves a trigger span with no
+    ``tracetest.response.*`` attribute."""
     kind = _kind(client)
-    span = _trigger_tracer().start_span(TRIGGER_SPAN_NAME)
+    ids = new_context()
+    parent = _parent(ids.trace_id, ids.span_id)
     carrier: dict[str, str] = {}
-    propagate.inject(carrier, context=trace_api.set_span_in_context(span))
+    propagate.inject(carrier, context=parent)
     headers = {**dict(kwargs.pop("headers", None) or {}), **carrier}
+    attributes: dict[str, str] = {}
+    start = time.time_ns()
     try:
-        with _current(span) if kind in _NETWORK else nullcontext():
+        with _current(parent) if kind in _NETWORK else nullcontext():
             response = _call(kind, client, method, url, headers, kwargs)
-        status, response_headers, body = _response_parts(kind, response)
-        span.set_attributes(response_attributes(status, response_headers, body))
-    except BaseException as exc:
-        span.record_exception(exc)
-        raise
+        attributes = response_attributes(*_response_parts(kind, response))
     finally:
-        span.end()
-    trace_id = format(span.get_span_context().trace_id, "032x")
-    return Exchange(response, capture.trace(trace_id))
+        capture.add_otlp(trigger_span_request(
+            trace_id=ids.trace_id, span_id=ids.span_id, start_ns=start,
+            end_ns=max(time.time_ns(), start), attributes=attributes,
+        ))
+    return Exchange(response, capture.trace(ids.trace_id))
