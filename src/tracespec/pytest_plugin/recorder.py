@@ -3,9 +3,8 @@ watched, and the one error of the plugin's captures.
 
 :data:`RECORDER` (an SDK ``SpanProcessor``) is added to the global provider (the one the
 application set; a new SDK provider, set as the global, when it set none: the API's proxy) and
-any the test hands to ``trace_capture.watch``.  It never
-replaces a provider the application set.  It tells each started capture when a span starts, and
-hands it the span when it ends.
+any the test hands to ``trace_capture.watch``.  It never replaces a provider the application
+set.  It tells each started capture when a span starts, and hands it the span when it ends.
 """
 
 from __future__ import annotations
