@@ -11,8 +11,6 @@ import re
 import tomllib
 from pathlib import Path
 
-from packaging.version import Version
-
 ROOT = Path(__file__).resolve().parent.parent
 
 _REQUIREMENT = re.compile(r"([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?\s*(.*)")
@@ -22,10 +20,14 @@ def _name(text: str) -> str:
     return re.sub(r"[-_.]+", "-", text).lower()
 
 
-def _release(version: str) -> Version:
-    """The version, compared as packaging compares them (``1.24`` is ``1.24.0``; pre-releases
-    such as the instrumentations' ``0.45b0`` read too)."""
-    return Version(version)
+def _release(version: str) -> tuple[int | str, ...]:
+    """``1.60.0`` → (1, 60); ``0.45b0`` → (0, 45, 'b0'): trailing zeros of the release dropped,
+    a pre-release kept."""
+    release, pre = re.fullmatch(r"([0-9][0-9.]*?)((?:a|b|rc)[0-9]+)?", version).groups()
+    parts: list[int | str] = [int(p) for p in release.split(".")]
+    while parts and parts[-1] == 0:
+        parts.pop()
+    return (*parts, pre) if pre else tuple(parts)
 
 
 def _floors(requirements: list[str]) -> dict[str, str]:
@@ -33,7 +35,7 @@ def _floors(requirements: list[str]) -> dict[str, str]:
     for requirement in requirements:
         m = _REQUIREMENT.fullmatch(requirement.strip())
         assert m, requirement
-        floors = re.findall(r">=\s*([0-9][0-9a-z.]*)", m.group(2))
+        floors = re.findall(r">=\s*([0-9][0-9.]*(?:(?:a|b|rc)[0-9]+)?)", m.group(2))
         assert len(floors) == 1, f"{requirement!r} has no single floor (>=)"
         out[_name(m.group(1))] = floors[0]
     return out

@@ -300,7 +300,7 @@ def test_readme_test_command_is_what_ci_runs() -> None:
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").strip().splitlines()
     commands = [line.strip() for line in ci if line.strip() and not line.startswith("#")]
     # after `set` and `cd`, exactly the README's command; then, maybe, the lowest versions
-    assert commands[2] == install_and_test
+    assert commands[2] == install_and_test + " || exit 1"  # an install that fails fails CI
     floors = [i for i, line in enumerate(commands) if "constraints/lowest.txt" in line]
     assert all(i > 2 for i in floors)
     floors_command = ("pip install -c constraints/lowest.txt -e '.[test]' && "
