@@ -1,4 +1,4 @@
-"""tracespec.testing's assertions, str() of results, and pytest's own assertion output."""
+"""tracespec.testing's assertions, and pytest's own assertion output for a failed result."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from tracespec.testing import assert_spec, assert_test_file
 
 pytest_plugins = ["pytester"]
 
-EXAMPLES = Path(__file__).resolve().parent.parent.parent / "examples"
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 PLUGIN = ("-p", "tracespec.pytest_plugin", "-p", "no:cacheprovider")
 
 
@@ -34,10 +34,10 @@ def test_assert_spec_places_each_assertion_where_it_was_written(
     source = Path(__file__).read_text(encoding="utf-8").splitlines()
     line = source.index("            'span[tracetest.span.type=\"http\"]',") - 1  # (1-based)
     text = str(info.value)
-    assert text.startswith(f"spec failed (tests/pytest_plugin/test_testing.py:{line}) on trace "
+    assert text.startswith(f"spec failed (tests/test_testing.py:{line}) on trace "
                            f"{orders.trace_id}")
     assert re.search(rf"✘ attr:tracetest.span.duration < 1ms \(\d+ms\) "
-                     rf"\(tests/pytest_plugin/test_testing.py:{line + 4}\)", text)
+                     rf"\(tests/test_testing.py:{line + 4}\)", text)
     assert "✔ attr:http.status_code < 300 (200)" in text
 
 
