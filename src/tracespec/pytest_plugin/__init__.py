@@ -56,7 +56,8 @@ _RESULT_TYPES = {
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    """The ini option ``tracespec_files`` and the command-line option ``--tracespec-trace``."""
+    """The ini option ``tracespec_files``; ``--tracespec-trace``, ``--tracespec-var`` and the
+    receiver's ``--tracespec-otlp-http`` and ``--tracespec-otlp-grpc``."""
     parser.addini(
         "tracespec_files", type="args", default=[],
         help="tracespec: glob patterns (from the root directory) of Tracetest YAML test files "
