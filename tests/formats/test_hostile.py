@@ -1,0 +1,104 @@
+"""Hostile trace input (issue 11): decompression bombs, special files, deep and huge values.
+
+Each input ends, within seconds and without a large allocation, with the right trace or one
+:class:`~tracespec.TraceLoadError`.  Big inputs are generated here, small ones live in
+``tests/data``.
+"""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import pytest
+import zstandard
+
+import tracespec
+from tracespec import TraceLoadError
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+PROTO = (EXAMPLES / "orders-trace.pb").read_bytes()
+
+
+def zstd_zeros(size: int) -> bytes:
+    """``size`` zero bytes, zstd-compressed a chunk at a time (never held in memory)."""
+    comp = zstandard.ZstdCompressor().compressobj()
+    chunk = bytes(1 << 20)
+    out = [comp.compress(chunk) for _ in range(size >> 20)]
+    out.append(comp.flush())
+    return b"".join(out)
+
+
+def gzip_zeros(size: int) -> bytes:
+    import zlib
+
+    comp = zlib.compressobj(9, wbits=31)
+    chunk = bytes(1 << 20)
+    out = [comp.compress(chunk) for _ in range(size >> 20)]
+    out.append(comp.flush())
+    return b"".join(out)
+
+
+def spans(trace: tracespec.Trace) -> list[tuple[str, str, dict[str, object]]]:
+    return [(s.span_id, s.name, dict(s.attributes)) for s in trace]
+
+
+EXPECTED = spans(tracespec.load_trace(PROTO))
+
+
+# -- decompression -------------------------------------------------------------------------------
+
+def test_two_layers_load() -> None:
+    trace = tracespec.load_trace(gzip.compress(zstandard.ZstdCompressor().compress(PROTO)))
+    assert spans(trace) == EXPECTED
+
+
+@pytest.mark.parametrize("layers", [3, 2000])
+def test_a_third_layer_is_refused(layers: int) -> None:
+    data = PROTO
+    for i in range(layers):
+        data = gzip.compress(data, 1) if i % 2 else zstandard.ZstdCompressor().compress(data)
+    with pytest.raises(TraceLoadError, match="more than 2 layers of compression"):
+        tracespec.load_trace(data)
+
+
+def test_zstd_bomb_stops_at_the_default_bound() -> None:
+    # 64 KiB that would inflate to 32 GiB: stopped at 512 MiB (the default floor)
+    inner = zstd_zeros(1 << 30)
+    bomb = zstandard.ZstdCompressor(level=19).compress(inner * 32)
+    assert len(bomb) < 1 << 16
+    with pytest.raises(TraceLoadError, match="inflates past 512 MiB") as info:
+        tracespec.load_trace(bomb)
+    assert "TRACESPEC_MAX_INFLATE" in str(info.value) and info.value.source == "<bytes>"
+
+
+def test_gzip_gzip_bomb_under_a_lowered_bound(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TRACESPEC_MAX_INFLATE", str(8 << 20))
+    bomb = gzip.compress(gzip_zeros(64 << 20))  # 300 bytes, 64 MiB inflated
+    with pytest.raises(TraceLoadError, match=r"gzip data inflates past 8 MiB"):
+        tracespec.load_trace(bomb)
+
+
+def test_the_bound_counts_the_output_and_is_configurable(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    blob = gzip.compress(PROTO)
+    monkeypatch.setenv("TRACESPEC_MAX_INFLATE", str(len(PROTO)))
+    assert spans(tracespec.load_trace(blob)) == EXPECTED
+    monkeypatch.setenv("TRACESPEC_MAX_INFLATE", str(len(PROTO) - 1))
+    with pytest.raises(TraceLoadError, match="inflates past"):
+        tracespec.load_trace(blob)
+    monkeypatch.setenv("TRACESPEC_MAX_INFLATE", "lots")
+    with pytest.raises(TraceLoadError, match="TRACESPEC_MAX_INFLATE"):
+        tracespec.load_trace(blob)
+
+
+def test_multi_member_gzip_and_multi_frame_zstd() -> None:
+    half = len(PROTO) // 2
+    # (protobuf messages concatenate: two halves cut at a field boundary are not needed here,
+    # the members are joined back into the same bytes before parsing)
+    two_members = gzip.compress(PROTO[:half]) + gzip.compress(PROTO[half:])
+    assert spans(tracespec.load_trace(two_members)) == EXPECTED
+    z = zstandard.ZstdCompressor()
+    two_frames = z.compress(PROTO[:half]) + z.compress(PROTO[half:])
+    assert spans(tracespec.load_trace(two_frames)) == EXPECTED
