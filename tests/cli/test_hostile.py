@@ -4,6 +4,9 @@ line on stderr and exit 1 (3 for a missing file), never a traceback, a hang or a
 from __future__ import annotations
 
 import gzip
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -43,3 +46,45 @@ def test_decompression_layers_and_bombs(
     path.write_bytes(gzip.compress(gzip.compress(bytes(1 << 20))))
     code, _, err = run_cli(capsys, "select", "span[name=\"x\"]", str(path))
     assert code == 1 and "inflates past 1000 bytes" in one_error(err)
+
+
+# -- special files -------------------------------------------------------------------------------
+
+def _env() -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT)])}
+
+
+def test_special_files_as_every_kind_of_input(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    fifo = tmp_path / "in.fifo"
+    os.mkfifo(fifo)
+    test = str(EXAMPLES / "orders-pass.yaml")
+    suite = tmp_path / "suite.yaml"
+    suite.write_text(f"type: TestSuite\nspec:\n  id: s\n  steps:\n    - {fifo}\n")
+    for special, kind in (("/dev/zero", "character device"), (str(fifo), "FIFO")):
+        cases = [
+            ("show", special),
+            ("select", 'span[name="x"]', special),
+            ("run", "-f", special, "--trace", TRACE),
+            ("run", "-f", test, "--trace", special),
+            ("run", "-f", test, "--trace", TRACE, "--vars", special),
+        ]
+        for args in cases:
+            code, _, err = run_cli(capsys, *args)
+            assert code == 1, args
+            assert f"{special}: cannot read: a {kind}, not a regular file" in one_error(err)
+    code, _, err = run_cli(capsys, "run", "-f", str(suite), "--trace", TRACE)
+    assert code == 1 and "a FIFO, not a regular file" in err and "internal error" not in err
+
+
+def test_dash_reads_the_trace_from_stdin_and_refuses_a_device() -> None:
+    cmd = [sys.executable, "-m", "tracespec", "select", 'span[name="SELECT users"]', "-"]
+    with open(TRACE, "rb") as f:
+        done = subprocess.run(cmd, stdin=f, capture_output=True, env=_env(), timeout=60)
+    assert (done.returncode, done.stderr) == (0, b"")
+    assert b"SELECT users" in done.stdout
+    with open("/dev/zero", "rb") as f:
+        done = subprocess.run(cmd, stdin=f, capture_output=True, env=_env(), timeout=60)
+    assert done.returncode == 1
+    assert done.stderr == b"error: <stdin>: cannot read: a character device, not a regular file\n"

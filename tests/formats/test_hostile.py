@@ -8,6 +8,7 @@ Each input ends, within seconds and without a large allocation, with the right t
 from __future__ import annotations
 
 import gzip
+import os
 from pathlib import Path
 
 import pytest
@@ -102,3 +103,33 @@ def test_multi_member_gzip_and_multi_frame_zstd() -> None:
     z = zstandard.ZstdCompressor()
     two_frames = z.compress(PROTO[:half]) + z.compress(PROTO[half:])
     assert spans(tracespec.load_trace(two_frames)) == EXPECTED
+
+
+# -- special files -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("device", ["/dev/zero", "/dev/urandom"])
+def test_a_device_is_refused(device: str) -> None:
+    with pytest.raises(TraceLoadError, match="a character device, not a regular file") as info:
+        tracespec.load_trace(device)
+    assert info.value.source == device
+
+
+def test_a_fifo_is_refused_without_blocking(tmp_path: Path) -> None:
+    fifo = tmp_path / "trace.fifo"
+    os.mkfifo(fifo)  # no writer: an open() that waits would never return
+    with pytest.raises(TraceLoadError, match="a FIFO, not a regular file"):
+        tracespec.load_trace(fifo)
+    with pytest.raises(TraceLoadError, match="a FIFO, not a regular file"):
+        tracespec.load_traces([str(EXAMPLES / "orders-trace.json"), fifo])
+
+
+def test_a_device_behind_a_file_object_is_refused() -> None:
+    with open("/dev/zero", "rb") as f, pytest.raises(TraceLoadError, match="character device"):
+        tracespec.load_trace(f)
+
+
+def test_a_nul_byte_in_a_path_is_a_load_error() -> None:
+    with pytest.raises(TraceLoadError, match="not a path"):
+        tracespec.load_trace("orders\0.json")
+    with pytest.raises(TraceLoadError, match="not a path"):
+        tracespec.load_trace(Path("orders\0.json"))

@@ -19,7 +19,7 @@ import shutil
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -212,8 +212,9 @@ _CLI_WORDS = (("pass format= to say which", "pass --format to say which"),)
 
 def _load(args: list[str], trace_format: str | None) -> list[Trace]:
     fmt: Format | None = trace_format  # type: ignore[assignment]
+    sources: list[Any] = [sys.stdin.buffer if a == "-" else a for a in args]  # - is stdin
     try:
-        return _warned(load_traces(args[0] if len(args) == 1 else args, format=fmt))
+        return _warned(load_traces(sources[0] if len(sources) == 1 else sources, format=fmt))
     except TraceLoadError as exc:
         message = exc.message
         for python, cli in _CLI_WORDS:

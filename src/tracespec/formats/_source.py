@@ -22,6 +22,7 @@ from typing import Any
 
 import orjson
 
+from .._files import open_regular, read_stream
 from ..errors import TraceFileNotFoundError, TraceLoadError
 from ._text import UTF8_BOM, UTF16_BOMS, TextDocuments, from_utf16
 
@@ -50,7 +51,7 @@ _MMAP_MIN = 8 << 20
 
 
 def _read_path(path: Path) -> Data:
-    with path.open("rb") as f:
+    with open_regular(path) as f:
         size = os.fstat(f.fileno()).st_size
         if size >= _MMAP_MIN:
             try:
@@ -80,7 +81,10 @@ def read_source(source: Any) -> tuple[Data | None, Any, str]:
     read = getattr(source, "read", None)
     if callable(read):
         name = str(getattr(source, "name", "<file>"))
-        data = read()
+        try:
+            data = read_stream(source)
+        except OSError as exc:
+            raise TraceLoadError(f"cannot read: {exc.strerror or exc}", source=name) from None
         if isinstance(data, str):
             data = data.encode("utf-8")
         if not isinstance(data, bytes | bytearray):
@@ -148,7 +152,9 @@ def _inflate(data: Data, kind: str, name: str, limit: int) -> bytes:
     else:
         import zstandard
 
-        stream = zstandard.ZstdDecompressor().stream_reader(memoryview(data), read_across_frames=True)
+        stream = zstandard.ZstdDecompressor().stream_reader(
+            memoryview(data), read_across_frames=True
+        )
         errors = (zstandard.ZstdError,)
     try:
         with stream:

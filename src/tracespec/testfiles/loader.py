@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from .._files import open_regular
 from ..errors import TestFileError, TestFileNotFoundError
 from ._yaml import Node, parse_document, substitute_env
 from .model import (
@@ -65,7 +66,8 @@ def read_text(path: _PathLike) -> str:
     """The text of a resource file; a missing file is a :class:`TestFileNotFoundError`."""
     name = os.fspath(path)
     try:
-        data = Path(path).read_bytes()
+        with open_regular(path) as f:
+            data = f.read()
     except FileNotFoundError:
         raise TestFileNotFoundError("file not found", path=name) from None
     except IsADirectoryError:
