@@ -88,3 +88,24 @@ def test_dash_reads_the_trace_from_stdin_and_refuses_a_device() -> None:
         done = subprocess.run(cmd, stdin=f, capture_output=True, env=_env(), timeout=60)
     assert done.returncode == 1
     assert done.stderr == b"error: <stdin>: cannot read: a character device, not a regular file\n"
+
+
+# -- YAML ----------------------------------------------------------------------------------------
+
+DATA = ROOT / "tests" / "data" / "yaml"
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("alias-bomb.yaml", "alias bomb?"),
+        ("nested-500.yaml", "nest more than 100 levels deep"),
+        ("nested-500.json", "nest more than 100 levels deep"),
+        ("suite-self.yaml", "refers back to a file being read"),
+        ("suite-a.yaml", "refers back to a file being read"),
+        ("polling-self.yaml", "refers back to a file being read"),
+    ],
+)
+def test_hostile_test_files(capsys: pytest.CaptureFixture[str], name: str, message: str) -> None:
+    code, _, err = run_cli(capsys, "run", "-f", str(DATA / name), "--trace", TRACE)
+    assert code == 1 and message in one_error(err) and name in err

@@ -26,3 +26,84 @@ def test_special_files_and_nul_bytes(tmp_path: Path) -> None:
         load_test("test\0.yaml")
     with pytest.raises(TestFileNotFoundError):
         load_test(tmp_path / "missing.yaml")
+
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "yaml"
+
+
+def test_a_merge_key_bomb_is_read_once_per_mapping() -> None:
+    # each of 30 levels merges the level below twice: 2^30 pairs if merges were re-expanded
+    test = load_test(DATA / "merge-bomb.yaml")
+    assert test.id == "merge-bomb"
+    from tracespec.testfiles._yaml import parse_document
+
+    root = parse_document((DATA / "merge-bomb.yaml").read_text(), "merge-bomb.yaml").plain()
+    top = root["x"]["a30"]
+    assert sorted(top) == sorted(["k0", "k1", *(f"m{i}" for i in range(1, 31))])
+
+
+def test_an_alias_bomb_is_refused_with_its_line() -> None:
+    with pytest.raises(TestFileError, match=r"alias bomb\?") as info:
+        load_test(DATA / "alias-bomb.yaml")
+    assert info.value.line is not None and info.value.line > 7
+
+
+def test_the_bound_counts_expansion_not_values(monkeypatch: pytest.MonkeyPatch,
+                                               tmp_path: Path) -> None:
+    from tracespec.testfiles import _yaml
+
+    monkeypatch.setattr(_yaml, "MAX_EXPANSION", 50)
+    specs = "".join(f"    - selector: span[name=\"s{i}\"]\n      assertions: [attr:a = 1]\n"
+                    for i in range(100))  # 500 values written out: no expansion at all
+    path = tmp_path / "many.yaml"
+    path.write_text(f"type: Test\nspec:\n  id: many\n  specs:\n{specs}")
+    assert len(load_test(path).specs) == 100
+    path.write_text("type: Test\nx: &a [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]\n"
+                    "y: [*a, *a, *a, *a, *a]\nspec:\n  id: few\n")
+    with pytest.raises(TestFileError, match="more than 50 values"):
+        load_test(path)
+
+
+def test_overlapping_merges_take_the_first_mapping() -> None:
+    test = load_test(DATA / "merge-overlap.yaml")
+    assert test.trigger is not None
+    request = test.trigger.settings
+    assert (request["method"], request["url"], request["body"]) == ("GET", "http://a", "{}")
+
+
+@pytest.mark.parametrize("name", ["nested-500.yaml", "nested-500.json"])
+def test_deep_nesting_is_refused(name: str) -> None:
+    with pytest.raises(TestFileError, match="nest more than 100 levels deep") as info:
+        load_test(DATA / name)
+    assert info.value.path == str(DATA / name)
+
+
+def test_nesting_just_under_the_bound_loads(tmp_path: Path) -> None:
+    path = tmp_path / "deep.yaml"
+    path.write_text("type: Test\nspec:\n  id: deep\nx: " + "[" * 97 + "]" * 97 + "\n")
+    assert load_test(path).id == "deep"
+
+
+@pytest.mark.parametrize(
+    ("name", "loop"),
+    [
+        ("suite-self.yaml", ["suite-self.yaml", "suite-self.yaml"]),
+        ("suite-a.yaml", ["suite-a.yaml", "suite-b.yaml", "suite-a.yaml"]),
+        ("polling-self.yaml", ["polling-self.yaml", "polling-self.yaml"]),
+    ],
+)
+def test_reference_loops_are_named(name: str, loop: list[str]) -> None:
+    with pytest.raises(TestFileError, match="refers back to a file being read: ") as info:
+        load_resource(DATA / name)
+    named = str(info.value).split("being read: ", 1)[1].split(" -> ")
+    assert [Path(p).name for p in named] == loop
+
+
+def test_an_alias_inside_itself_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "cycle.yaml"
+    path.write_text("type: Test\nspec: &s\n  id: x\n  again: *s\n")
+    with pytest.raises(TestFileError, match="refers to the value that holds it"):
+        load_test(path)
+    path.write_text("type: Test\nspec: &s\n  id: x\n  <<: *s\n")
+    with pytest.raises(TestFileError, match="refers to the mapping that holds it"):
+        load_test(path)

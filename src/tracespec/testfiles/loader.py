@@ -94,12 +94,20 @@ def load_resource(
     substitution; the ``--env-subst`` flag, docs/cli.md).  ``tests`` names tests a suite step may
     refer to by id.
     """
+    return _load_resource(path, environ, tests or {}, ())
+
+
+def _load_resource(
+    path: _PathLike, environ: Mapping[str, str] | None, tests: Mapping[str, Test],
+    chain: tuple[str, ...],
+) -> Resource:
+    """:func:`load_resource`, ``chain`` naming the files whose references led here."""
     name = os.fspath(path)
     text = read_text(path)
     if environ is not None:
         text = substitute_env(text, environ)
     root = parse_document(text, name)
-    return _Reader(name, environ=environ, tests=tests or {}).resource(root)
+    return _Reader(name, environ=environ, tests=tests, chain=chain).resource(root)
 
 
 def resource_kind(path: _PathLike, *, environ: Mapping[str, str] | None = None) -> str:
@@ -165,12 +173,27 @@ class _Reader:
     """Reads one file's node tree into resources; knows the file's name for every error."""
 
     def __init__(
-        self, path: str, *, environ: Mapping[str, str] | None, tests: Mapping[str, Test]
+        self, path: str, *, environ: Mapping[str, str] | None, tests: Mapping[str, Test],
+        chain: tuple[str, ...] = (),
     ) -> None:
         self.path = path
         self.environ = environ
         self.tests = tests
+        self.chain = chain  # the files whose references led to this one (outermost first)
         self.warnings: list[str] = []
+
+    def follow(self, target: Path, ref: str, node: Node, field: str) -> Resource:
+        """The resource a reference names (a suite's step, a test's polling profile); a
+        reference back to a file already being read is a loop, named file by file."""
+        here = (*self.chain, os.path.realpath(self.path))
+        real = os.path.realpath(target)
+        if real in here:
+            loop = [os.path.relpath(p) for p in here[here.index(real):]]
+            raise self.error(
+                f"{ref} refers back to a file being read: {' -> '.join([*loop, loop[0]])}",
+                node, field,
+            )
+        return _load_resource(target, self.environ, self.tests, here)
 
     # -- errors and small readers ------------------------------------------------------
 
@@ -341,7 +364,7 @@ class _Reader:
             return ref
         target = Path(self.path).parent / ref
         try:
-            resource = load_resource(target, environ=self.environ)
+            resource = self.follow(target, ref, node, field)
         except TestFileNotFoundError:
             raise self.error(f"polling profile file {ref} not found", node, field) from None
         if not isinstance(resource, PollingProfile):
@@ -457,7 +480,7 @@ class _Reader:
             if is_step_path(ref):
                 target = base / ref if not Path(ref).is_absolute() else Path(ref)
                 try:
-                    step = load_resource(target, environ=self.environ, tests=self.tests)
+                    step = self.follow(target, ref, item, field)
                 except TestFileNotFoundError:
                     raise TestFileNotFoundError(
                         f"step file {ref} not found (looked for {target})",
