@@ -4,6 +4,7 @@ line on stderr and exit 1 (3 for a missing file), never a traceback, a hang or a
 from __future__ import annotations
 
 import gzip
+import json
 import os
 import subprocess
 import sys
@@ -109,3 +110,99 @@ DATA = ROOT / "tests" / "data" / "yaml"
 def test_hostile_test_files(capsys: pytest.CaptureFixture[str], name: str, message: str) -> None:
     code, _, err = run_cli(capsys, "run", "-f", str(DATA / name), "--trace", TRACE)
     assert code == 1 and message in one_error(err) and name in err
+
+
+# -- big and deep output, a reader that goes away ------------------------------------------------
+
+TRACE_ID = "0af7651916cd43dd8448eb211c80319c"
+
+
+def otlp_file(path: Path, spans: list[dict[str, object]]) -> str:
+    """An OTLP JSON file of ``spans`` (``name``, ``parent`` index, optional ``service``,
+    ``status``), each a microsecond inside its parent."""
+    out = []
+    n = len(spans)
+    for i, s in enumerate(spans):
+        span: dict[str, object] = {
+            "traceId": TRACE_ID, "spanId": f"{i + 1:016x}", "name": s["name"], "kind": 2,
+            "startTimeUnixNano": str(1_700_000_000_000_000_000 + i),
+            "endTimeUnixNano": str(1_700_000_000_000_000_000 + 2 * n - i),
+            "attributes": [{"key": "k", "value": {"stringValue": s.get("value", "v")}}],
+        }
+        if i:
+            span["parentSpanId"] = f"{int(s.get('parent', i - 1)) + 1:016x}"  # type: ignore[call-overload]
+        if "status" in s:
+            span["status"] = {"code": 2, "message": s["status"]}
+        out.append(span)
+    service = spans[0].get("service", "svc")
+    doc = {"resourceSpans": [{"resource": {"attributes": [
+        {"key": "service.name", "value": {"stringValue": service}}]},
+        "scopeSpans": [{"spans": out}]}]}
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    return str(path)
+
+
+def test_show_prints_every_span_of_a_deep_chain(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    n = 3000
+    path = otlp_file(tmp_path / "deep.json", [{"name": f"s{i}"} for i in range(n)])
+    code, out, err = run_cli(capsys, "show", path, "--limit", "0")
+    assert (code, err) == (0, "")
+    lines = out.splitlines()[1:]
+    assert len(lines) == n
+    for i, line in enumerate(lines):
+        assert f" s{i}  " in line or line.startswith(f"s{i}  ")
+        assert line.endswith(f"#{i + 1:016x}")
+        assert len(line) < 200  # the indentation is cut, never the span
+    assert lines[40].startswith("[depth 40] ")
+    assert lines[34].startswith("[depth 34] ") and not lines[33].startswith("[")
+
+
+def test_show_limit_must_not_be_negative(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run_cli(capsys, "show", TRACE, "--limit", "-1")
+    assert (code, out) == (1, "") and "--limit" in one_error(err)
+
+
+def test_select_streams_a_big_table(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    n = 20_000
+    path = otlp_file(tmp_path / "wide.json",
+                     [{"name": f"s{i}", "parent": 0} for i in range(n)])
+    code, out, err = run_cli(capsys, "select", "span[]", path)
+    assert (code, err) == (0, "")
+    lines = out.splitlines()
+    assert lines[0].split() == ["span", "id", "name", "service", "duration"]
+    assert len(lines) == n + 2 and lines[-1] == f"{n} spans of {n} selected"
+    assert lines[1].split()[:3] == [f"{1:016x}", "s0", "svc"]
+
+
+def _closed_early(args: list[str]) -> tuple[int, bytes]:
+    """Run the command with its stdout's reader gone before it writes anything."""
+    proc = subprocess.Popen([sys.executable, "-m", "tracespec", *args], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, env=_env())
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()
+    try:
+        err = proc.stderr.read()
+        return proc.wait(timeout=120), err
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [
+        (["show", TRACE], 0),
+        (["select", 'span[name="SELECT users"]', TRACE], 0),
+        (["select", "span[]", TRACE, "--json"], 0),
+        (["explain", 'span[name="x"]', TRACE], 0),
+        (["explain", 'span[name="x"]'], 0),
+        (["check", 'span[name="SELECT users"]', "attr:db.rows_affected = 5", TRACE], 2),
+        (["check", 'span[name="SELECT users"]', "attr:db.rows_affected = 1", TRACE], 0),
+        (["span", "a1b2c3d4e5f60009", TRACE], 0),
+        (["traces", TRACE], 0),
+    ],
+)
+def test_a_closed_stdout_ends_as_the_command_would(args: list[str], code: int) -> None:
+    assert _closed_early(args) == (code, b"")

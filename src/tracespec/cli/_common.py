@@ -15,9 +15,8 @@ import contextlib
 import enum
 import os
 import shlex
-import shutil
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -35,6 +34,7 @@ __all__ = [
     "PROGRESS_BYTES",
     "CliError",
     "ExitCode",
+    "Stdout",
     "color_enabled",
     "format_duration",
     "load_trace_cli",
@@ -42,7 +42,7 @@ __all__ = [
     "one_line",
     "parse_var",
     "pick_trace_cli",
-    "stdout_console",
+    "stdout_gone",
     "trace_format_option",
     "trace_id_arg",
     "trace_label",
@@ -67,6 +67,43 @@ class CliError(Exception):
     def __init__(self, message: str, code: ExitCode = ExitCode.ERROR) -> None:
         super().__init__(message)
         self.code = code
+
+
+def stdout_gone() -> None:
+    """The reader of stdout went away (``| head``): point stdout at the null device, so that
+    no later write or flush (not even the interpreter's at exit) meets the closed pipe."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    finally:
+        os.close(devnull)
+
+
+class Stdout:
+    """Where a command's output goes, chunk by chunk, until its reader goes away: then writing
+    stops for good, without an error, and ``closed`` tells the command so (it ends as it
+    would have, with its own exit code)."""
+
+    def __init__(self) -> None:
+        self.closed = False
+
+    def write(self, chunks: Iterable[str]) -> None:
+        """Write the chunks as they come, a few hundred lines at a time."""
+        out = sys.stdout
+        batch: list[str] = []
+        try:
+            for chunk in chunks:
+                batch.append(chunk)
+                if len(batch) >= 512:
+                    out.write("".join(batch))
+                    batch.clear()
+                    out.flush()
+            if batch:
+                out.write("".join(batch))
+            out.flush()
+        except BrokenPipeError:
+            self.closed = True
+            stdout_gone()
 
 
 def one_line(error: BaseException | str) -> str:
@@ -142,17 +179,6 @@ def _stderr_console() -> Console:
     from rich.console import Console
 
     return Console(stderr=True)
-
-
-def stdout_console() -> Console:
-    """The console tables go to: on a pipe drawn wide enough not to cut names, uncoloured."""
-    from rich.console import Console
-
-    console = Console(file=sys.stdout)
-    if not console.is_terminal:
-        width = max(160, shutil.get_terminal_size((160, 24)).columns)
-        console = Console(file=sys.stdout, width=width, color_system=None)
-    return console
 
 
 def _as_list(paths: str | Sequence[str]) -> list[str]:

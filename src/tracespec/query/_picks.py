@@ -94,9 +94,9 @@ def picked_per_context(
     end: Sequence[int], pick: Pick,
 ) -> dict[int, list[int]]:
     """For each context span (ascending; -1 for the whole trace), the one span ``pick`` keeps
-    from its list (contexts whose list is empty, or too short for the pick, are left out).  ``levels`` are the forward
-    pass's sorted spans per step; steps from ``level`` on are joined by descendant
-    combinators, and so is ``level`` to the contexts."""
+    from its list (contexts whose list is empty, or too short for the pick, are left out).
+    ``levels`` are the forward pass's sorted spans per step; steps from ``level`` on are
+    joined by descendant combinators, and so is ``level`` to the contexts."""
     # reached[i]: last-level spans reached from level `level`; low[i]: z(reached[i])
     reached = list(levels[-1])
     low = reached
