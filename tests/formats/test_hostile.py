@@ -8,9 +8,11 @@ Each input ends, within seconds and without a large allocation, with the right t
 from __future__ import annotations
 
 import gzip
+import json
 import os
 from pathlib import Path
 
+import orjson
 import pytest
 import zstandard
 
@@ -133,3 +135,68 @@ def test_a_nul_byte_in_a_path_is_a_load_error() -> None:
         tracespec.load_trace("orders\0.json")
     with pytest.raises(TraceLoadError, match="not a path"):
         tracespec.load_trace(Path("orders\0.json"))
+
+
+# -- values that crashed the readers --------------------------------------------------------------
+
+def _otlp(attributes: list[dict[str, object]], **extra: object) -> dict[str, object]:
+    span = {"traceId": "0af7651916cd43dd8448eb211c80319c", "spanId": "0000000000000001",
+            "name": "x", "startTimeUnixNano": "1700000000000000000",
+            "endTimeUnixNano": "1700000000000001000", "attributes": attributes, **extra}
+    return {"resourceSpans": [{"resource": {"attributes": []},
+                               "scopeSpans": [{"spans": [span]}]}]}
+
+
+def test_a_deep_array_value_drops_only_itself_and_says_so() -> None:
+    value: dict[str, object] = {"stringValue": "x"}
+    for _ in range(90):
+        value = {"arrayValue": {"values": [value]}}
+    doc = _otlp([{"key": "deep", "value": value},
+                 {"key": "http.status_code", "value": {"intValue": "500"}}])
+    trace = tracespec.load_trace(json.dumps(doc).encode())
+    assert tracespec.compile_selector("span[http.status_code=500]").positions(trace) == [0]
+    assert "deep" not in trace[0].attributes
+    assert any("attribute 'deep' left out" in r for r in trace.repairs)
+
+
+def test_integers_beyond_64_bits_are_kept_exact_and_printable() -> None:
+    big = 2**70
+    doc = _otlp([{"key": "a", "value": {"intValue": str(big)}}],
+                events=[{"name": "e", "timeUnixNano": "1700000000000000001",
+                         "attributes": [{"key": "a", "value": {"intValue": str(big)}}]}])
+    span = tracespec.load_trace(doc)[0]
+    assert span.attributes["a"] == big
+    assert str(big) in span.attributes["span.events"]  # (the events' JSON text, exact)
+
+
+def test_a_jaeger_int64_beyond_64_bits() -> None:
+    doc = orjson.loads((EXAMPLES / "orders-trace.jaeger.json").read_bytes())
+    first = doc["data"][0]["spans"][0]
+    first["tags"].append({"key": "big", "type": "int64", "value": "1180591620717411303424"})
+    first["logs"] = [{"timestamp": first["startTime"] + 1,
+                      "fields": [{"key": "big", "type": "int64", "value": 2**70}]}]
+    span = tracespec.load_trace(doc).root
+    assert span.attributes["big"] == 2**70
+    assert "1180591620717411303424" in span.attributes["span.events"]
+
+
+@pytest.mark.parametrize("nest", [lambda v: [v], lambda v: {"a": v}])
+def test_deep_opensearch_values_are_a_load_error(nest: object) -> None:
+    doc = orjson.loads((EXAMPLES / "orders-trace.opensearch.json").read_bytes())
+    value: object = 1
+    for _ in range(600):
+        value = nest(value)  # type: ignore[operator]
+    doc["hits"]["hits"][0]["_source"]["span.attributes.deep"] = value
+    with pytest.raises(TraceLoadError, match="nested more than 64 levels deep") as info:
+        tracespec.load_trace(doc)
+    assert info.value.place == "hits.hits[0]._source"
+
+
+def test_numbers_of_more_than_4300_digits_in_trace_data() -> None:
+    digits = "9" * 5000
+    trace = tracespec.load_trace(_otlp([{"key": "a", "value": {"stringValue": digits}},
+                                        {"key": "b", "value": {"intValue": digits}}]))
+    assert tracespec.compile_selector(f'span[a="{digits}"]').positions(trace) == [0]
+    result = tracespec.check(
+        "span[]", ["attr:a > 1", "attr:a < 1", f'attr:a = "{digits}"'], trace)
+    assert [a.passed for a in result.assertions] == [True, False, True]

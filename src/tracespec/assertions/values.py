@@ -25,6 +25,7 @@ __all__ = [
     "INT64_MAX",
     "INT64_MIN",
     "JSON",
+    "MAX_JSON_DEPTH",
     "NIL",
     "NIL_VALUE",
     "NUMBER",
@@ -63,16 +64,48 @@ def _array_like() -> Any:
     return re2.compile(r"\[[^,]*(,[^\],]+)*\]")
 
 
+#: JSON nested deeper than this is refused (``ValueError``) by :func:`loads_json`: the
+#: comparisons, ``json_path`` and the writers that read JSON values are recursive.
+MAX_JSON_DEPTH = 128
+
+
 def loads_json(text: str) -> Any:
     """Decode JSON as Go's ``encoding/json`` accepts it (orjson, with a fallback for numbers
-    beyond 64 bits); raise ``ValueError`` for anything else (NaN, trailing commas, ...)."""
+    beyond 64 bits); raise ``ValueError`` for anything else (NaN, trailing commas, numbers of
+    more than 4,300 digits, nesting deeper than :data:`MAX_JSON_DEPTH`, ...)."""
     try:
-        return orjson.loads(text)
-    except orjson.JSONDecodeError:
+        value = orjson.loads(text)
+    except orjson.JSONDecodeError as exc:
+        if "recursion" in str(exc):
+            raise _too_deep() from None
+
         def reject(name: str) -> Any:
             raise ValueError(f"invalid JSON constant {name}")
 
-        return json.loads(text, parse_constant=reject)
+        try:
+            value = json.loads(text, parse_constant=reject)
+        except RecursionError:
+            raise _too_deep() from None
+    if type(value) in (list, dict) and text.count("[") + text.count("{") > MAX_JSON_DEPTH \
+            and _depth_over(value, MAX_JSON_DEPTH):
+        raise _too_deep()
+    return value
+
+
+def _too_deep() -> ValueError:
+    return ValueError(f"JSON nested more than {MAX_JSON_DEPTH} levels deep")
+
+
+def _depth_over(value: Any, limit: int) -> bool:
+    """Whether lists and objects nest in ``value`` more than ``limit`` levels (no recursion)."""
+    stack = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > limit:
+            return True
+        items = node.values() if type(node) is dict else node
+        stack.extend((v, depth + 1) for v in items if type(v) in (list, dict))
+    return False
 
 
 def get_type(text: str) -> int:

@@ -51,8 +51,10 @@ _PLAIN_KEYS = frozenset(
 )  # fmt: skip
 
 
-def compact(sp: dict[str, Any]) -> JsonRecord:
-    """The compact record of one span object (never raises on malformed fields)."""
+def compact(sp: dict[str, Any], repairs: list[str] | None = None) -> JsonRecord:
+    """The compact record of one span object (never raises on malformed fields).  An
+    attribute orjson cannot write back (nested more than 255 levels, an integer beyond 64
+    bits) is left out, the others kept, and the repair noted in ``repairs``."""
     name = sp.get("name")
     kind = sp.get("kind", 0)
     status = sp.get("status")
@@ -66,8 +68,8 @@ def compact(sp: dict[str, Any]) -> JsonRecord:
     try:
         # orjson's output keeps a 4 KB buffer: copy it to an exactly sized bytes
         attr_bytes = bytes(memoryview(_dumps(attrs))) if attrs else b""
-    except TypeError:  # pragma: no cover - values orjson cannot write back
-        attr_bytes = b""
+    except TypeError:  # values orjson cannot write back: keep the others
+        attr_bytes = _writable_attributes(sp, attrs, repairs)
     rest = None
     if not _PLAIN_KEYS.issuperset(sp):
         extra = {k: sp[k] for k in _REST_KEYS if k in sp}
@@ -84,6 +86,24 @@ def compact(sp: dict[str, Any]) -> JsonRecord:
         attr_bytes,
         rest,
     )
+
+
+def _writable_attributes(sp: dict[str, Any], attrs: Any, repairs: list[str] | None) -> bytes:
+    kept = []
+    for kv in attrs if isinstance(attrs, list) else ():
+        try:
+            _dumps(kv)
+        except TypeError:
+            if repairs is not None:
+                key = kv.get("key") if isinstance(kv, dict) else None
+                span = sp.get("spanId") or sp.get("span_id")
+                repairs.append(
+                    f"span {str(span)[:40]}: attribute {str(key)[:80]!r} left out: its value "
+                    "nests too deeply or holds an integer beyond 64 bits"
+                )
+            continue
+        kept.append(kv)
+    return bytes(memoryview(_dumps(kept))) if kept else b""
 
 
 def _loads(data: bytes) -> Any:
@@ -474,5 +494,5 @@ def _careful_span(sp: Any, g: int, builder: TraceBuilder, ptr: str) -> None:
     builder.parent_ids.append(pid)
     builder.starts.append(times[0])
     builder.ends.append(times[1])
-    builder.raws.append(compact(sp))
+    builder.raws.append(compact(sp, builder.repairs))
     builder.group_of.append(g)
