@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -206,3 +207,39 @@ def _closed_early(args: list[str]) -> tuple[int, bytes]:
 )
 def test_a_closed_stdout_ends_as_the_command_would(args: list[str], code: int) -> None:
     assert _closed_early(args) == (code, b"")
+
+
+# -- the JUnit file ------------------------------------------------------------------------------
+
+def test_a_report_file_is_written_whole_or_not_at_all(tmp_path: Path) -> None:
+    from tracespec.cli._common import write_file  # (no public seam: the CLI writes files)
+
+    path = tmp_path / "junit.xml"
+    path.write_text("<previous/>\n", encoding="utf-8")
+    path.chmod(0o640)
+
+    def failing() -> Iterator[str]:
+        yield "<testsuites>"
+        raise OSError(28, "No space left on device")
+
+    with pytest.raises(OSError, match="No space left"):
+        write_file(str(path), failing())
+    assert path.read_text(encoding="utf-8") == "<previous/>\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["junit.xml"]  # no temporary file left
+    write_file(str(path), iter(["<a>", "</a>\n"]))
+    assert path.read_text(encoding="utf-8") == "<a></a>\n"
+    assert path.stat().st_mode & 0o777 == 0o640
+    new = tmp_path / "new.xml"
+    write_file(str(new), iter(["<b/>"]))
+    assert new.read_text(encoding="utf-8") == "<b/>"
+
+
+def test_junit_through_the_command(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    junit = tmp_path / "junit.xml"
+    code, _, err = run_cli(capsys, "run", "-f", str(EXAMPLES / "orders-pass.yaml"),
+                           "--trace", TRACE, "--junit", str(junit))
+    assert (code, err) == (0, "")
+    assert junit.read_text(encoding="utf-8").startswith("<?xml")
+    code, _, err = run_cli(capsys, "run", "-f", str(EXAMPLES / "orders-pass.yaml"),
+                           "--trace", TRACE, "--junit", str(tmp_path / "missing" / "j.xml"))
+    assert code == 1 and "cannot write the JUnit report" in one_error(err)

@@ -46,6 +46,7 @@ __all__ = [
     "trace_format_option",
     "trace_id_arg",
     "trace_label",
+    "write_file",
 ]
 
 #: Trace files at least this large load behind a progress bar (on a terminal).
@@ -104,6 +105,36 @@ class Stdout:
         except BrokenPipeError:
             self.closed = True
             stdout_gone()
+
+
+def write_file(path: str, chunks: Iterable[str]) -> None:
+    """Write a report file whole or not at all: into a temporary file beside it, renamed over
+    it once written, so a failed write leaves the previous report as it was (and no partial
+    one).  A path that is not a regular file (``/dev/stdout``, a FIFO) is written in place."""
+    target = Path(path)
+    if target.exists() and not target.is_file():
+        with open(path, "w", encoding="utf-8") as out:
+            out.writelines(chunks)
+        return
+    import tempfile
+
+    fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
+                                dir=target.parent if str(target.parent) else ".")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.writelines(chunks)
+        try:
+            mode = os.stat(path).st_mode & 0o7777
+        except OSError:
+            umask = os.umask(0)
+            os.umask(umask)
+            mode = 0o666 & ~umask
+        os.chmod(temp, mode)
+        os.replace(temp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise
 
 
 def one_line(error: BaseException | str) -> str:

@@ -49,6 +49,7 @@ from ._common import (
     print_warnings,
     trace_format_option,
     trace_id_arg,
+    write_file,
 )
 
 __all__ = ["expand_files", "run_command"]
@@ -169,9 +170,7 @@ class _Stdout:
 
 def _write_junit(path: str, results: Sequence[TestResult | SuiteResult]) -> None:
     try:
-        with open(path, "w", encoding="utf-8") as out:
-            for chunk in iter_junit_xml(results):
-                out.write(chunk)
+        write_file(path, iter_junit_xml(results))  # whole or not at all
     except OSError as exc:
         raise CliError(f"{path}: cannot write the JUnit report: {exc.strerror or exc}") from None
 
