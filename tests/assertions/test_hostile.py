@@ -7,6 +7,7 @@ RecursionError or ValueError from the standard library.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -78,3 +79,36 @@ def test_huge_numbers_in_an_assertion() -> None:
     trace = make_trace([{"name": "a", "attributes": {"a": digits, "b": 1}}])
     result = tracespec.check("span[]", [f"attr:a = {digits}", f"attr:b < {digits}"], trace)
     assert [a.passed for a in result.assertions] == [True, True]
+
+
+# -- durations -------------------------------------------------------------------------------------
+
+ORDERS = Path(__file__).resolve().parents[2] / "examples" / "orders-trace.json"
+
+
+def test_the_documented_arithmetic_examples() -> None:
+    trace = tracespec.load_trace(ORDERS)
+    sel = 'span[name="POST /api/orders"]'  # 48.25ms
+    assert tracespec.check(sel, ["attr:tracetest.span.duration - 10000000 < 1s",
+                                 "attr:tracetest.span.duration < 1s + 10ms",
+                                 "attr:tracetest.span.duration - 40000000 < 10ms"], trace).passed
+    mixed = tracespec.check(sel, ["attr:tracetest.span.duration - 10ms < 1s"], trace)
+    assert mixed.assertions[0].spans[0].error == "types mismatch"  # as docs/assertions.md says
+    text = (Path(__file__).resolve().parents[2] / "docs" / "assertions.md").read_text()
+    assert "attr:tracetest.span.duration - 10000000 < 1s" in text
+    assert "attr:tracetest.span.duration - 10ms < 1s`," not in text
+
+
+@pytest.mark.parametrize("literal", ["999999999999h", "9223372036854775808ns", "-300000000000s"])
+def test_durations_beyond_int64_are_a_compile_error(literal: str) -> None:
+    text = f"attr:tracetest.span.duration < {literal}"
+    with pytest.raises(tracespec.CompileError, match="is out of range") as info:
+        tracespec.compile_assertion(text)
+    start, end = info.value.span
+    assert literal.lstrip("-") in text[start:end]
+
+
+def test_the_largest_duration_still_compares() -> None:
+    trace = tracespec.load_trace(ORDERS)
+    assert tracespec.check("span[]", ["attr:tracetest.span.duration < 2562047h",
+                                      "attr:tracetest.span.duration > -1s"], trace).passed
