@@ -200,3 +200,14 @@ def test_numbers_of_more_than_4300_digits_in_trace_data() -> None:
     result = tracespec.check(
         "span[]", ["attr:a > 1", "attr:a < 1", f'attr:a = "{digits}"'], trace)
     assert [a.passed for a in result.assertions] == [True, False, True]
+
+
+@pytest.mark.parametrize("name", ["orders-trace.json", "orders-trace.jsonl",
+                                  "orders-trace.jaeger.json", "orders-trace.zipkin.json"])
+def test_a_utf8_bom_before_json(name: str, tmp_path: Path) -> None:
+    data = b"\xef\xbb\xbf" + (EXAMPLES / name).read_bytes()
+    path = tmp_path / name
+    path.write_bytes(gzip.compress(data))
+    for source in (data, path):
+        trace = tracespec.load_trace(source)
+        assert len(trace) == 9 and trace.format != "otlp-proto"
