@@ -36,8 +36,13 @@ def _kind(mode: int) -> str:
 def open_regular(path: str | os.PathLike[str]) -> BinaryIO:
     """``path`` opened for reading in binary; :class:`IsADirectoryError` for a directory,
     :class:`NotRegularFileError` for a device, FIFO or socket (opened without blocking)."""
-    if "\0" in os.fspath(path):
-        raise NotRegularFileError(0, "not a path: it holds a NUL byte", repr(os.fspath(path)))
+    text = os.fspath(path)
+    if "\0" in text:
+        raise NotRegularFileError(0, "not a path: it holds a NUL byte", repr(text))
+    try:
+        os.fsencode(text)
+    except UnicodeError:
+        raise NotRegularFileError(0, "not a path: it holds a lone surrogate", repr(text)) from None
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
     fd = os.open(path, flags)
     try:

@@ -7,10 +7,14 @@ one), within seconds, or with the right resource.
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from tests.support.strategies.hostile import big_number_texts
 from tracespec import TestFileError, TestFileNotFoundError, load_test
 from tracespec.testfiles import load_resource
 
@@ -107,3 +111,49 @@ def test_an_alias_inside_itself_is_refused(tmp_path: Path) -> None:
     path.write_text("type: Test\nspec: &s\n  id: x\n  <<: *s\n")
     with pytest.raises(TestFileError, match="refers to the mapping that holds it"):
         load_test(path)
+
+
+# -- fuzzing: deep nesting, aliases and merges, big numbers, escapes -----------------------------
+
+_ESCAPES = ["\\ud800", "\\e[31m", "\\x00", "\\r", "\\u202e", "\\N", "\\x9b", "\\uDFFF"]
+
+
+@st.composite
+def hostile_yaml(draw: st.DrawFn) -> str:
+    depth = draw(st.integers(1, 250))
+    style = draw(st.sampled_from(["flow", "block", "json"]))
+    if style == "flow":
+        nested = "[" * depth + "1" + "]" * depth
+    elif style == "json":
+        nested = '{"a": ' * depth + "1" + "}" * depth
+    else:
+        nested = "".join("\n" + "  " * (i + 2) + "a:" for i in range(depth)) + " 1"
+    n = draw(st.integers(1, 12))
+    width = draw(st.integers(1, 6))
+    anchors = ["  a0: &a0 [" + ", ".join(["x"] * width) + "]"]
+    for i in range(1, n):
+        if draw(st.booleans()):
+            anchors.append(f"  a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * width) + "]")
+        else:
+            anchors.append(f"  m{i}: &a{i} {{<<: [*a{i - 1}] , k{i}: 1}}"
+                           if i > 1 and anchors[-1].startswith("  m") else
+                           f"  m{i}: &a{i} {{k{i}: 1}}")
+    number = draw(big_number_texts)
+    escape = "".join(draw(st.lists(st.sampled_from(_ESCAPES), min_size=1, max_size=3)))
+    return ("type: Test\nspec:\n  id: fuzz\n"
+            f'  name: "x{escape}"\n  version: {number}\n  specs:\n'
+            f'    - selector: span[name="{escape}"]\n      assertions: ["attr:a = {number}"]\n'
+            f"deep: {nested}\nanchors:\n" + "\n".join(anchors) + "\n")
+
+
+@settings(max_examples=max(100, settings.default.max_examples), deadline=None)
+@given(hostile_yaml())
+def test_hostile_yaml_gives_a_resource_or_a_test_file_error(text: str) -> None:
+    path = Path(tempfile.mkdtemp()) / "fuzz.yaml"
+    path.write_text(text, encoding="utf-8")
+    try:
+        resource = load_resource(path)
+    except TestFileError as exc:
+        assert exc.path == str(path) and str(exc)
+        return
+    assert resource.id == "fuzz"  # type: ignore[union-attr]

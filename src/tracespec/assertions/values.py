@@ -39,6 +39,7 @@ __all__ = [
     "loads_json",
     "round_duration",
     "unescape",
+    "utf8_safe",
 ]
 
 # Item types, numbered as Tracetest numbers them (attribute and variable types are unused).
@@ -67,6 +68,15 @@ def _array_like() -> Any:
 #: JSON nested deeper than this is refused (``ValueError``) by :func:`loads_json`: the
 #: comparisons, ``json_path`` and the writers that read JSON values are recursive.
 MAX_JSON_DEPTH = 128
+
+
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+def utf8_safe(text: str) -> str:
+    """``text`` as RE2 can be given it: a lone surrogate (which no UTF-8 holds) replaced by
+    U+FFFD, the replacement character."""
+    return text if text.isascii() else _SURROGATES.sub("\ufffd", text)
 
 
 def loads_json(text: str) -> Any:
@@ -136,7 +146,7 @@ def _get_type(text: str) -> int:
                 return JSON
         except (ValueError, TypeError):
             pass
-    if "[" in text and _array_like().search(text):
+    if "[" in text and _array_like().search(utf8_safe(text)):
         if stripped[:1] == "[":
             try:
                 decoded = loads_json(text)

@@ -37,11 +37,15 @@ __all__ = [
 _HEX_RE = re.compile(r"[0-9a-fA-F]+")
 
 
+_MAX_TIME = 2**63 - 1
+
+
 def make_event(name: Any, time_ns: int, attributes: Mapping[str, AttrValue] | None) -> Event:
-    """An event (a name that is not text reads as ``""``)."""
+    """An event (a name that is not text reads as ``""``; its time held to the model's int64
+    nanoseconds, as span times are)."""
     return Event(
         name if isinstance(name, str) else "",
-        time_ns,
+        max(0, min(time_ns, _MAX_TIME)),
         MappingProxyType(dict(attributes)) if attributes else EMPTY_ATTRIBUTES,
     )
 

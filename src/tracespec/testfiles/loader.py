@@ -244,8 +244,12 @@ class _Reader:
             node.value, bool
         ):
             return node.value
-        if node.kind == "scalar" and isinstance(node.value, str) and node.value.strip().isdigit():
-            return int(node.value)
+        if node.kind == "scalar" and isinstance(node.value, str):
+            digits = node.value.strip()
+            if digits.isascii() and digits.isdigit():
+                if len(digits) > 18:
+                    raise self.error("a whole number too large (more than 18 digits)", node, field)
+                return int(digits)
         raise self.error(f"expected a whole number, got {node.type_name}", node, field)
 
     def check_fields(self, node: Node, field: str, known: Iterable[str]) -> None:
