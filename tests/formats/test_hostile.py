@@ -211,3 +211,49 @@ def test_a_utf8_bom_before_json(name: str, tmp_path: Path) -> None:
     for source in (data, path):
         trace = tracespec.load_trace(source)
         assert len(trace) == 9 and trace.format != "otlp-proto"
+
+
+# -- odd values the loaders used to bend -----------------------------------------------------------
+
+@pytest.mark.parametrize("value", [True, 1.9, "1.9", "1_000", " 1700000000000000000",
+                                   "١٢٣", "+5", "-5", "", "0x10"])
+@pytest.mark.parametrize("encoded", [False, True])
+def test_odd_times_are_refused_as_proto3_json_refuses_them(value: object, encoded: bool) -> None:
+    doc = _otlp([])
+    doc["resourceSpans"][0]["scopeSpans"][0]["spans"][0]["startTimeUnixNano"] = value  # type: ignore[index]
+    with pytest.raises(TraceLoadError, match="startTimeUnixNano") as info:
+        tracespec.load_trace(json.dumps(doc).encode() if encoded else doc)
+    assert info.value.place == "/resourceSpans/0/scopeSpans/0/spans/0/startTimeUnixNano"
+
+
+@pytest.mark.parametrize("value", [1_700_000_000_000_000_000, 1.7e18, "1700000000000000000"])
+def test_proto3_json_times_load(value: object) -> None:
+    doc = _otlp([])
+    doc["resourceSpans"][0]["scopeSpans"][0]["spans"][0]["startTimeUnixNano"] = value  # type: ignore[index]
+    span = tracespec.load_trace(json.dumps(doc).encode())[0]
+    assert span.start_time_ns == 1_700_000_000_000_000_000
+
+
+@pytest.mark.parametrize(("key", "value"), [
+    ("spanId", "00000000 0000001"), ("spanId", "00000001"), ("spanId", "000000000001"),
+    ("spanId", "AAAAAAAAAAAB"), ("traceId", " 0af7651916cd43dd8448eb211c80319c"),
+    ("traceId", "0af76519"), ("traceId", "0af7651916cd43dd8448eb211c80319c00"),
+    ("parentSpanId", "0001"),
+])
+def test_ids_of_the_wrong_length_are_refused(key: str, value: str) -> None:
+    doc = _otlp([])
+    doc["resourceSpans"][0]["scopeSpans"][0]["spans"][0][key] = value  # type: ignore[index]
+    with pytest.raises(TraceLoadError, match=f"{key} .* bytes in hex or base64"):
+        tracespec.load_trace(json.dumps(doc).encode())
+
+
+@pytest.mark.parametrize(("key", "value", "expected"), [
+    ("traceId", "0af7651916cd43dd", "00000000000000000af7651916cd43dd"),  # a 64-bit trace id
+    ("traceId", "CvdlGRbNQ92ESOshHIAxnA==", "0af7651916cd43dd8448eb211c80319c"),  # Tempo
+    ("spanId", "AAAAAAAAAAE=", "0000000000000001"),
+])
+def test_ids_that_load(key: str, value: str, expected: str) -> None:
+    doc = _otlp([])
+    doc["resourceSpans"][0]["scopeSpans"][0]["spans"][0][key] = value  # type: ignore[index]
+    trace = tracespec.load_trace(json.dumps(doc).encode())
+    assert (trace.trace_id if key == "traceId" else trace[0].span_id) == expected
