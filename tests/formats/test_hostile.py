@@ -257,3 +257,23 @@ def test_ids_that_load(key: str, value: str, expected: str) -> None:
     doc["resourceSpans"][0]["scopeSpans"][0]["spans"][0][key] = value  # type: ignore[index]
     trace = tracespec.load_trace(json.dumps(doc).encode())
     assert (trace.trace_id if key == "traceId" else trace[0].span_id) == expected
+
+
+# -- protobuf errors name the byte ------------------------------------------------------------------
+
+def test_protobuf_errors_name_the_byte_and_the_field() -> None:
+    from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
+        ExportTraceServiceRequest,
+    )
+
+    request = ExportTraceServiceRequest.FromString(PROTO)
+    request.resource_spans[1].scope_spans[0].spans[0].name = "MARKER"
+    data = bytearray(request.SerializeToString())
+    at = data.index(b"MARKER")
+    data[at + 2] = 0xFF  # not UTF-8
+    with pytest.raises(TraceLoadError, match="bad UTF-8") as info:
+        tracespec.load_trace(bytes(data))
+    assert f"at byte {at + 2}: bad UTF-8 in resource_spans[1].scope_spans[0].spans[0].name" \
+        in str(info.value)
+    with pytest.raises(TraceLoadError, match=r"at byte 0: length \d+ runs past the end"):
+        tracespec.load_trace(PROTO[:len(PROTO) // 2])
