@@ -259,7 +259,7 @@ def test_ids_that_load(key: str, value: str, expected: str) -> None:
     assert (trace.trace_id if key == "traceId" else trace[0].span_id) == expected
 
 
-# -- protobuf errors name the byte ------------------------------------------------------------------
+# -- protobuf errors name the byte ---------------------------------------------------------------
 
 def test_protobuf_errors_name_the_byte_and_the_field() -> None:
     from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
