@@ -277,3 +277,11 @@ def test_protobuf_errors_name_the_byte_and_the_field() -> None:
         in str(info.value)
     with pytest.raises(TraceLoadError, match=r"at byte 0: length \d+ runs past the end"):
         tracespec.load_trace(PROTO[:len(PROTO) // 2])
+
+
+def test_clamped_times_are_recorded() -> None:
+    doc = orjson.loads((EXAMPLES / "orders-trace.jaeger.json").read_bytes())
+    doc["data"][0]["spans"][0]["startTime"] = -5  # µs before 1970
+    trace = tracespec.load_trace(doc)
+    assert trace.root.start_time_ns == 0
+    assert any(r.startswith("span a1b2c3d4e5f60001: times -5000..") for r in trace.repairs)

@@ -84,12 +84,19 @@ class TraceBuilder:
         raw: Any,
         group: int,
     ) -> None:
-        """Append one span (times clamped to 0 .. 2**63 - 1)."""
+        """Append one span (times clamped to 0 .. 2**63 - 1, a repair noting it)."""
         self.trace_ids.append(trace_id)
         self.span_ids.append(span_id)
         self.parent_ids.append(parent_id)
-        self.starts.append(max(0, min(start_ns, _MAX_TIME)))
-        self.ends.append(max(0, min(end_ns, _MAX_TIME)))
+        if not (0 <= start_ns <= _MAX_TIME and 0 <= end_ns <= _MAX_TIME):
+            self.repairs.append(
+                f"span {span_id.hex()}: times {start_ns}..{end_ns} ns held to 0..{_MAX_TIME} "
+                "(before 1970 or after 2262)"
+            )
+            start_ns = max(0, min(start_ns, _MAX_TIME))
+            end_ns = max(0, min(end_ns, _MAX_TIME))
+        self.starts.append(start_ns)
+        self.ends.append(end_ns)
         self.raws.append(raw)
         self.group_of.append(group)
 
