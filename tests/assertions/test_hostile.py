@@ -112,3 +112,16 @@ def test_the_largest_duration_still_compares() -> None:
     trace = tracespec.load_trace(ORDERS)
     assert tracespec.check("span[]", ["attr:tracetest.span.duration < 2562047h",
                                       "attr:tracetest.span.duration > -1s"], trace).passed
+
+
+@pytest.mark.parametrize(("assertion", "passed", "observed"), [
+    ("-1s < -500ms", True, "-1s"), ("-500ms < -1s", False, "-500ms"),
+    ("-1ms < 0ms", True, "-1ms"), ("-1.5s < -1s", True, "-1.5s"),
+    ("100ms - 200ms = -100ms", True, "-100ms"), ("-2s = -2000ms", True, "-2s"),
+])
+def test_negative_durations_compare_by_their_sign(assertion: str, passed: bool,
+                                                  observed: str) -> None:
+    trace = tracespec.load_trace(ORDERS)
+    result = tracespec.check('span[name="POST /api/orders"]', [assertion], trace)
+    assert result.passed is passed
+    assert result.assertions[0].spans[0].observed == observed

@@ -36,6 +36,7 @@ __all__ = [
     "dehumanize",
     "get_type",
     "humanize",
+    "humanize_signed",
     "loads_json",
     "round_duration",
     "unescape",
@@ -251,7 +252,9 @@ def humanize(ns: int) -> str:
 
     Tracetest picks the unit with ``floor(log(v) / log(1000))`` capped at seconds; for integers
     that is exactly the comparison with 10^3, 10^6 and 10^9 done here (the logarithm is never
-    within float precision of an integer for the integers around those thresholds)."""
+    within float precision of an integer for the integers around those thresholds).
+    Negative durations display as ``0ns``, as in Tracetest (:func:`humanize_signed` keeps the
+    sign)."""
     if ns <= 0:
         return "0ns"
     if ns < 1_000:
@@ -286,10 +289,19 @@ def dehumanize(text: str) -> int:
     return int(product)
 
 
+def humanize_signed(ns: int) -> str:
+    """:func:`humanize`, a negative duration shown as its size with a minus (``-1.5s``): the
+    observed value of a comparison, where tracespec keeps the sign (docs/compatibility.md)."""
+    return "-" + humanize(-ns) if ns < 0 else humanize(ns)
+
+
 def round_duration(ns: int) -> int:
     """Tracetest's duration normalisation: rounded to the unit it displays in
     (``dehumanize(humanize(ns))``).  Below a second that is rounding half to even to the
-    unit, as ``%.0f`` does; from a second on, humanize's own text is read back."""
+    unit, as ``%.0f`` does; from a second on, humanize's own text is read back.  A negative
+    duration is rounded as its size is, so that ``-1s < -500ms`` holds."""
+    if ns < 0:
+        return -round_duration(-ns)
     if ns < 1_000_000_000:
         if ns < 1_000:
             return ns if ns > 0 else 0
