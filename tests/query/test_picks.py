@@ -64,3 +64,10 @@ def test_a_deep_chain_with_picks() -> None:
     assert positions(f"{s} {s}:last {s}") == [n - 1]
     assert positions(f"{s} {s} {s} {s}:first") == list(range(3, n))
     assert positions(f"{s}:first {s}:nth_child(2) {s}") == [3]
+    # child combinators below the pick
+    assert positions(f"{s} > {s}:first {s}") == list(range(2, n))
+    assert positions(f"{s} {s}:first > {s}") == list(range(2, n))
+    assert positions(f"{s}:first {s} > {s}") == [2]
+    assert positions(f"{s}:first > {s} {s}") == [2]
+    assert positions(f"{s} {s}:last > {s}") == [n - 1]
+    assert positions(f"{s} {s}:nth_child(2) > {s}") == list(range(3, n))

@@ -23,10 +23,11 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
+from itertools import accumulate
 
-from .plan import Pick
+from .plan import Pick, PickKind
 
-__all__ = ["deepest_ancestors", "picked_per_context"]
+__all__ = ["deepest_ancestors", "first_picks", "picked_from_disjoint", "picked_per_context"]
 
 
 def deepest_ancestors(queries: Sequence[int], spans: Sequence[int],
@@ -123,3 +124,83 @@ def picked_per_context(
         if k is not None:
             lists[t] = [reached[tree.find(before + k + 1)]]
     return lists
+
+
+def first_picks(
+    levels: Sequence[Sequence[int]], child: Sequence[bool], level: int, top: int,
+    end: Sequence[int], parent: Sequence[int],
+) -> list[int]:
+    """The result of a chain whose picks, from step ``top`` (the first pick) to ``level`` (the
+    list level), are all ``:first`` (or none): only the first span of each list is ever
+    needed, so no list is built.  ``child[k]`` tells whether step ``k`` follows its context by
+    a child combinator.  The first span of a context's list is the first span of the list of
+    its first candidate that has one (lists below a span are in trace order), found by
+    bisection (descendant) or by the children in order (child), level by level up."""
+    last = len(levels) - 1
+    firsts: dict[int, int]
+    if level == last:
+        firsts = {b: b for b in levels[level]}
+    else:
+        firsts = {b: got[0] for b, got in picked_per_context(
+            levels[level], levels, level + 1, end, Pick(PickKind.FIRST)).items()}
+    for k in range(level, top - 1, -1):
+        firsts = _first_of_contexts(levels, child, k, firsts, end, parent)
+    return sorted(set(firsts.values()))
+
+
+def _first_of_contexts(
+    levels: Sequence[Sequence[int]], child: Sequence[bool], k: int, firsts: dict[int, int],
+    end: Sequence[int], parent: Sequence[int],
+) -> dict[int, int]:
+    """Per context span of step ``k`` (-1 for the whole trace), the first span of the list of
+    its first candidate (a span of step ``k``) found in ``firsts``."""
+    out: dict[int, int] = {}
+    if k == 0:
+        for u in levels[0]:
+            if u in firsts:
+                out[-1] = firsts[u]
+                break
+        return out
+    if child[k]:
+        contexts = set(levels[k - 1])
+        for u in levels[k]:  # (in trace order: a context's first child comes first)
+            got = firsts.get(u)
+            if got is not None and parent[u] in contexts and parent[u] not in out:
+                out[parent[u]] = got
+        return out
+    keys = sorted(firsts)
+    for t in levels[k - 1]:
+        i = bisect_right(keys, t)
+        if i < len(keys) and keys[i] < end[t]:
+            out[t] = firsts[keys[i]]
+    return out
+
+
+def picked_from_disjoint(
+    contexts: Sequence[int], lists: dict[int, list[int]], end: Sequence[int], pick: Pick,
+) -> dict[int, list[int]] | None:
+    """For each context span (-1: the whole trace), the span ``pick`` keeps from the
+    concatenation of the lists of the candidates below it, when no span is in two lists (then
+    nothing is left out as a repeat, and the concatenation below a context is a run of the
+    lists in candidate order: its length is a difference of prefix sums, the span picked found
+    by bisection).  ``None`` when two lists share a span (the caller concatenates)."""
+    keys = sorted(lists)
+    sizes = [len(lists[u]) for u in keys]
+    total = sum(sizes)
+    if len(set().union(*lists.values())) != total:
+        return None
+    prefix = [0, *accumulate(sizes)]
+    out: dict[int, list[int]] = {}
+    for t in contexts:
+        if t < 0:
+            i, j = 0, len(keys)
+        else:
+            i = bisect_right(keys, t)
+            j = bisect_left(keys, end[t], i)
+        k = pick.index(prefix[j] - prefix[i])
+        if k is None:
+            continue
+        want = prefix[i] + k
+        p = bisect_right(prefix, want) - 1
+        out[t] = [lists[keys[p]][want - prefix[p]]]
+    return out

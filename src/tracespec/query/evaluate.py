@@ -24,7 +24,7 @@ from itertools import chain as iter_chain
 
 from ..trace import TraceIndex
 from ..trace.attrvalue import AttrValue, number_of
-from ._picks import picked_per_context
+from ._picks import first_picks, picked_from_disjoint, picked_per_context
 from .counts import Counts, StepCounts
 from .plan import (
     ChainMode,
@@ -38,6 +38,7 @@ from .plan import (
     LeafTest,
     NotTest,
     Pick,
+    PickKind,
     RootTest,
     SelectorPlan,
     SpanTest,
@@ -466,6 +467,9 @@ class _Grouped:
         steps = self.plan.steps
         level = self.plan.list_level
         top = min(k for k, s in enumerate(steps) if s.pick is not None)
+        if all(s.pick is None or s.pick.kind is PickKind.FIRST for s in steps[top:level + 1]):
+            child = [False, *(c is Combinator.CHILD for c in self.plan.combinators)]
+            return first_picks(self.levels, child, level, top, self.end, self.run_.parent)
         lists = self._bottom(level, steps[level].pick)
         for k in range(level - 1, top - 1, -1):
             lists = self._up(k, lists, steps[k].pick)
@@ -527,6 +531,11 @@ class _Grouped:
 
     def _up(self, k: int, lists: dict[int, list[int]], pick: Pick | None) -> dict[int, list[int]]:
         """The lists of level ``k`` from those of level ``k + 1``."""
+        if pick is not None and (k == 0 or self.plan.combinators[k - 1] is
+                                 Combinator.DESCENDANT):
+            picked_lists = picked_from_disjoint(self._contexts(k), lists, self.end, pick)
+            if picked_lists is not None:
+                return picked_lists
         above: dict[int, list[int]] = {}
         for t in self._contexts(k):
             out: list[int] = []
