@@ -467,8 +467,12 @@ class _Grouped:
         steps = self.plan.steps
         level = self.plan.list_level
         top = min(k for k, s in enumerate(steps) if s.pick is not None)
-        if all(s.pick is None or s.pick.kind is PickKind.FIRST for s in steps[top:level + 1]):
-            child = [False, *(c is Combinator.CHILD for c in self.plan.combinators)]
+        combs = self.plan.combinators
+        sliced = top == level == len(steps) - 1 and (level == 0 or combs[level - 1] is
+                                                     Combinator.DESCENDANT)
+        if not sliced and all(s.pick is None or s.pick.kind is PickKind.FIRST
+                              for s in steps[top:level + 1]):
+            child = [False, *(c is Combinator.CHILD for c in combs)]
             return first_picks(self.levels, child, level, top, self.end, self.run_.parent)
         lists = self._bottom(level, steps[level].pick)
         for k in range(level - 1, top - 1, -1):
