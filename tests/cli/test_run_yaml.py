@@ -91,7 +91,8 @@ def test_the_block_style_is_tracetests(capsys: pytest.CaptureFixture[str]) -> No
         "        passed: false\n"
         "        error: no match\n"
     ) in out
-    assert "traceId: '4bf92f3577b34da6a3ce929d0e0e4736'\nrepairs: []\noutputs: []\nerror: null\n" in out
+    assert ("traceId: '4bf92f3577b34da6a3ce929d0e0e4736'\nrepairs: []\noutputs: []\n"
+            "error: null\n") in out
 
 
 def test_a_big_report_streams_in_chunks_and_reads_back(
