@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -243,3 +244,91 @@ def test_junit_through_the_command(capsys: pytest.CaptureFixture[str], tmp_path:
     code, _, err = run_cli(capsys, "run", "-f", str(EXAMPLES / "orders-pass.yaml"),
                            "--trace", TRACE, "--junit", str(tmp_path / "missing" / "j.xml"))
     assert code == 1 and "cannot write the JUnit report" in one_error(err)
+
+
+# -- the data cases, through the command line -----------------------------------------------------
+
+def test_hostile_data_through_the_commands(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    evil = "evil\x1b]0;pwned\x07\x1b[31m"
+    deep = "[" * 1500 + "1" + "]" * 1500
+    path = otlp_file(tmp_path / "evil.json", [
+        {"name": evil, "service": "svc\x1b[1m", "status": "bad\x1b[2J\r", "value": deep},
+        {"name": "child", "value": '{"x": "\\ud800"}'},
+    ])
+    for args in (["show", path], ["select", "span[]", path], ["traces", path],
+                 ["span", f"{1:016x}", path], ["check", "span[]", "attr:k = 1", path]):
+        code, out, err = run_cli(capsys, *args)
+        assert code in (0, 2) and "\x1b" not in out and "\r" not in out, args
+        assert "internal error" not in err
+    code, out, _ = run_cli(capsys, "select", "span[]", path, "--json")
+    assert code == 0 and json.loads(out)[0]["name"] == evil  # exact in JSON
+    code, out, _ = run_cli(capsys, "check", "span[]", "attr:k | json_path '$[0]' = 1", path)
+    assert code == 2 and "nested more than 128 levels" in out
+    code, out, _ = run_cli(capsys, "check", 'span[name="child"]',
+                           "attr:k | json_path '$.x' = \"a\"", path, "--json")
+    assert code == 2 and "\\ud800" in out
+    code, _, err = run_cli(capsys, "select", "span[k=" + "9" * 5000 + "]", path)
+    assert code == 1 and "has more than 4300 digits" in one_error(err)
+    code, _, err = run_cli(capsys, "check", "span[]",
+                           "attr:tracetest.span.duration < 999999999999h", path)
+    assert code == 1 and "is out of range" in one_error(err)
+
+
+def test_a_run_report_with_surrogates_and_escapes(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = otlp_file(tmp_path / "t.json", [{"name": "a\x1b[31m", "value": '{"x": "\\ud800"}'}])
+    test = tmp_path / "test.yaml"
+    test.write_text('type: Test\nspec:\n  id: t\n  name: "n \\ud800 \\e[31m"\n  specs:\n'
+                    '    - selector: span[]\n      name: "spec \\ud800 \\e[31m"\n'
+                    "      assertions:\n"
+                    "        - attr:k | json_path '$.x' = \"a\"\n", encoding="utf-8")
+    junit = tmp_path / "j.xml"
+    for output in ("pretty", "json", "yaml"):
+        code, out, err = run_cli(capsys, "run", "-f", str(test), "--trace", path, "-o", output,
+                                 "--junit", str(junit))
+        assert (code, err) == (2, "") and "\x1b" not in out
+        out.encode("utf-8")
+        ET.parse(junit)  # well-formed
+    code, out, _ = run_cli(capsys, "run", "-f", str(test), "--trace", path, "-o", "json")
+    assert json.loads(out)["results"]["results"][0]["name"] == "spec \ud800 \x1b[31m"
+
+
+def test_deep_opensearch_jaeger_int64_and_a_deep_chain_pick(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    doc = json.loads((EXAMPLES / "orders-trace.opensearch.json").read_text())
+    value: object = 1
+    for _ in range(600):
+        value = [value]
+    doc["hits"]["hits"][0]["_source"]["span.attributes.deep"] = value
+    os_path = tmp_path / "os.json"
+    os_path.write_text(json.dumps(doc))
+    code, _, err = run_cli(capsys, "show", str(os_path))
+    assert code == 1 and "nested more than 64 levels deep" in one_error(err)
+    jaeger = json.loads((EXAMPLES / "orders-trace.jaeger.json").read_text())
+    jaeger["data"][0]["spans"][0]["tags"].append({"key": "big", "type": "int64", "value": 2**70})
+    j_path = tmp_path / "j.json"
+    j_path.write_text(json.dumps(jaeger))
+    code, out, _ = run_cli(capsys, "span", "a1b2c3d4e5f60001", str(j_path))
+    assert code == 0 and str(2**70) in out
+    n = 3000
+    chain = otlp_file(tmp_path / "chain.json", [{"name": "a"} for _ in range(n)])
+    s = 'span[name="a"]'
+    code, out, _ = run_cli(capsys, "select", f"{s} {s}:last {s}", chain)
+    assert code == 0 and out.splitlines()[-1] == f"1 span of {n} selected"
+
+
+def test_merge_bomb_and_polling_profile_fifo(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code, out, err = run_cli(capsys, "run", "-f", str(DATA / "merge-bomb.yaml"), "--trace", TRACE)
+    assert code == 0 and "internal error" not in err
+    fifo = tmp_path / "profile.fifo"
+    os.mkfifo(fifo)
+    test = tmp_path / "test.yaml"
+    test.write_text(f"type: Test\nspec:\n  id: t\n  pollingProfile: ./{fifo.name}\n  specs: []\n")
+    code, _, err = run_cli(capsys, "run", "-f", str(test), "--trace", TRACE)
+    assert code == 1 and "a FIFO, not a regular file" in one_error(err)
