@@ -325,6 +325,7 @@ def test_merge_bomb_and_polling_profile_fifo(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     code, out, err = run_cli(capsys, "run", "-f", str(DATA / "merge-bomb.yaml"), "--trace", TRACE)
+    assert "merge-bomb" in out
     assert code == 0 and "internal error" not in err
     fifo = tmp_path / "profile.fifo"
     os.mkfifo(fifo)
