@@ -12,10 +12,8 @@ the speed.  Values are what the reports hold: ``dict`` with ``str`` keys, ``list
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from json.encoder import encode_basestring as _encode_basestring
+from json.encoder import encode_basestring
 from typing import Any
-
-from .escape import json_text
 
 __all__ = ["Lazy", "iter_json"]
 
@@ -44,13 +42,6 @@ def _float(value: float) -> str:
     if value == -float("inf"):
         return "-Infinity"
     return float.__repr__(value)
-
-
-def encode_basestring(text: str) -> str:
-    """A JSON string (``json.dumps(..., ensure_ascii=False)``), lone surrogates written as
-    ``\\uXXXX`` escapes so that the text stays encodable, and exact."""
-    out = _encode_basestring(text)
-    return out if out.isascii() else json_text(out)
 
 
 def _scalar(value: object) -> str | None:

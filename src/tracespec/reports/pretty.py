@@ -247,8 +247,8 @@ def pretty_suite(result: SuiteResult) -> list[Line]:
 def iter_render(lines: Iterable[Line], *, color: bool = False) -> Iterator[str]:
     """The text of :func:`render` in chunks of whole lines, each chunk made with the cyclic GC
     paused (``lines`` may be a generator such as :func:`iter_pretty_test`)."""
-    if not color:
-        return chunked(printable(text) + "\n" for text, _ in lines)
+    if not color:  # (escaped a chunk at a time: one regex pass over many lines)
+        return map(printable, chunked(text + "\n" for text, _ in lines))
     colours = _COLOURS
     return chunked(f"{colours[ok]}{printable(text)}{_RESET}\n" for text, ok in lines)
 
