@@ -281,8 +281,8 @@ def test_a_run_report_with_surrogates_and_escapes(
 ) -> None:
     path = otlp_file(tmp_path / "t.json", [{"name": "a\x1b[31m", "value": '{"x": "\\ud800"}'}])
     test = tmp_path / "test.yaml"
-    test.write_text('type: Test\nspec:\n  id: t\n  name: "n \\ud800 \\e[31m"\n  specs:\n'
-                    '    - selector: span[]\n      name: "spec \\ud800 \\e[31m"\n'
+    test.write_text('type: Test\nspec:\n  id: t\n  name: "n \\e[31m"\n  specs:\n'
+                    '    - selector: span[]\n      name: "spec \\e[31m \\u202e"\n'
                     "      assertions:\n"
                     "        - attr:k | json_path '$.x' = \"a\"\n", encoding="utf-8")
     junit = tmp_path / "j.xml"
@@ -293,7 +293,7 @@ def test_a_run_report_with_surrogates_and_escapes(
         out.encode("utf-8")
         ET.parse(junit)  # well-formed
     code, out, _ = run_cli(capsys, "run", "-f", str(test), "--trace", path, "-o", "json")
-    assert json.loads(out)["results"]["results"][0]["name"] == "spec \ud800 \x1b[31m"
+    assert json.loads(out)["results"]["results"][0]["name"] == "spec \x1b[31m \u202e"
 
 
 def test_deep_opensearch_jaeger_int64_and_a_deep_chain_pick(

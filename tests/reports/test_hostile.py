@@ -20,7 +20,7 @@ EVIL = "evil\x1b]0;pwned\x07\x1b[31m\r\u202e\x9b"
 def _result(tmp_path: Path) -> tuple[tracespec.Trace, object]:
     trace = make_trace([{"name": EVIL, "attributes": {"j": '{"x": "\\ud800"}', "n": EVIL}}])
     path = tmp_path / "test.yaml"
-    path.write_text('type: Test\nspec:\n  id: t\n  name: "name \\ud800 \\e[31m"\n  specs:\n'
+    path.write_text('type: Test\nspec:\n  id: t\n  name: "name \\e[31m \\u202e"\n  specs:\n'
                     '    - selector: span[]\n      assertions:\n'
                     "        - attr:j | json_path '$.x' = \"a\"\n"
                     '        - attr:n = "x"\n', encoding="utf-8")

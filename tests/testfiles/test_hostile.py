@@ -35,6 +35,15 @@ def test_special_files_and_nul_bytes(tmp_path: Path) -> None:
 DATA = Path(__file__).resolve().parents[1] / "data" / "yaml"
 
 
+def test_a_lone_surrogate_escape_is_a_test_file_error(tmp_path: Path) -> None:
+    # (libyaml, as the Go YAML parser Tracetest uses, refuses it: no such character exists)
+    path = tmp_path / "s.yaml"
+    path.write_text('type: Test\nspec:\n  id: s\n  name: "a \\ud800"\n', encoding="utf-8")
+    with pytest.raises(TestFileError, match="invalid Unicode character escape") as info:
+        load_test(path)
+    assert info.value.line == 4
+
+
 def test_a_merge_key_bomb_is_read_once_per_mapping() -> None:
     # each of 30 levels merges the level below twice: 2^30 pairs if merges were re-expanded
     test = load_test(DATA / "merge-bomb.yaml")

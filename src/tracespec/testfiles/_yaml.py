@@ -1,6 +1,8 @@
 """Safe YAML (and JSON) reading that remembers where every value was written.
 
-Test files are read with PyYAML's ``SafeLoader`` only as far as its *composer*: the node tree
+Test files are read with PyYAML's safe loader (its libyaml one, ``CSafeLoader``, when PyYAML has
+it: libyaml is the parser Go's YAML package ports, and ten times faster) only as far as its
+*composer*: the node tree
 keeps each node's line and column, which the plain ``safe_load`` throws away.  We turn that tree
 into :class:`Node` values (mapping, sequence or scalar, each with its line) ourselves, so that
 no tag can construct a Python object, duplicate keys are an error instead of silently losing one,
@@ -22,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from .._gc import paused as gc_paused
 from ..errors import TestFileError
 
 if TYPE_CHECKING:
@@ -128,11 +131,8 @@ def parse_document(text: str, path: str) -> Node:
     import yaml
 
     try:
-        loader = _loader_class()(text)
-        try:
-            root = loader.get_single_node()
-        finally:
-            loader.dispose()
+        with gc_paused(len(text) // 64):  # (a big file is a million small objects)
+            root = _compose(text)
     except _TooDeep as exc:
         raise _too_deep(path, exc.line) from None
     except yaml.MarkedYAMLError as exc:
@@ -163,7 +163,8 @@ def parse_document(text: str, path: str) -> Node:
         raise TestFileError(f"invalid YAML: {str(exc).splitlines()[0]}", path=path) from None
     if root is None:
         raise TestFileError("the file is empty", path=path, line=1)
-    return _Converter(path).convert(root, 0)
+    with gc_paused(len(text) // 64):
+        return _Converter(path).convert(root, 0)
 
 
 class _TooDeep(Exception):
@@ -175,6 +176,33 @@ def _too_deep(path: str, line: int | None) -> TestFileError:
     return TestFileError(
         f"mappings and lists nest more than {MAX_DEPTH} levels deep", path=path, line=line
     )
+
+
+def _compose(text: str) -> yaml.Node | None:
+    """The document's node graph.  With libyaml (PyYAML's C parser, ten times faster on a big
+    file), the events are read once to bound the nesting (its composer is recursive C), then
+    composed; without it, by PyYAML's Python loader, which counts its depth as it goes."""
+    import yaml
+
+    if getattr(yaml, "__with_libyaml__", False):
+        depth = 0
+        opening = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
+        closing = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+        for event in yaml.parse(text, Loader=yaml.CSafeLoader):
+            if isinstance(event, opening):
+                depth += 1
+                if depth > MAX_DEPTH + 1:
+                    raise _TooDeep(event.start_mark.line + 1)
+            elif isinstance(event, closing):
+                depth -= 1
+        loader: Any = yaml.CSafeLoader(text)
+    else:  # pragma: no cover - PyYAML built without libyaml
+        loader = _loader_class()(text)
+    try:
+        root: yaml.Node | None = loader.get_single_node()
+        return root
+    finally:
+        loader.dispose()
 
 
 @functools.cache
