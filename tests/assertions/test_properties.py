@@ -6,6 +6,8 @@
    without raising.
 3. Arithmetic and comparison agree with a plain Python model of the rules.
 4. The fast paths agree with the general evaluator.
+5. Hostile pieces (huge numbers, deep JSON, control characters, lone surrogates) in an
+   assertion or the span it reads give our errors only.
 
 The strategies are in ``tests.support.strategies.assertions``.
 """
@@ -25,6 +27,7 @@ from tests.support.strategies.assertions import (
     grammar_texts,
     number_texts,
 )
+from tests.support.strategies.hostile import big_number_texts, deep_json_texts, nasty_texts
 from tests.support.traces import make_trace
 from tracespec import (
     CompileError,
@@ -109,3 +112,36 @@ def test_fast_paths_match_general_evaluation(values: list[object], op: str, righ
         want = (Outcome.PASSED if got.error is None else
                 Outcome.FAILED if got.error == "no match" else Outcome.ERROR)
         assert got.outcome is want
+
+
+# -- 5. hostile pieces (issue 11) -------------------------------------------------------------
+
+_HOSTILE_SPAN = make_trace([{"attributes": {
+    "big": "9" * 5000, "deep": "[" * 700 + "1" + "]" * 700, "nasty": "a\x1b[31m\ud800\u202e",
+    "j": '{"x": "\\ud800", "y": [[[[1]]]]}', "n": 5}}])
+_TEMPLATES = [
+    "attr:{a} = {v}", "attr:{a} < {v}", "attr:{a} contains {v}", "attr:{a} + {v} > 0",
+    "attr:{a} | json_path '$.x' = {v}", "attr:{a} | json_path '$..y' = {v}",
+    "attr:tracetest.span.duration < {v}", "{v} = {v}", "attr:{a} = ({v})",
+    "attr:{a} | regex {v} = 1", "attr:{a} | regex_group '(.)' = {v}", "attr:{a} matches {v}",
+    "attr:{a} | length > {v}",
+]
+
+
+def _literal(text: str) -> st.SearchStrategy[str]:
+    quoted = "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
+    return st.sampled_from([text, quoted, text + "ms", text + "h", "-" + text])
+
+
+@given(st.sampled_from(_TEMPLATES), st.sampled_from(["big", "deep", "nasty", "j", "n", "x"]),
+       st.one_of(big_number_texts, deep_json_texts(), nasty_texts).flatmap(_literal))
+def test_hostile_pieces_give_only_our_errors(template: str, attr: str, value: str) -> None:
+    text = template.format(a=attr, v=value)
+    try:
+        check = compile_assertion(text)
+    except (ParseError, CompileError) as exc:
+        assert 0 <= exc.span[0] <= len(text)
+        return
+    result = check.run_positions(_HOSTILE_SPAN, [0], variables={})
+    assert len(result.spans) == 1
+    assert result.passed is (result.spans[0].error is None)

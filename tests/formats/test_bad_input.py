@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import gzip
+import json
 import os
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,12 @@ from hypothesis import strategies as st
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 
 import tracespec
+from tests.support.strategies.hostile import (
+    compressed,
+    hostile_json_values,
+    json_text,
+    nasty_texts,
+)
 from tracespec import TraceFileNotFoundError, TraceLoadError
 from tracespec.formats import FORMATS
 from tracespec.trace.tracetest import family_rank
@@ -301,3 +308,73 @@ def test_arbitrary_json_documents(doc: Any, fmt: Any) -> None:
                     [doc], [[doc]], {"result": {"resourceSpans": [{"scopeSpans": [doc]}]}},
                     {"resourceSpans": [{"scopeSpans": [{"spans": [doc]}]}]}):
         load_or_error(wrapped, format=fmt)
+
+
+# -- hostile shapes (issue 11): deep nesting, big numbers, surrogates, control characters ------
+
+def _written(trace: tracespec.Trace) -> None:
+    """What the writers make of every span: encodable text, nothing raised."""
+    from tracespec.cli._span import detail_json, detail_lines
+    from tracespec.reports.escape import json_text, printable
+
+    for span in trace:
+        for line in detail_lines(span):
+            printable(line).encode("utf-8")
+        json_text(json.dumps(detail_json(span), ensure_ascii=False)).encode("utf-8")
+
+
+def _load_and_write(data: Any, **kw: Any) -> None:
+    try:
+        traces = tracespec.load_traces(data, **kw)
+    except TraceLoadError as exc:
+        assert exc.source is not None and str(exc)
+        return
+    for t in traces:
+        touch_everything(t)
+        _written(t)
+
+
+@SETTINGS
+@given(name=st.sampled_from(sorted(JSON_DOCS)), data=st.data())
+def test_hostile_values_in_json(name: str, data: st.DataObject) -> None:
+    doc = copy.deepcopy(JSON_DOCS[name])
+    for _ in range(data.draw(st.integers(1, 3))):
+        paths = [p for p in _paths(doc) if p]
+        path = data.draw(st.sampled_from(paths))
+        parent = doc
+        for step in path[:-1]:
+            parent = parent[step]
+        parent[path[-1]] = data.draw(hostile_json_values)
+    _load_and_write(doc)
+    _load_and_write(json_text(doc).encode("utf-8", "surrogatepass"))
+
+
+@SETTINGS
+@given(data=st.data(), value=hostile_json_values)
+def test_hostile_otlp_attribute_values(data: st.DataObject, value: Any) -> None:
+    doc = copy.deepcopy(JSON_DOCS["orders-trace.json"])
+    kind = data.draw(st.sampled_from(["stringValue", "intValue", "doubleValue", "arrayValue",
+                                      "kvlistValue", "boolValue", "bytesValue"]))
+    wrapped: Any = value
+    if kind == "arrayValue":
+        for _ in range(data.draw(st.integers(1, 120))):
+            wrapped = {"values": [{"arrayValue": wrapped}]} if isinstance(wrapped, dict) \
+                else {"values": [{"stringValue": str(wrapped)[:50]}]}
+    span = doc["resourceSpans"][0]["scopeSpans"][0]["spans"][0]
+    span["attributes"].append({"key": "hostile", "value": {kind: wrapped}})
+    span["name"] = data.draw(nasty_texts)
+    _load_and_write(doc)
+    _load_and_write(json_text(doc).encode("utf-8", "surrogatepass"))
+
+
+@SETTINGS
+@given(data=st.data())
+def test_compression_layers(data: st.DataObject) -> None:
+    name = data.draw(st.sampled_from(["orders-trace.pb", "orders-trace.json"]))
+    layers, blob = data.draw(compressed(DATA[name]))
+    if layers <= 2:
+        trace = tracespec.load_trace(blob)
+        assert len(trace) == 9
+    else:
+        with pytest.raises(TraceLoadError, match="more than 2 layers"):
+            tracespec.load_trace(blob)

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 import tracespec
 from tests.support.oracle import oracle_select
+from tests.support.strategies.hostile import big_number_texts, deep_json_texts, nasty_texts
 from tests.support.strategies.selectors import (
     grammar_texts,
     query_selectors,
@@ -97,3 +98,48 @@ def test_union_and_order(tree: dict[str, object], a: ast.Selector, b: ast.Select
     got = tracespec.compile_selector(both).positions(trace)
     assert got == sorted(set(tracespec.compile_selector(a).positions(trace))
                          | set(tracespec.compile_selector(b).positions(trace)))
+
+
+# -- hostile pieces (issue 11) -------------------------------------------------------------------
+
+_HOSTILE_TRACE = make_trace([
+    {"name": "a\x1b[31m\ud800", "attributes": {"big": "9" * 5000, "n": 1, "s": "\u202e\x00"}},
+    {"name": "b", "parent": 0, "attributes": {"big": 2**70}},
+])
+_SELECTOR_TEMPLATES = [
+    "span[big={v}]", "span[big>{v}]", "span[name={v}]", "span[name=~{v}]", "span[s contains {v}]",
+    "span[n={v}] span[big={v}]:first", "span[]:nth_child({v})",
+]
+
+
+def _selector_literal(text: str) -> st.SearchStrategy[str]:
+    quoted = '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return st.sampled_from([text, quoted])
+
+
+@given(st.sampled_from(_SELECTOR_TEMPLATES),
+       st.one_of(big_number_texts, nasty_texts, deep_json_texts(max_depth=300))
+       .flatmap(_selector_literal))
+def test_hostile_pieces_give_only_our_errors(template: str, value: str) -> None:
+    text = template.replace("{v}", value)
+    try:
+        query = tracespec.compile_selector(text)
+    except (tracespec.ParseError, tracespec.CompileError) as err:
+        assert 0 <= err.span[0] <= len(text)
+        return
+    found = query.positions(_HOSTILE_TRACE)
+    assert found == sorted(set(found)) and set(found) <= {0, 1}
+
+
+@given(st.integers(1, 80))
+def test_deep_has_nesting_is_bounded(depth: int) -> None:
+    from tracespec.selectors.parser import MAX_NESTING
+
+    text = "span[]:has(" * depth + "span[]" + ")" * depth
+    try:
+        query = tracespec.compile_selector(text)
+    except tracespec.ParseError as err:
+        assert depth > MAX_NESTING and 0 <= err.span[0] <= len(text)
+        return
+    assert depth <= MAX_NESTING
+    assert query.positions(_HOSTILE_TRACE) == ([0] if depth == 1 else [])

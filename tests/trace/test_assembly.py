@@ -180,3 +180,16 @@ def test_both_layouts_agree_on_a_big_synthetic_trace(monkeypatch: pytest.MonkeyP
     assert plain.repairs == fast.repairs
     monkeypatch.setattr(_layout_np, "FAST_MAX_DEPTH", 3)  # too deep: the numpy layout gives up
     assert [s.span_id for s in tracespec.load_trace(doc)] == [s.span_id for s in plain]
+
+
+def test_spans_that_end_before_they_start_are_named_in_a_repair() -> None:
+    from tests.support.traces import make_trace
+
+    trace = make_trace([{"name": "a"}, {"name": "b", "duration_ns": -5}])
+    assert trace[1].duration_ns == 0
+    assert any(r.startswith("1 span ends before starting (kept; a duration of 0): "
+                            "0000000000000002") for r in trace.repairs)
+    many = make_trace([{"name": f"s{i}", "duration_ns": -1 if i % 2 else 1} for i in range(3000)])
+    [note] = [r for r in many.repairs if "before starting" in r]
+    assert note.startswith("1500 spans end before starting") and note.endswith(", ...")
+    assert not [r for r in make_trace([{"name": "ok"}]).repairs if "before starting" in r]

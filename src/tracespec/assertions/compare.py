@@ -23,7 +23,7 @@ from .values import (
     JSON,
     Value,
     duration_ns,
-    humanize,
+    humanize_signed,
     loads_json,
     round_duration,
     unescape,
@@ -59,7 +59,7 @@ def comparison(op: Comparator, left: Value, right: Value) -> tuple[str, str | No
         lns = round_duration(duration_ns(left.text))
         rns = round_duration(duration_ns(right.text))
         err = compare(op, Value.typed(str(lns), DURATION), Value.typed(str(rns), DURATION))
-        return humanize(lns), err, humanize(rns)
+        return humanize_signed(lns), err, humanize_signed(rns)
     return left.text, compare(op, left, right), right.text
 
 _NUMERIC = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")

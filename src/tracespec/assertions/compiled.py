@@ -28,7 +28,7 @@ from .compiler import Builder, Context, build, is_constant, is_meta, keys_read
 from .fastpath import SpanOutcome
 from .filters import compile_regex
 from .parser import parse_assertion, parse_expression
-from .values import Value, unescape
+from .values import INT64_MIN, Value, dehumanize, unescape
 
 __all__ = ["Check", "Expression", "compile_assertion", "compile_expression", "purge"]
 
@@ -196,17 +196,34 @@ def _check_regexes(node: ast.AssertionNode, source: str) -> None:
                         ) from None
 
 
+def _check_durations(node: ast.AssertionNode, source: str) -> None:
+    """A duration literal beyond int64 nanoseconds (about 292 years) is an error with a place:
+    Tracetest reads it as the smallest int64, and every comparison with it goes wrong."""
+    for n, _ in ast.walk(node):
+        if isinstance(n, ast.Duration) and dehumanize(n.text.lstrip("-")) == INT64_MIN:
+            raise CompileError(
+                f"duration {n.text} is out of range (at most 2562047h47m16s, int64 nanoseconds)",
+                source=source, span=n.span if n.span != ast.NO_SPAN else (0, len(source)),
+                language="assertion",
+            )
+
+
+def _check_literals(node: ast.AssertionNode, source: str) -> None:
+    _check_regexes(node, source)
+    _check_durations(node, source)
+
+
 @functools.lru_cache(maxsize=512)
 def _compile_assertion(text: str, strict: bool) -> Check:
     node = parse_assertion(text, strict=strict)
-    _check_regexes(node, text)
+    _check_literals(node, text)
     return Check(text, node, left=build(node.left), right=build(node.right))
 
 
 @functools.lru_cache(maxsize=512)
 def _compile_expression(text: str, strict: bool) -> Expression:
     node = parse_expression(text, strict=strict)
-    _check_regexes(node, text)
+    _check_literals(node, text)
     return Expression(text, node, builder=build(node))
 
 

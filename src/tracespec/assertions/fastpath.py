@@ -28,7 +28,7 @@ from .values import (
     NUMBER,
     Value,
     duration_ns,
-    humanize,
+    humanize_signed,
     round_duration,
     unescape,
 )
@@ -100,7 +100,7 @@ def _durations(
             lns = round_duration(ns)
             observed = shown.get(lns)
             if observed is None:
-                observed = shown[lns] = humanize(lns)
+                observed = shown[lns] = humanize_signed(lns)
             if test(lns, rns):
                 append(SpanResult(ids[p].hex(), observed, _PASSED, None))
             else:

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from . import json_path as jp
-from .values import NIL, NIL_VALUE, STRING, TYPE_NAMES, Value, atoi, loads_json
+from .values import NIL, NIL_VALUE, STRING, TYPE_NAMES, Value, atoi, loads_json, utf8_safe
 
 __all__ = ["FILTERS", "FilterError", "compile_regex"]
 
@@ -46,7 +46,7 @@ def _regex(pattern: str) -> Any:
     import re2
 
     try:
-        return compile_regex(pattern)
+        return compile_regex(utf8_safe(pattern))
     except re2.error as exc:
         raise FilterError(f"invalid regex: {exc}") from None
 
@@ -78,7 +78,7 @@ def regex(value: Value, args: Sequence[str]) -> Value:
     _arity(args, 1)
     text = _single_input(value)
     compiled = _regex(args[0])
-    found = [m.group(0) for m in compiled.finditer(text)]
+    found = [m.group(0) for m in compiled.finditer(utf8_safe(text))]
     if not found:
         return Value((), True)
     if len(found) == 1:
@@ -91,7 +91,7 @@ def regex_group(value: Value, args: Sequence[str]) -> Value:
     text = _single_input(value)
     compiled = _regex(args[0])
     groups: list[str] = []
-    for m in compiled.finditer(text):
+    for m in compiled.finditer(utf8_safe(text)):
         groups.extend(g if g is not None else "" for g in m.groups())
     if not groups:
         return Value((), True)

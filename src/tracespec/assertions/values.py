@@ -25,6 +25,7 @@ __all__ = [
     "INT64_MAX",
     "INT64_MIN",
     "JSON",
+    "MAX_JSON_DEPTH",
     "NIL",
     "NIL_VALUE",
     "NUMBER",
@@ -35,9 +36,11 @@ __all__ = [
     "dehumanize",
     "get_type",
     "humanize",
+    "humanize_signed",
     "loads_json",
     "round_duration",
     "unescape",
+    "utf8_safe",
 ]
 
 # Item types, numbered as Tracetest numbers them (attribute and variable types are unused).
@@ -63,16 +66,57 @@ def _array_like() -> Any:
     return re2.compile(r"\[[^,]*(,[^\],]+)*\]")
 
 
+#: JSON nested deeper than this is refused (``ValueError``) by :func:`loads_json`: the
+#: comparisons, ``json_path`` and the writers that read JSON values are recursive.
+MAX_JSON_DEPTH = 128
+
+
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+def utf8_safe(text: str) -> str:
+    """``text`` as RE2 can be given it: a lone surrogate (which no UTF-8 holds) replaced by
+    U+FFFD, the replacement character."""
+    return text if text.isascii() else _SURROGATES.sub("\ufffd", text)
+
+
 def loads_json(text: str) -> Any:
     """Decode JSON as Go's ``encoding/json`` accepts it (orjson, with a fallback for numbers
-    beyond 64 bits); raise ``ValueError`` for anything else (NaN, trailing commas, ...)."""
+    beyond 64 bits); raise ``ValueError`` for anything else (NaN, trailing commas, numbers of
+    more than 4,300 digits, nesting deeper than :data:`MAX_JSON_DEPTH`, ...)."""
     try:
-        return orjson.loads(text)
-    except orjson.JSONDecodeError:
+        value = orjson.loads(text)
+    except orjson.JSONDecodeError as exc:
+        if "recursion" in str(exc):
+            raise _too_deep() from None
+
         def reject(name: str) -> Any:
             raise ValueError(f"invalid JSON constant {name}")
 
-        return json.loads(text, parse_constant=reject)
+        try:
+            value = json.loads(text, parse_constant=reject)
+        except RecursionError:
+            raise _too_deep() from None
+    if type(value) in (list, dict) and text.count("[") + text.count("{") > MAX_JSON_DEPTH \
+            and _depth_over(value, MAX_JSON_DEPTH):
+        raise _too_deep()
+    return value
+
+
+def _too_deep() -> ValueError:
+    return ValueError(f"JSON nested more than {MAX_JSON_DEPTH} levels deep")
+
+
+def _depth_over(value: Any, limit: int) -> bool:
+    """Whether lists and objects nest in ``value`` more than ``limit`` levels (no recursion)."""
+    stack = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > limit:
+            return True
+        items = node.values() if type(node) is dict else node
+        stack.extend((v, depth + 1) for v in items if type(v) in (list, dict))
+    return False
 
 
 def get_type(text: str) -> int:
@@ -103,7 +147,7 @@ def _get_type(text: str) -> int:
                 return JSON
         except (ValueError, TypeError):
             pass
-    if "[" in text and _array_like().search(text):
+    if "[" in text and _array_like().search(utf8_safe(text)):
         if stripped[:1] == "[":
             try:
                 decoded = loads_json(text)
@@ -208,7 +252,9 @@ def humanize(ns: int) -> str:
 
     Tracetest picks the unit with ``floor(log(v) / log(1000))`` capped at seconds; for integers
     that is exactly the comparison with 10^3, 10^6 and 10^9 done here (the logarithm is never
-    within float precision of an integer for the integers around those thresholds)."""
+    within float precision of an integer for the integers around those thresholds).
+    Negative durations display as ``0ns``, as in Tracetest (:func:`humanize_signed` keeps the
+    sign)."""
     if ns <= 0:
         return "0ns"
     if ns < 1_000:
@@ -243,10 +289,19 @@ def dehumanize(text: str) -> int:
     return int(product)
 
 
+def humanize_signed(ns: int) -> str:
+    """:func:`humanize`, a negative duration shown as its size with a minus (``-1.5s``): the
+    observed value of a comparison, where tracespec keeps the sign (docs/compatibility.md)."""
+    return "-" + humanize(-ns) if ns < 0 else humanize(ns)
+
+
 def round_duration(ns: int) -> int:
     """Tracetest's duration normalisation: rounded to the unit it displays in
     (``dehumanize(humanize(ns))``).  Below a second that is rounding half to even to the
-    unit, as ``%.0f`` does; from a second on, humanize's own text is read back."""
+    unit, as ``%.0f`` does; from a second on, humanize's own text is read back.  A negative
+    duration is rounded as its size is, so that ``-1s < -500ms`` holds."""
+    if ns < 0:
+        return -round_duration(-ns)
     if ns < 1_000_000_000:
         if ns < 1_000:
             return ns if ns > 0 else 0

@@ -18,7 +18,7 @@ import click
 
 from .. import __version__
 from ..errors import TracespecError
-from ._common import CliError, ExitCode, describe, exit_code_for
+from ._common import CliError, ExitCode, describe, exit_code_for, stdout_gone
 from .inspect import check_command, explain_command, select_command, show_command, span_command
 from .receive import receive_command
 from .run import run_command
@@ -78,8 +78,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return ExitCode.ERROR
     except BrokenPipeError:
         # the reader went away (| head): nothing more to say, and nothing to say it to
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        stdout_gone()
         return ExitCode.PASSED
     except (TracespecError, CliError, OSError) as exc:  # every error a user can cause
         click.echo(f"error: {describe(exc)}", err=True)
@@ -99,4 +98,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def console_main() -> None:
     """Entry point of the ``tracespec`` console script."""
-    sys.exit(main())
+    code = main()
+    try:  # what is still buffered: a reader gone by now (| head) is no error
+        sys.stdout.flush()
+    except BrokenPipeError:
+        stdout_gone()
+    sys.exit(code)

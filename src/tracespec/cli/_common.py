@@ -15,11 +15,10 @@ import contextlib
 import enum
 import os
 import shlex
-import shutil
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -35,6 +34,7 @@ __all__ = [
     "PROGRESS_BYTES",
     "CliError",
     "ExitCode",
+    "Stdout",
     "color_enabled",
     "format_duration",
     "load_trace_cli",
@@ -42,10 +42,11 @@ __all__ = [
     "one_line",
     "parse_var",
     "pick_trace_cli",
-    "stdout_console",
+    "stdout_gone",
     "trace_format_option",
     "trace_id_arg",
     "trace_label",
+    "write_file",
 ]
 
 #: Trace files at least this large load behind a progress bar (on a terminal).
@@ -67,6 +68,73 @@ class CliError(Exception):
     def __init__(self, message: str, code: ExitCode = ExitCode.ERROR) -> None:
         super().__init__(message)
         self.code = code
+
+
+def stdout_gone() -> None:
+    """The reader of stdout went away (``| head``): point stdout at the null device, so that
+    no later write or flush (not even the interpreter's at exit) meets the closed pipe."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    finally:
+        os.close(devnull)
+
+
+class Stdout:
+    """Where a command's output goes, chunk by chunk, until its reader goes away: then writing
+    stops for good, without an error, and ``closed`` tells the command so (it ends as it
+    would have, with its own exit code)."""
+
+    def __init__(self) -> None:
+        self.closed = False
+
+    def write(self, chunks: Iterable[str]) -> None:
+        """Write the chunks as they come, a few hundred lines at a time."""
+        out = sys.stdout
+        batch: list[str] = []
+        try:
+            for chunk in chunks:
+                batch.append(chunk)
+                if len(batch) >= 512:
+                    out.write("".join(batch))
+                    batch.clear()
+                    out.flush()
+            if batch:
+                out.write("".join(batch))
+            out.flush()
+        except BrokenPipeError:
+            self.closed = True
+            stdout_gone()
+
+
+def write_file(path: str, chunks: Iterable[str]) -> None:
+    """Write a report file whole or not at all: into a temporary file beside it, renamed over
+    it once written, so a failed write leaves the previous report as it was (and no partial
+    one).  A path that is not a regular file (``/dev/stdout``, a FIFO) is written in place."""
+    target = Path(path)
+    if target.exists() and not target.is_file():
+        with open(path, "w", encoding="utf-8") as out:
+            out.writelines(chunks)
+        return
+    import tempfile
+
+    fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
+                                dir=target.parent if str(target.parent) else ".")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.writelines(chunks)
+        try:
+            mode = os.stat(path).st_mode & 0o7777
+        except OSError:
+            umask = os.umask(0)
+            os.umask(umask)
+            mode = 0o666 & ~umask
+        os.chmod(temp, mode)
+        os.replace(temp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise
 
 
 def one_line(error: BaseException | str) -> str:
@@ -144,17 +212,6 @@ def _stderr_console() -> Console:
     return Console(stderr=True)
 
 
-def stdout_console() -> Console:
-    """The console tables go to: on a pipe drawn wide enough not to cut names, uncoloured."""
-    from rich.console import Console
-
-    console = Console(file=sys.stdout)
-    if not console.is_terminal:
-        width = max(160, shutil.get_terminal_size((160, 24)).columns)
-        console = Console(file=sys.stdout, width=width, color_system=None)
-    return console
-
-
 def _as_list(paths: str | Sequence[str]) -> list[str]:
     return [paths] if isinstance(paths, str) else list(paths)
 
@@ -212,8 +269,9 @@ _CLI_WORDS = (("pass format= to say which", "pass --format to say which"),)
 
 def _load(args: list[str], trace_format: str | None) -> list[Trace]:
     fmt: Format | None = trace_format  # type: ignore[assignment]
+    sources: list[Any] = [sys.stdin.buffer if a == "-" else a for a in args]  # - is stdin
     try:
-        return _warned(load_traces(args[0] if len(args) == 1 else args, format=fmt))
+        return _warned(load_traces(sources[0] if len(sources) == 1 else sources, format=fmt))
     except TraceLoadError as exc:
         message = exc.message
         for python, cli in _CLI_WORDS:

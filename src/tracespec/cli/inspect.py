@@ -2,19 +2,17 @@
 and one ``span`` in full.
 
 They are thin: each loads a trace (or none), calls one public function of the library
-(``select``, ``check``, ``compile_selector``, ``query.explain_run``) and prints with rich.
-Tables and trees go to stdout; on a pipe they are drawn wide enough not to cut names, so they
-can be grepped.  rich is imported by the command that draws, not with the command line.  What a
+(``select``, ``check``, ``compile_selector``, ``query.explain_run``) and prints.  Tables and
+trees are streamed to stdout line by line (:mod:`._listing`), never cut, so they can be
+grepped, and stop when the reader goes away; text from the trace is printed escaped.  What a
 span holds (attributes, resource, scope, events, links) is read and written by :mod:`._span`.
 """
 
 from __future__ import annotations
 
 import json
-import shutil
-import sys
-from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterator, Sequence
+from typing import Any
 
 import click
 
@@ -22,12 +20,14 @@ from ..assertions import compile_assertion
 from ..errors import CompileError, ParseError
 from ..query import explain_run
 from ..reports import iter_repairs, pretty_spec, render, spec_json
+from ..reports.escape import json_text, printable
 from ..selectors import Query, compile_selector
 from ..spec import check
 from ..trace import Span, StatusCode, Trace
 from ._common import (
     CliError,
     ExitCode,
+    Stdout,
     color_enabled,
     format_duration,
     load_trace_cli,
@@ -35,11 +35,8 @@ from ._common import (
     parse_var,
     trace_format_option,
 )
-from ._span import attribute_lines, detail_json, detail_lines, json_value, selectable_attributes
-
-if TYPE_CHECKING:
-    from rich.console import Console
-    from rich.text import Text
+from ._listing import table_lines, tree_lines
+from ._span import detail_json, detail_lines, json_value, selectable_attributes
 
 __all__ = ["check_command", "explain_command", "select_command", "show_command", "span_command"]
 
@@ -50,16 +47,6 @@ def _compiled_selector(text: str) -> Query:
         return compile_selector(text)
     except (ParseError, CompileError) as exc:
         raise CliError(f"selector {text!r}: {one_line(exc)}") from None
-
-
-def _stdout_console() -> Console:
-    from rich.console import Console
-
-    console = Console(file=sys.stdout)
-    if not console.is_terminal:
-        width = max(160, shutil.get_terminal_size((160, 24)).columns)
-        console = Console(file=sys.stdout, width=width, color_system=None)
-    return console
 
 
 def _service(span: Span) -> str:
@@ -114,25 +101,37 @@ def select_command(
     query = _compiled_selector(selector)  # a bad selector fails before the trace loads
     trace = load_trace_cli(trace_path, trace_id=trace_id, trace_format=trace_format)
     spans = query.select(trace)
+    out = Stdout()
     if as_json:
-        click.echo(json.dumps([_span_json(s) for s in spans], indent=2, ensure_ascii=False))
+        out.write(_json_rows(spans))
         return ExitCode.PASSED
-    from rich.table import Table
-
-    console = _stdout_console()
-    table = Table(show_edge=False, pad_edge=False, box=None, header_style="bold")
-    table.add_column("span id", no_wrap=True)
-    table.add_column("name")
-    table.add_column("service")
-    table.add_column("duration", justify="right", no_wrap=True)
-    for span in spans:
-        row = _span_row(span)
-        table.add_row(row["id"], row["name"], row["service"], row["duration"])
+    color = color_enabled()
     if spans:
-        console.print(table)
+        rows = [_table_row(s) for s in spans]
+        out.write(table_lines(("span id", "name", "service", "duration"), rows,
+                              (False, False, False, True), color))
+        del rows
     noun = "span" if len(spans) == 1 else "spans"
-    console.print(f"{len(spans)} {noun} of {len(trace)} selected", style="dim")
+    summary = f"{len(spans)} {noun} of {len(trace)} selected"
+    out.write([(click.style(summary, dim=True) if color else summary) + "\n"])
     return ExitCode.PASSED
+
+
+def _table_row(span: Span) -> tuple[str, str, str, str]:
+    return (span.span_id, printable(span.name), printable(_service(span)),
+            format_duration(span.duration_ns))
+
+
+def _json_rows(spans: Sequence[Span]) -> Iterator[str]:
+    """``json.dumps(rows, indent=2, ensure_ascii=False)``, a row at a time, lone surrogates
+    escaped."""
+    if not spans:
+        yield "[]\n"
+        return
+    for i, span in enumerate(spans):
+        text = json.dumps(_span_json(span), indent=2, ensure_ascii=False)
+        yield ("[\n  " if i == 0 else ",\n  ") + json_text(text).replace("\n", "\n  ")
+    yield "\n]\n"
 
 
 @click.command(
@@ -180,13 +179,14 @@ def check_command(
     trace = load_trace_cli(trace_path, trace_id=trace_id, trace_format=trace_format)
     result = check(selector, assertions, trace, variables=variables)
     if as_json:
-        click.echo(json.dumps(spec_json(result, trace=trace), indent=2, ensure_ascii=False))
+        Stdout().write([json_text(json.dumps(spec_json(result, trace=trace), indent=2,
+                                             ensure_ascii=False)) + "\n"])
     else:
         color = color_enabled(no_color)
         lines = [*iter_repairs(trace), *pretty_spec(result, trace=trace)]
         noun = "span" if len(result.span_ids) == 1 else "spans"
         lines.append((f"{len(result.span_ids)} {noun} selected", result.passed))
-        click.echo(render(lines, color=color), nl=False, color=color)
+        Stdout().write([render(lines, color=color)])
     return ExitCode.PASSED if result.passed else ExitCode.FAILED
 
 
@@ -214,42 +214,17 @@ def explain_command(
     if trace_path is None:
         if trace_id is not None or trace_format is not None:
             raise CliError("--trace-id and --format need a TRACE")
-        click.echo(query.explain())
+        Stdout().write([printable(query.explain()) + "\n"])
         return ExitCode.PASSED
     trace = load_trace_cli(trace_path, trace_id=trace_id, trace_format=trace_format)
     if query.keys:
         trace.index.prefetch(query.keys)
     header = query.explain().split("\n", 1)[0]  # "selector: <the selector, as written back>"
-    click.echo(f"{header}\ntrace {trace.trace_id}: {len(trace)} spans")
-    for repair in trace.repairs:
-        click.echo(f"! trace repaired: {repair}")
-    click.echo(explain_run(query.plan, trace.index))
+    lines = [f"{header}\ntrace {trace.trace_id}: {len(trace)} spans",
+             *(f"! trace repaired: {repair}" for repair in trace.repairs),
+             explain_run(query.plan, trace.index)]
+    Stdout().write(printable(line) + "\n" for line in lines)
     return ExitCode.PASSED
-
-
-def _label(span: Span) -> Text:
-    from rich.text import Text
-
-    text = Text()
-    failed = span.status_code == StatusCode.ERROR
-    text.append(span.name or "<no name>", style="bold red" if failed else "bold")
-    service = _service(span)
-    if service:
-        text.append(f"  {service}", style="cyan")
-    text.append(f"  {span.kind.value}", style="dim")
-    text.append(f"  {format_duration(span.duration_ns)}", style="yellow")
-    text.append(f"  #{span.span_id}", style="dim")
-    if failed:
-        message = f": {span.status_message}" if span.status_message else ""
-        text.append(f"  ✘ error{message}", style="red")
-    return text
-
-
-def _walk(trace: Trace, limit: int) -> Iterator[Span]:
-    for i, span in enumerate(trace):
-        if limit and i >= limit:
-            return
-        yield span
 
 
 @click.command(
@@ -261,7 +236,7 @@ Examples:
   tracespec show big-trace.pb --limit 50""",
 )
 @click.argument("trace_path", metavar="TRACE")
-@click.option("--limit", default=200, show_default=True, metavar="N",
+@click.option("--limit", default=200, show_default=True, metavar="N", type=click.IntRange(min=0),
               help="Print at most N spans (0: all).")
 @click.option("--attrs", is_flag=True,
               help="Under each span, its attributes, events and links; the resources first.")
@@ -272,13 +247,8 @@ def show_command(
     trace_format: str | None = None,
 ) -> int:
     """Print a trace as a span tree: name, service, kind, duration, id, errors."""
-    from rich.console import Console
-    from rich.tree import Tree
-
     trace = load_trace_cli(trace_path, trace_id=trace_id, trace_format=trace_format)
-    console = _stdout_console()
-    if no_color:
-        console = Console(file=sys.stdout, width=console.width, color_system=None)
+    color = color_enabled(no_color)
     # whole-trace figures from the index's columns: no Span objects for a million spans
     services = {str(v) for v in trace.index.column("service.name") if v is not None} - {""}
     statuses = trace.index.text_index("tracetest.span.status_code")
@@ -290,35 +260,26 @@ def show_command(
     )
     if errors:
         summary += f" · {errors} error{'s' if errors != 1 else ''}"
-    console.print(summary, style="bold", highlight=False)
-    for repair in trace.repairs:
-        console.print(f"repaired: {repair}", style="yellow", highlight=False)
+    head = [_styled(summary, color, bold=True)]
+    head += [_styled(f"repaired: {printable(str(r))}", color, fg="yellow")
+             for r in trace.repairs]
     if attrs:
-        _print_resources(console, trace, limit)
-    nodes: dict[int, Tree] = {}
-    shown = 0
-    for span in _walk(trace, limit):
-        parent = span.parent
-        label = _label(span)
-        if parent is None or parent.position not in nodes:
-            nodes[span.position] = Tree(label)
-        else:
-            nodes[span.position] = nodes[parent.position].add(label)
-        if attrs:
-            for line in attribute_lines(span):
-                nodes[span.position].add(line, style="dim")
-        shown += 1
-    if 0 in nodes:
-        console.print(nodes[0], highlight=False)
+        head += [_styled(line, color, fg="cyan") for line in _resource_lines(trace, limit)]
+    out = Stdout()
+    out.write(head)
+    shown = len(trace) if not limit else min(limit, len(trace))
+    out.write(tree_lines(trace, shown, attrs, color))
     if shown < len(trace):
-        console.print(
-            f"… {len(trace) - shown} more spans (--limit 0 shows all)", style="dim",
-            highlight=False,
-        )
+        out.write([_styled(f"… {len(trace) - shown} more spans (--limit 0 shows all)", color,
+                           dim=True)])
     return ExitCode.PASSED
 
 
-def _print_resources(console: Console, trace: Trace, limit: int) -> None:
+def _styled(text: str, color: bool, **style: Any) -> str:
+    return (click.style(text, **style) if color else text) + "\n"
+
+
+def _resource_lines(trace: Trace, limit: int) -> Iterator[str]:
     """Each resource of the spans shown, once, with its attributes on one line."""
     index = trace.index
     seen: set[int] = set()
@@ -331,7 +292,7 @@ def _print_resources(console: Console, trace: Trace, limit: int) -> None:
         seen.add(id(resource))
         items = "  ".join(f"{k}={json.dumps(json_value(v), ensure_ascii=False)}"
                           for k, v in resource.attributes.items())
-        console.print(f"resource  {items}", style="cyan", highlight=False)
+        yield printable(f"resource  {items}")
 
 
 @click.command(
@@ -361,9 +322,10 @@ def span_command(
         raise CliError(f"span {span_id!r}: no span with that id in trace {trace.trace_id} "
                        f"({trace_path})")
     if as_json:
-        click.echo(json.dumps(detail_json(span), indent=2, ensure_ascii=False))
+        Stdout().write([json_text(json.dumps(detail_json(span), indent=2, ensure_ascii=False))
+                        + "\n"])
     else:
-        click.echo("\n".join(detail_lines(span)))
+        Stdout().write(printable(line) + "\n" for line in detail_lines(span))
     return ExitCode.PASSED
 
 

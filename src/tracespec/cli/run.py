@@ -52,6 +52,7 @@ from ._common import (
     print_warnings,
     trace_format_option,
     trace_id_arg,
+    write_file,
 )
 from ._live import address, live_run, needs_receiver
 from ._otlp import DEFAULT_GRPC, DEFAULT_HTTP, otlp_options
@@ -181,9 +182,7 @@ class _Stdout:
 
 def _write_junit(path: str, results: Sequence[TestResult | SuiteResult]) -> None:
     try:
-        with open(path, "w", encoding="utf-8") as out:
-            for chunk in iter_junit_xml(results):
-                out.write(chunk)
+        write_file(path, iter_junit_xml(results))  # whole or not at all
     except OSError as exc:
         raise CliError(f"{path}: cannot write the JUnit report: {exc.strerror or exc}") from None
 

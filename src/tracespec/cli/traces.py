@@ -17,8 +17,17 @@ from typing import Any
 
 import click
 
+from ..reports.escape import json_text, printable
 from ..trace import Trace
-from ._common import ExitCode, format_duration, load_traces_cli, stdout_console, trace_format_option
+from ._common import (
+    ExitCode,
+    Stdout,
+    color_enabled,
+    format_duration,
+    load_traces_cli,
+    trace_format_option,
+)
+from ._listing import table_lines
 
 __all__ = ["traces_command"]
 
@@ -69,35 +78,28 @@ def traces_command(
     by trace id): id, root span and service, spans, services, duration, start, repairs."""
     traces = load_traces_cli(trace_paths, trace_format=trace_format)
     rows = sorted((_row(t) for t in traces), key=lambda r: (r["start_ns"], r["trace_id"]))
+    out = Stdout()
     if as_json:
-        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        out.write([json_text(json.dumps(rows, indent=2, ensure_ascii=False)) + "\n"])
         return ExitCode.PASSED
-    from rich.table import Table
-
-    console = stdout_console()
-    table = Table(show_edge=False, pad_edge=False, box=None, header_style="bold")
-    for name, justify, wrap in (
-        ("trace id", "left", False), ("root", "left", True), ("service", "left", True),
-        ("spans", "right", False), ("services", "left", True), ("duration", "right", False),
-        ("start", "left", False), ("repairs", "right", False),
-    ):
-        table.add_column(name, justify=justify, no_wrap=not wrap)  # type: ignore[arg-type]
-    for row in rows:
-        table.add_row(
-            row["trace_id"], row["root"], row["service"], str(row["spans"]),
-            ", ".join(row["services"]), row["duration"], row["start"],
-            str(len(row["repairs"])) if row["repairs"] else "-",
-        )
-    console.print(table, highlight=False)
+    color = color_enabled()
+    header = ("trace id", "root", "service", "spans", "services", "duration", "start", "repairs")
+    right = (False, False, False, True, False, True, False, True)
+    cells = [
+        (row["trace_id"], printable(row["root"]), printable(row["service"]), str(row["spans"]),
+         printable(", ".join(row["services"])), row["duration"], row["start"],
+         str(len(row["repairs"])) if row["repairs"] else "-")
+        for row in rows
+    ]
+    out.write(table_lines(header, cells, right, color))
     spans = sum(r["spans"] for r in rows)
     noun = "trace" if len(rows) == 1 else "traces"
-    console.print(f"{len(rows)} {noun}, {spans} spans", style="dim", highlight=False)
+    tail = [f"{len(rows)} {noun}, {spans} spans"]
     repaired = sum(1 for r in rows if r["repairs"])
     if repaired:
-        console.print(
-            f"{repaired} {'trace needed' if repaired == 1 else 'traces needed'} repairs to "
-            "assemble (--json lists them)", style="dim", highlight=False,
-        )
+        tail.append(f"{repaired} {'trace needed' if repaired == 1 else 'traces needed'} "
+                    "repairs to assemble (--json lists them)")
+    out.write([(click.style(t, dim=True) if color else t) + "\n" for t in tail])
     return ExitCode.PASSED
 
 

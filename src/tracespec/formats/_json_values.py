@@ -39,14 +39,17 @@ def decode_id(text: Any, size: int) -> bytes | None:
     if not isinstance(text, str) or not text:
         return None
     n = len(text)
-    if n in (2 * size, size) and _HEX.issuperset(text):
+    # a span id is 8 bytes, a trace id 16 (or 8, a 64-bit id, padded); anything else is
+    # refused, as the OTLP spec refuses it
+    lengths = (16, 8) if size == 16 else (8,)
+    if n in (2 * size, 16) and _HEX.issuperset(text):
         raw = bytes.fromhex(text)
         return pad_trace_id(raw) if size == 16 else raw
     try:
         raw = base64.b64decode(text, validate=True)
     except (binascii.Error, ValueError):
-        if n % 2 == 0 and _HEX.issuperset(text):
-            return bytes.fromhex(text)
+        return None
+    if len(raw) not in lengths:
         return None
     return pad_trace_id(raw) if size == 16 else raw
 

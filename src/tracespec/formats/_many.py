@@ -74,6 +74,15 @@ def _is_json(obj: Any) -> bool:
     return not (str in types and types <= _PATHS_AND_DOCUMENTS)
 
 
+def _encodable(text: str) -> bool:
+    """Whether the file system can be given ``text`` (a lone surrogate cannot)."""
+    try:
+        os.fsencode(text)
+    except UnicodeError:
+        return False
+    return True
+
+
 def trace_paths(path: str | os.PathLike[str]) -> list[str]:
     """The files a path stands for: itself, the files of a directory, or a glob's matches.
 
@@ -83,12 +92,16 @@ def trace_paths(path: str | os.PathLike[str]) -> list[str]:
     :class:`~tracespec.errors.TraceLoadError`.
     """
     text = os.fspath(path)
-    if not text or "\0" in text:
-        raise TraceLoadError("not a path to a trace file", source=repr(text))
+    if not text or "\0" in text or not _encodable(text):
+        raise TraceLoadError("not a path to a trace file", source=repr(text)[:200])
     p = Path(text)
-    if p.is_dir():
+    try:
+        is_dir, exists = p.is_dir(), p.exists()
+    except OSError as exc:  # a name too long for the file system, say
+        raise TraceLoadError(f"cannot read: {exc.strerror or exc}", source=text[:200]) from None
+    if is_dir:
         return _directory_files(p, text)
-    if p.exists() or not _MAGIC.intersection(text):
+    if exists or not _MAGIC.intersection(text):
         return [text]
     matches = sorted(glob.glob(text, recursive=True))
     if not matches:

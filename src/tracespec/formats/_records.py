@@ -37,11 +37,15 @@ __all__ = [
 _HEX_RE = re.compile(r"[0-9a-fA-F]+")
 
 
+_MAX_TIME = 2**63 - 1
+
+
 def make_event(name: Any, time_ns: int, attributes: Mapping[str, AttrValue] | None) -> Event:
-    """An event (a name that is not text reads as ``""``)."""
+    """An event (a name that is not text reads as ``""``; its time held to the model's int64
+    nanoseconds, as span times are)."""
     return Event(
         name if isinstance(name, str) else "",
-        time_ns,
+        max(0, min(time_ns, _MAX_TIME)),
         MappingProxyType(dict(attributes)) if attributes else EMPTY_ATTRIBUTES,
     )
 
@@ -75,20 +79,22 @@ def hex_id(
     return bytes.fromhex(text)
 
 
+_DECIMAL_INT = re.compile(r"-?[0-9]{1,20}")
+
+
 def read_int(value: Any) -> int | None:
     """An integer given as a JSON number or a decimal string (64-bit integers are strings in
-    proto3 JSON), or ``None`` when it is neither (booleans are not numbers)."""
+    proto3 JSON), or ``None`` when it is neither, as the proto3 JSON mapping reads one: a
+    whole number (``1.9`` is not one, ``1.0`` is), a string of ASCII digits with at most a
+    minus sign (not ``"1_000"``, ``" 17"``, ``"١٢٣"``), never a boolean."""
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
         return value
     if isinstance(value, float):
-        return int(value) if math.isfinite(value) else None
-    if isinstance(value, str):
-        try:
-            return int(value)
-        except ValueError:
-            return None
+        return int(value) if math.isfinite(value) and value.is_integer() else None
+    if isinstance(value, str) and _DECIMAL_INT.fullmatch(value):
+        return int(value)
     return None
 
 

@@ -22,15 +22,20 @@ from typing import Any
 
 import orjson
 
+from .._files import open_regular, read_stream
 from ..errors import TraceFileNotFoundError, TraceLoadError
 from ._text import UTF8_BOM, UTF16_BOMS, TextDocuments, from_utf16
 
 __all__ = [
+    "INFLATE_MIN",
+    "INFLATE_RATIO",
+    "MAX_LAYERS",
     "ZSTD_MAGIC",
     "Data",
     "decompress",
     "first_byte",
     "framed",
+    "inflate_limit",
     "json_documents",
     "json_records",
     "read_source",
@@ -46,7 +51,7 @@ _MMAP_MIN = 8 << 20
 
 
 def _read_path(path: Path) -> Data:
-    with path.open("rb") as f:
+    with open_regular(path) as f:
         size = os.fstat(f.fileno()).st_size
         if size >= _MMAP_MIN:
             try:
@@ -76,7 +81,10 @@ def read_source(source: Any) -> tuple[Data | None, Any, str]:
     read = getattr(source, "read", None)
     if callable(read):
         name = str(getattr(source, "name", "<file>"))
-        data = read()
+        try:
+            data = read_stream(source)
+        except OSError as exc:
+            raise TraceLoadError(f"cannot read: {exc.strerror or exc}", source=name) from None
         if isinstance(data, str):
             data = data.encode("utf-8")
         if not isinstance(data, bytes | bytearray):
@@ -88,25 +96,93 @@ def read_source(source: Any) -> tuple[Data | None, Any, str]:
     )
 
 
-def decompress(data: Data, name: str) -> Data:
-    """``data`` without its gzip or zstd layers (as many as there are)."""
-    if data[:2] == _GZIP_MAGIC:
+#: At most this many compression layers are undone (a trace zstd'ed once more by a transport,
+#: say); a third is refused, so that thousands of nested layers cannot recurse.
+MAX_LAYERS = 2
+#: Decompression stops with an error beyond ``max(INFLATE_MIN, INFLATE_RATIO × compressed
+#: size)`` bytes (both layers together); ``$TRACESPEC_MAX_INFLATE`` (bytes) replaces the bound.
+INFLATE_MIN = 512 << 20
+INFLATE_RATIO = 64
+_CHUNK = 16 << 20
+
+
+def inflate_limit(size: int) -> int:
+    """The most bytes the decompression of ``size`` compressed bytes may produce."""
+    env = os.environ.get("TRACESPEC_MAX_INFLATE", "").strip()
+    if env:
         try:
-            return decompress(gzip.decompress(data), name)
-        except (OSError, EOFError, zlib.error) as exc:
-            raise TraceLoadError(f"corrupt or truncated gzip data: {exc}", source=name) from None
+            return max(0, int(env.replace("_", "")))
+        except ValueError:
+            raise TraceLoadError(
+                f"$TRACESPEC_MAX_INFLATE={env!r} is not a number of bytes"
+            ) from None
+    return max(INFLATE_MIN, INFLATE_RATIO * size)
+
+
+def _compression(data: Data) -> str | None:
+    if data[:2] == _GZIP_MAGIC:
+        return "gzip"
     if data[:4] == ZSTD_MAGIC:
+        return "zstd"
+    return None
+
+
+def decompress(data: Data, name: str, limit: int | None = None) -> Data:
+    """``data`` without its gzip or zstd layers (at most :data:`MAX_LAYERS`), decompressed a
+    chunk at a time and refused once it passes ``limit`` bytes (default :func:`inflate_limit`
+    of the compressed size): a decompression bomb stops at the bound, not at memory's end."""
+    kind = _compression(data)
+    if kind is None:
+        return data
+    limit = inflate_limit(len(data)) if limit is None else max(0, limit)
+    for _ in range(MAX_LAYERS):
+        data = _inflate(data, kind, name, limit)
+        kind = _compression(data)
+        if kind is None:
+            return data
+    raise TraceLoadError(
+        f"more than {MAX_LAYERS} layers of compression (a decompression bomb?)", source=name
+    )
+
+
+def _inflate(data: Data, kind: str, name: str, limit: int) -> bytes:
+    if kind == "gzip":
+        stream: Any = gzip.GzipFile(fileobj=io.BytesIO(data) if isinstance(data, bytes) else data)
+        errors: tuple[type[Exception], ...] = (OSError, EOFError, zlib.error)
+    else:
         import zstandard
 
-        try:
-            reader = zstandard.ZstdDecompressor().stream_reader(
-                io.BytesIO(data), read_across_frames=True
+        stream = zstandard.ZstdDecompressor().stream_reader(
+            memoryview(data), read_across_frames=True
+        )
+        errors = (zstandard.ZstdError,)
+    try:
+        with stream:
+            return _read_capped(stream, limit, kind, name)
+    except errors as exc:
+        raise TraceLoadError(f"corrupt or truncated {kind} data: {exc}", source=name) from None
+
+
+def _read_capped(stream: Any, limit: int, kind: str, name: str) -> bytes:
+    chunks: list[bytes] = []
+    total = 0
+    while chunk := stream.read(min(_CHUNK, limit + 1 - total)):
+        total += len(chunk)
+        if total > limit:
+            raise TraceLoadError(
+                f"{kind} data inflates past {_size_text(limit)} (a decompression bomb?); "
+                "raise the bound with $TRACESPEC_MAX_INFLATE (bytes), see docs/limits.md",
+                source=name,
             )
-            out = reader.read()
-        except zstandard.ZstdError as exc:
-            raise TraceLoadError(f"corrupt or truncated zstd data: {exc}", source=name) from None
-        return decompress(out, name)
-    return data
+        chunks.append(chunk)
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+
+def _size_text(n: int) -> str:
+    for unit, shift in (("GiB", 30), ("MiB", 20), ("KiB", 10)):
+        if n >= 1 << shift:
+            return f"{n / (1 << shift):.4g} {unit}"
+    return f"{n} bytes"
 
 
 _NOT_BLANK = re.compile(rb"[^ \t\r\n]")
@@ -143,12 +219,13 @@ def json_records(data: Data, name: str) -> Data:
     records = framed(data)
     if not records:
         return data
-    first = decompress(bytes(records[0]), name)
+    limit = inflate_limit(len(data))
+    first = decompress(bytes(records[0]), name, limit)
     if first_byte(first) != ord("{"):
         return data
     out = bytearray()
     for rec in records:
-        out += decompress(bytes(rec), name)
+        out += decompress(bytes(rec), name, limit - len(out))
         out += b"\n"
     del records
     return bytes(out)

@@ -400,7 +400,7 @@ def _loads(data: Text, start: int, end: int) -> Any:
             raise
         try:
             return json.loads(bytes(memoryview(data)[start:end]))
-        except ValueError:  # (JSONDecodeError, or text that is not UTF-8)
+        except (ValueError, RecursionError):  # (JSONDecodeError, text not UTF-8, too deep)
             pass
         raise
 

@@ -24,7 +24,7 @@ import weakref
 from typing import Any
 
 from ..trace import SpanKind, SpanRecord, StatusCode, TraceBuilder
-from ..trace.attrvalue import AttrValue
+from ..trace.attrvalue import AttrValue, ValueTooDeepError
 from ._records import GroupCache, hex_id, iso_time_ns, json_attr, make_event, make_link
 
 __all__ = ["load_document"]
@@ -41,6 +41,13 @@ _CACHES: weakref.WeakKeyDictionary[TraceBuilder, GroupCache] = weakref.WeakKeyDi
 
 def load_document(doc: Any, builder: TraceBuilder) -> None:
     """Read one console span (or an array of them) into ``builder``."""
+    try:
+        _load_document(doc, builder)
+    except ValueTooDeepError as exc:
+        raise builder.error(f"an attribute value is {exc}", builder.place("")) from None
+
+
+def _load_document(doc: Any, builder: TraceBuilder) -> None:
     groups = _CACHES.get(builder)
     if groups is None:
         groups = _CACHES[builder] = GroupCache(builder)

@@ -17,7 +17,7 @@ from typing import Any
 
 from ..errors import TraceLoadError
 from ..trace import Event, Link, SpanKind, SpanRecord, StatusCode, TraceBuilder
-from ..trace.attrvalue import AttrValue
+from ..trace.attrvalue import AttrValue, ValueTooDeepError
 from ._records import (
     GroupCache,
     hex_id,
@@ -102,7 +102,10 @@ def _load_one(d: Any, groups: GroupCache, builder: TraceBuilder, place: str) -> 
         required=False,
     )
     start, end = _times(d, builder, place)
-    attrs, resource = _attributes(d)
+    try:
+        attrs, resource = _attributes(d)
+    except ValueTooDeepError as exc:
+        raise builder.error(f"an attribute value is {exc}", place) from None
     code, message = _status(d)
     ts = d.get("traceState")
     record = SpanRecord(

@@ -51,8 +51,10 @@ _PLAIN_KEYS = frozenset(
 )  # fmt: skip
 
 
-def compact(sp: dict[str, Any]) -> JsonRecord:
-    """The compact record of one span object (never raises on malformed fields)."""
+def compact(sp: dict[str, Any], repairs: list[str] | None = None) -> JsonRecord:
+    """The compact record of one span object (never raises on malformed fields).  An
+    attribute orjson cannot write back (nested more than 255 levels, an integer beyond 64
+    bits) is left out, the others kept, and the repair noted in ``repairs``."""
     name = sp.get("name")
     kind = sp.get("kind", 0)
     status = sp.get("status")
@@ -66,8 +68,8 @@ def compact(sp: dict[str, Any]) -> JsonRecord:
     try:
         # orjson's output keeps a 4 KB buffer: copy it to an exactly sized bytes
         attr_bytes = bytes(memoryview(_dumps(attrs))) if attrs else b""
-    except TypeError:  # pragma: no cover - values orjson cannot write back
-        attr_bytes = b""
+    except TypeError:  # values orjson cannot write back: keep the others
+        attr_bytes = _writable_attributes(sp, attrs, repairs)
     rest = None
     if not _PLAIN_KEYS.issuperset(sp):
         extra = {k: sp[k] for k in _REST_KEYS if k in sp}
@@ -84,6 +86,24 @@ def compact(sp: dict[str, Any]) -> JsonRecord:
         attr_bytes,
         rest,
     )
+
+
+def _writable_attributes(sp: dict[str, Any], attrs: Any, repairs: list[str] | None) -> bytes:
+    kept = []
+    for kv in attrs if isinstance(attrs, list) else ():
+        try:
+            _dumps(kv)
+        except TypeError:
+            if repairs is not None:
+                key = kv.get("key") if isinstance(kv, dict) else None
+                span = sp.get("spanId") or sp.get("span_id")
+                repairs.append(
+                    f"span {str(span)[:40]}: attribute {str(key)[:80]!r} left out: its value "
+                    "nests too deeply or holds an integer beyond 64 bits"
+                )
+            continue
+        kept.append(kv)
+    return bytes(memoryview(_dumps(kept))) if kept else b""
 
 
 def _loads(data: bytes) -> Any:
@@ -347,16 +367,20 @@ def _fast_scope(spans: list[Any], g: int, builder: TraceBuilder) -> None:
     fromhex = bytes.fromhex
     tids = list(map(_get_tid, spans))
     by_text = {t: fromhex(t) for t in set(tids)}
-    if any(len(b) != 16 for b in by_text.values()):
+    if any(len(b) != 16 or len(t) != 32 for t, b in by_text.items()):
+        raise ValueError  # (fromhex passes over spaces: the text's length tells)
+    sid_texts = list(map(_get_sid, spans))
+    if set(map(len, sid_texts)) != {16}:
         raise ValueError
-    sids = list(map(fromhex, map(_get_sid, spans)))
-    if set(map(len, sids)) != {8}:
+    sids = list(map(fromhex, sid_texts))
+    del sid_texts
+    pid_texts = list(map(_get_pid, spans))
+    if not set(map(len, filter(None, pid_texts))) <= {16}:
         raise ValueError
-    pids = [fromhex(p) if p else b"" for p in map(_get_pid, spans)]
-    if not set(map(len, pids)) <= {0, 8}:
-        raise ValueError
-    starts = array("q", map(int, map(_get_start, spans)))
-    ends = array("q", map(int, map(_get_end, spans)))
+    pids = [fromhex(p) if p else b"" for p in pid_texts]
+    del pid_texts
+    starts = array("q", map(int, _plain_ints(list(map(_get_start, spans)))))
+    ends = array("q", map(int, _plain_ints(list(map(_get_end, spans)))))
     if min(starts) < 0 or min(ends) < 0:
         raise ValueError
     records = _compact_all(spans)
@@ -367,6 +391,24 @@ def _fast_scope(spans: list[Any], g: int, builder: TraceBuilder) -> None:
     builder.ends += ends
     builder.raws += records
     builder.group_of += array("i", [g]) * len(spans)
+
+
+def _plain_ints(values: list[Any]) -> list[Any]:
+    """``values`` when each is an int or a string of ASCII digits (checked by C-level passes),
+    else ``ValueError``: ``int()`` would also read ``True``, ``1.9``, ``"1_000"``, ``" 17"``
+    and ``"١٢٣"``, which the careful path reads as proto3 JSON does (refusing them)."""
+    types = set(map(type, values))
+    if types == {str}:
+        joined = "".join(values)
+        if joined.isascii() and joined.isdigit() and "" not in values:
+            return values
+        raise ValueError
+    if types <= {str, int}:
+        texts = [v for v in values if type(v) is str]
+        joined = "".join(texts)
+        if joined.isascii() and (joined.isdigit() or not joined) and "" not in texts:
+            return values
+    raise ValueError
 
 
 _view: Callable[[bytes], memoryview] = memoryview
@@ -427,7 +469,7 @@ def _careful_span(sp: Any, g: int, builder: TraceBuilder, ptr: str) -> None:
     tid = decode_id(raw_tid, 16)
     if tid is None:
         raise builder.error(
-            f"traceId {str(raw_tid)[:40]!r} is neither hex nor base64",
+            f"traceId {str(raw_tid)[:40]!r} is not 16 (or 8) bytes in hex or base64",
             builder.place(ptr + "/traceId"),
         )
     raw_sid = field(sp, "spanId", "span_id")
@@ -436,7 +478,7 @@ def _careful_span(sp: Any, g: int, builder: TraceBuilder, ptr: str) -> None:
     sid = decode_id(raw_sid, 8)
     if sid is None:
         raise builder.error(
-            f"spanId {str(raw_sid)[:40]!r} is neither hex nor base64",
+            f"spanId {str(raw_sid)[:40]!r} is not 8 bytes in hex or base64",
             builder.place(ptr + "/spanId"),
         )
     raw_pid = field(sp, "parentSpanId", "parent_span_id")
@@ -446,7 +488,7 @@ def _careful_span(sp: Any, g: int, builder: TraceBuilder, ptr: str) -> None:
         decoded = decode_id(raw_pid, 8)
         if decoded is None:
             raise builder.error(
-                f"parentSpanId {str(raw_pid)[:40]!r} is neither hex nor base64",
+                f"parentSpanId {str(raw_pid)[:40]!r} is not 8 bytes in hex or base64",
                 builder.place(ptr + "/parentSpanId"),
             )
         pid = decoded
@@ -474,5 +516,5 @@ def _careful_span(sp: Any, g: int, builder: TraceBuilder, ptr: str) -> None:
     builder.parent_ids.append(pid)
     builder.starts.append(times[0])
     builder.ends.append(times[1])
-    builder.raws.append(compact(sp))
+    builder.raws.append(compact(sp, builder.repairs))
     builder.group_of.append(g)

@@ -38,8 +38,9 @@ from ..trace.attrvalue import AttrValue
 from ..trace.ids import pad_trace_id
 from ..trace.tracetest import family_rank
 from ._records import make_event, make_link
-from ._source import ZSTD_MAGIC, decompress, framed
+from ._source import ZSTD_MAGIC, decompress, framed, inflate_limit
 from ._text import is_text, text_summary
+from ._wire import first_problem
 
 __all__ = ["PROTO_ADAPTER", "ProtoAdapter", "any_value", "load_bytes", "warn_if_slow_protobuf"]
 
@@ -458,10 +459,12 @@ def load_bytes(box: list[Any], builder: TraceBuilder) -> None:
         _walk(msg, builder, None)
         return
     messages = []
+    budget = inflate_limit(len(data))
     for i, rec in enumerate(records):
         payload: Any = rec
         if rec[:4] == ZSTD_MAGIC:
-            payload = decompress(bytes(rec), builder.source or "<bytes>")
+            payload = decompress(bytes(rec), builder.source or "<bytes>", budget)
+            budget -= len(payload)
         messages.append(_parse(payload, builder, f"record {i + 1}"))
     del records, data, payload
     for i, msg in enumerate(messages):
@@ -478,6 +481,9 @@ def _parse(data: Any, builder: TraceBuilder, place: str | None) -> Any:
         # upb names our internal lite message type; keep only what it says about the bytes
         detail = re.sub(r"^Error parsing message with type '[^']*':?\s*", "", str(exc))
         detail = detail or "malformed message"
+        found = first_problem(data)
+        if found is not None:
+            detail += f"; at byte {found[0]}: {found[1]}"
         raise builder.error(
             f"not valid OTLP protobuf (truncated or corrupt data: {detail})", place
         ) from None

@@ -24,6 +24,7 @@ from itertools import chain as iter_chain
 
 from ..trace import TraceIndex
 from ..trace.attrvalue import AttrValue, number_of
+from ._picks import first_picks, picked_from_disjoint, picked_per_context
 from .counts import Counts, StepCounts
 from .plan import (
     ChainMode,
@@ -37,6 +38,7 @@ from .plan import (
     LeafTest,
     NotTest,
     Pick,
+    PickKind,
     RootTest,
     SelectorPlan,
     SpanTest,
@@ -464,10 +466,20 @@ class _Grouped:
         """The final set, sorted."""
         steps = self.plan.steps
         level = self.plan.list_level
+        top = min(k for k, s in enumerate(steps) if s.pick is not None)
+        combs = self.plan.combinators
+        sliced = top == level == len(steps) - 1 and (level == 0 or combs[level - 1] is
+                                                     Combinator.DESCENDANT)
+        if not sliced and all(s.pick is None or s.pick.kind is PickKind.FIRST
+                              for s in steps[top:level + 1]):
+            child = [False, *(c is Combinator.CHILD for c in combs)]
+            return first_picks(self.levels, child, level, top, self.end, self.run_.parent)
         lists = self._bottom(level, steps[level].pick)
-        for k in range(level - 1, -1, -1):
+        for k in range(level - 1, top - 1, -1):
             lists = self._up(k, lists, steps[k].pick)
-        return sorted(set(lists.get(_ROOT_CONTEXT, ())))
+        # above the first pick nothing is picked: every context there is reached (the forward
+        # pass's levels), so the result is what their lists hold, united
+        return sorted(set(iter_chain.from_iterable(lists.values())))
 
     def _contexts(self, k: int) -> list[int]:
         return [_ROOT_CONTEXT] if k == 0 else self.levels[k - 1]
@@ -493,9 +505,11 @@ class _Grouped:
         """The lists at ``list_level``, per context span."""
         combs = self.plan.combinators
         last = level == len(self.plan.steps) - 1
-        if last and pick is not None and (level == 0 or combs[level - 1] is
-                                          Combinator.DESCENDANT):
+        descendant = level == 0 or combs[level - 1] is Combinator.DESCENDANT
+        if last and pick is not None and descendant:
             return self._picked_slices(level, pick)
+        if pick is not None and descendant:
+            return picked_per_context(self._contexts(level), self.levels, level, self.end, pick)
         lists: dict[int, list[int]] = {}
         for t in self._contexts(level):
             reached = self.run_.reach(self._candidates(level, t), level, self.levels)
@@ -521,6 +535,11 @@ class _Grouped:
 
     def _up(self, k: int, lists: dict[int, list[int]], pick: Pick | None) -> dict[int, list[int]]:
         """The lists of level ``k`` from those of level ``k + 1``."""
+        if pick is not None and (k == 0 or self.plan.combinators[k - 1] is
+                                 Combinator.DESCENDANT):
+            picked_lists = picked_from_disjoint(self._contexts(k), lists, self.end, pick)
+            if picked_lists is not None:
+                return picked_lists
         above: dict[int, list[int]] = {}
         for t in self._contexts(k):
             out: list[int] = []

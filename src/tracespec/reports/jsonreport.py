@@ -26,6 +26,7 @@ from ._json import Lazy, iter_json
 from ._rows import span_results_of
 from ._stream import chunked, gc_paused
 from ._trace import SpanLabel, SpanNames, aligned, selection_hints
+from .escape import json_text
 
 __all__ = [
     "iter_json_report",
@@ -168,17 +169,17 @@ def suite_json(result: SuiteResult) -> dict[str, Any]:
 
 def iter_spec_json(spec: SpecResult, *, trace: Trace | None = None) -> Iterator[str]:
     """``json.dumps(spec_json(spec, trace=trace), indent=2, ensure_ascii=False)`` in chunks."""
-    return chunked(iter_json(_spec(spec, Lazy, trace)))
+    return _encodable(chunked(iter_json(_spec(spec, Lazy, trace))))
 
 
 def iter_test_json(result: TestResult) -> Iterator[str]:
     """``json.dumps(test_json(result), indent=2, ensure_ascii=False)`` in chunks."""
-    return chunked(iter_json(_test(result, Lazy)))
+    return _encodable(chunked(iter_json(_test(result, Lazy))))
 
 
 def iter_suite_json(result: SuiteResult) -> Iterator[str]:
     """``json.dumps(suite_json(result), indent=2, ensure_ascii=False)`` in chunks."""
-    return chunked(iter_json(_suite(result, Lazy)))
+    return _encodable(chunked(iter_json(_suite(result, Lazy))))
 
 
 def iter_json_report(
@@ -189,8 +190,8 @@ def iter_json_report(
     result is read when the text reaches it, so ``results`` may be a generator running them."""
     documents = (_document(r, Lazy) for r in results)
     if as_list:
-        return chunked(iter_json(Lazy(documents)))
-    return chunked(_one(documents))
+        return _encodable(chunked(iter_json(Lazy(documents))))
+    return _encodable(chunked(_one(documents)))
 
 
 def _one(documents: Iterator[dict[str, Any]]) -> Iterator[str]:
@@ -200,3 +201,10 @@ def _one(documents: Iterator[dict[str, Any]]) -> Iterator[str]:
     yield from iter_json(document)
     if next(documents, None) is not None:
         raise ValueError("as_list=False needs exactly one result, got more")
+
+
+def _encodable(chunks: Iterator[str]) -> Iterator[str]:
+    """The chunks with lone surrogates (which no UTF-8 holds) written as ``\\uXXXX``: the
+    same JSON, since a surrogate can only be inside a string (one pass per chunk)."""
+    for chunk in chunks:
+        yield chunk if chunk.isascii() else json_text(chunk)

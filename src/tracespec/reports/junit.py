@@ -16,6 +16,7 @@ but the counts is kept, however many span results there are.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 
 import attrs
@@ -33,8 +34,21 @@ _FAILED = Outcome.FAILED
 _DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n'
 
 
+# characters XML 1.0 cannot hold, even as references: written as visible escapes (\x1b)
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _visible(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
 def _attr(text: str) -> str:
-    """An attribute value escaped as ElementTree escapes it."""
+    """An attribute value escaped as ElementTree escapes it; characters XML cannot hold
+    (control characters, lone surrogates) written as visible escapes (``\\x1b``), so that
+    the document stays well-formed."""
+    if not text.isascii() or not text.isprintable():
+        text = _NOT_XML.sub(_visible, text)
     if "&" in text:
         text = text.replace("&", "&amp;")
     if "<" in text:

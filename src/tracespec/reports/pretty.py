@@ -29,6 +29,7 @@ from ..testfiles.results import SuiteResult, TestResult
 from ..trace import Trace
 from ._stream import chunked, gc_paused
 from ._trace import SpanNames, aligned, label_text, selection_hints
+from .escape import printable
 
 __all__ = [
     "FAIL",
@@ -248,10 +249,10 @@ def pretty_suite(result: SuiteResult) -> list[Line]:
 def iter_render(lines: Iterable[Line], *, color: bool = False) -> Iterator[str]:
     """The text of :func:`render` in chunks of whole lines, each chunk made with the cyclic GC
     paused (``lines`` may be a generator such as :func:`iter_pretty_test`)."""
-    if not color:
-        return chunked(text + "\n" for text, _ in lines)
+    if not color:  # (escaped a chunk at a time: one regex pass over many lines)
+        return map(printable, chunked(text + "\n" for text, _ in lines))
     colours = _COLOURS
-    return chunked(f"{colours[ok]}{text}{_RESET}\n" for text, ok in lines)
+    return chunked(f"{colours[ok]}{printable(text)}{_RESET}\n" for text, ok in lines)
 
 
 def render(lines: Iterable[Line], *, color: bool = False) -> str:

@@ -209,33 +209,48 @@ def unquote(token: str, offset: int) -> str:
 # -- numbers ---------------------------------------------------------------------------------------
 
 
+#: Integers of more decimal digits than this are refused (Python's int-to-text limit).
+MAX_DIGITS = 4300
+_MAX_BITS = int(MAX_DIGITS * 3.3219)  # (log2 10: about as many bits as that many digits)
+
+
 def number_value(token: str, offset: int) -> int | float:
     """The value of a NUMBER token (Go syntax, but a leading 0 is still decimal)."""
     s = token.replace("_", "")
     loc = (offset, offset + len(token))
-    low = s.lower()
+    shown = token if len(token) <= 40 else token[:20] + "…" + token[-8:]
     try:
-        if low.startswith("0x"):
-            if "." not in low and "p" not in low:
-                if len(s) == 2:
-                    raise _Problem("a hexadecimal number needs digits", loc)
-                return int(s, 16)
-            if "p" not in low:
-                raise _Problem("a hexadecimal float needs a 'p' exponent", loc)
-            value = float.fromhex(s)
-        elif low.startswith("0o"):
-            return int(s[2:], 8)
-        elif low.startswith("0b"):
-            return int(s[2:], 2)
-        elif "." in s or "e" in low:
-            value = float(s)
-        else:
-            return int(s, 10)
+        value = _number(s, loc)
     except (ValueError, OverflowError):
-        raise _Problem(f"invalid number {token}", loc) from None
+        if len(s) > MAX_DIGITS:
+            raise _Problem(f"number {shown} has more than {MAX_DIGITS} digits", loc) from None
+        raise _Problem(f"invalid number {shown}", loc) from None
+    if isinstance(value, int):
+        if value.bit_length() > _MAX_BITS:
+            raise _Problem(f"number {shown} has more than {MAX_DIGITS} digits", loc)
+        return value
     if value in (float("inf"), float("-inf")):
-        raise _Problem(f"number {token} is out of range", loc)
+        raise _Problem(f"number {shown} is out of range", loc)
     return value
+
+
+def _number(s: str, loc: tuple[int, int]) -> int | float:
+    low = s.lower()
+    if low.startswith("0x"):
+        if "." not in low and "p" not in low:
+            if len(s) == 2:
+                raise _Problem("a hexadecimal number needs digits", loc)
+            return int(s, 16)
+        if "p" not in low:
+            raise _Problem("a hexadecimal float needs a 'p' exponent", loc)
+        return float.fromhex(s)
+    if low.startswith("0o"):
+        return int(s[2:], 8)
+    if low.startswith("0b"):
+        return int(s[2:], 2)
+    if "." in s or "e" in low:
+        return float(s)
+    return int(s, 10)
 
 
 def _error(message: str, source: str, start: int, end: int) -> ParseError:

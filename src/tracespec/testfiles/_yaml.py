@@ -1,10 +1,15 @@
 """Safe YAML (and JSON) reading that remembers where every value was written.
 
-Test files are read with PyYAML's ``SafeLoader`` only as far as its *composer*: the node tree
+Test files are read with PyYAML's safe loader (its libyaml one, ``CSafeLoader``, when PyYAML has
+it: libyaml is the parser Go's YAML package ports, and ten times faster) only as far as its
+*composer*: the node tree
 keeps each node's line and column, which the plain ``safe_load`` throws away.  We turn that tree
 into :class:`Node` values (mapping, sequence or scalar, each with its line) ourselves, so that
 no tag can construct a Python object, duplicate keys are an error instead of silently losing one,
-and alias bombs are capped.  A syntax error becomes a :class:`TestFileError` naming the file and
+and alias bombs are capped: a node written once and named by aliases (or ``<<`` merges) is
+converted once and shared, and what the sharing adds to the document's expanded size is counted
+(:data:`MAX_EXPANSION`); nesting is bounded (:data:`MAX_DEPTH`) before the recursive composer
+can run out of stack.  A syntax error becomes a :class:`TestFileError` naming the file and
 line.  JSON files that YAML cannot read (tabs for indentation) fall back to a JSON parser.
 PyYAML is imported when the first document is read, not with the package.
 """
@@ -19,15 +24,19 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from .._gc import paused as gc_paused
 from ..errors import TestFileError
 
 if TYPE_CHECKING:
     import yaml
 
-__all__ = ["MAX_NODES", "Node", "parse_document", "substitute_env"]
+__all__ = ["MAX_DEPTH", "MAX_EXPANSION", "Node", "parse_document", "substitute_env"]
 
-#: Upper bound on the number of nodes a document may expand to (aliases included).
-MAX_NODES = 200_000
+#: Upper bound on the values aliases and ``<<`` merges add to a document when expanded (the
+#: values written out count once each, however many there are).
+MAX_EXPANSION = 1_000_000
+#: Upper bound on how deeply mappings and lists nest in a document.
+MAX_DEPTH = 100
 
 _BOOL_TAG = "tag:yaml.org,2002:bool"
 _INT_TAG = "tag:yaml.org,2002:int"
@@ -122,11 +131,10 @@ def parse_document(text: str, path: str) -> Node:
     import yaml
 
     try:
-        loader = yaml.SafeLoader(text)
-        try:
-            root = loader.get_single_node()
-        finally:
-            loader.dispose()
+        with gc_paused(len(text) // 64):  # (a big file is a million small objects)
+            root = _compose(text)
+    except _TooDeep as exc:
+        raise _too_deep(path, exc.line) from None
     except yaml.MarkedYAMLError as exc:
         if _looks_like_json(text):
             if "\t" in text:
@@ -155,8 +163,66 @@ def parse_document(text: str, path: str) -> Node:
         raise TestFileError(f"invalid YAML: {str(exc).splitlines()[0]}", path=path) from None
     if root is None:
         raise TestFileError("the file is empty", path=path, line=1)
-    counter = [0]
-    return _convert(root, path, counter)
+    with gc_paused(len(text) // 64):
+        return _Converter(path).convert(root, 0)
+
+
+class _TooDeep(Exception):
+    def __init__(self, line: int | None) -> None:
+        self.line = line
+
+
+def _too_deep(path: str, line: int | None) -> TestFileError:
+    return TestFileError(
+        f"mappings and lists nest more than {MAX_DEPTH} levels deep", path=path, line=line
+    )
+
+
+def _compose(text: str) -> yaml.Node | None:
+    """The document's node graph.  With libyaml (PyYAML's C parser, ten times faster on a big
+    file), the events are read once to bound the nesting (its composer is recursive C), then
+    composed; without it, by PyYAML's Python loader, which counts its depth as it goes."""
+    import yaml
+
+    if getattr(yaml, "__with_libyaml__", False):
+        depth = 0
+        opening = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
+        closing = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+        for event in yaml.parse(text, Loader=yaml.CSafeLoader):
+            if isinstance(event, opening):
+                depth += 1
+                if depth > MAX_DEPTH + 1:
+                    raise _TooDeep(event.start_mark.line + 1)
+            elif isinstance(event, closing):
+                depth -= 1
+        loader: Any = yaml.CSafeLoader(text)
+    else:  # pragma: no cover - PyYAML built without libyaml
+        loader = _loader_class()(text)
+    try:
+        root: yaml.Node | None = loader.get_single_node()
+        return root
+    finally:
+        loader.dispose()
+
+
+@functools.cache
+def _loader_class() -> type[yaml.SafeLoader]:
+    """PyYAML's safe loader, counting how deeply its (recursive) composer has gone."""
+    import yaml
+
+    class Loader(yaml.SafeLoader):  # type: ignore[misc]
+        depth = 0
+
+        def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node | None:
+            self.depth += 1
+            try:
+                if self.depth > MAX_DEPTH + 1:
+                    raise _TooDeep(self.peek_event().start_mark.line + 1)
+                return super().compose_node(parent, index)
+            finally:
+                self.depth -= 1
+
+    return Loader
 
 
 def _looks_like_json(text: str) -> bool:
@@ -164,65 +230,116 @@ def _looks_like_json(text: str) -> bool:
     return stripped.startswith("{") or stripped.startswith("[")
 
 
-def _convert(node: yaml.Node, path: str, counter: list[int]) -> Node:
-    import yaml
+class _Converter:
+    """PyYAML's node graph as a :class:`Node` tree: each node converted once, aliases sharing
+    it, what they add to the expanded size counted."""
 
-    counter[0] += 1
-    if counter[0] > MAX_NODES:
-        raise TestFileError(
-            f"the document expands to more than {MAX_NODES} values (alias bomb?)",
-            path=path, line=node.start_mark.line + 1,
-        )
-    line = node.start_mark.line + 1
-    if isinstance(node, yaml.MappingNode):
-        if node.tag not in (_MAP_TAG, "tag:yaml.org,2002:omap"):
-            raise TestFileError(f"unsupported YAML tag {node.tag}", path=path, line=line)
-        out: dict[str, Node] = {}
-        key_lines: dict[str, int] = {}
-        for key_node, value_node in _merged_pairs(node, path):
-            if not isinstance(key_node, yaml.ScalarNode):
-                raise TestFileError(
-                    "mapping keys must be plain strings", path=path,
-                    line=key_node.start_mark.line + 1,
-                )
-            key = str(key_node.value)
-            if key in out:
-                raise TestFileError(
-                    f"duplicate key {key!r} (first written on line {out[key].line})",
-                    path=path, line=key_node.start_mark.line + 1,
-                )
-            out[key] = _convert(value_node, path, counter)
-            key_lines[key] = key_node.start_mark.line + 1
-        return Node("map", out, line, key_lines=key_lines)
-    if isinstance(node, yaml.SequenceNode):
-        if node.tag != _SEQ_TAG:
-            raise TestFileError(f"unsupported YAML tag {node.tag}", path=path, line=line)
-        return Node("seq", tuple(_convert(n, path, counter) for n in node.value), line)
-    assert isinstance(node, yaml.ScalarNode)
-    return Node("scalar", _scalar(node, path), line, text=str(node.value))
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.done: dict[int, tuple[Node, int]] = {}  # id(yaml node) -> (Node, expanded size)
+        self.merges: dict[int, list[tuple[yaml.Node, yaml.Node]]] = {}
+        self.busy: set[int] = set()
+        self.expansion = 0
 
+    def error(self, message: str, node: yaml.Node) -> TestFileError:
+        return TestFileError(message, path=self.path, line=node.start_mark.line + 1)
 
-def _merged_pairs(node: yaml.MappingNode, path: str) -> list[tuple[yaml.Node, yaml.Node]]:
-    """Key/value node pairs, with ``<<: *anchor`` merge keys expanded (explicit keys win)."""
-    import yaml
+    def grow(self, size: int, node: yaml.Node) -> None:
+        self.expansion += size
+        if self.expansion > MAX_EXPANSION:
+            raise self.error(
+                f"aliases and merges expand the document by more than {MAX_EXPANSION} values "
+                "(alias bomb?)", node,
+            )
 
-    pairs: list[tuple[yaml.Node, yaml.Node]] = []
-    merged: list[tuple[yaml.Node, yaml.Node]] = []
-    for key_node, value_node in node.value:
-        if key_node.tag == "tag:yaml.org,2002:merge":
-            is_list = isinstance(value_node, yaml.SequenceNode)
-            sources = value_node.value if is_list else [value_node]
-            for src in sources:
-                if not isinstance(src, yaml.MappingNode):
-                    raise TestFileError(
-                        "a '<<' merge needs a mapping", path=path,
-                        line=src.start_mark.line + 1,
+    def convert(self, node: yaml.Node, depth: int) -> Node:
+        return self.sized(node, depth)[0]
+
+    def sized(self, node: yaml.Node, depth: int) -> tuple[Node, int]:
+        key = id(node)
+        done = self.done.get(key)
+        if done is not None:  # an alias: shared, its expanded size counted again
+            self.grow(done[1], node)
+            return done
+        if key in self.busy:
+            raise self.error("an alias refers to the value that holds it", node)
+        if depth > MAX_DEPTH:
+            raise _too_deep(self.path, node.start_mark.line + 1)
+        self.busy.add(key)
+        result = self.build(node, depth)
+        self.busy.discard(key)
+        self.done[key] = result
+        return result
+
+    def build(self, node: yaml.Node, depth: int) -> tuple[Node, int]:
+        import yaml
+
+        line = node.start_mark.line + 1
+        if isinstance(node, yaml.MappingNode):
+            if node.tag not in (_MAP_TAG, "tag:yaml.org,2002:omap"):
+                raise self.error(f"unsupported YAML tag {node.tag}", node)
+            out: dict[str, Node] = {}
+            key_lines: dict[str, int] = {}
+            size = 1
+            for key_node, value_node in self.merged_pairs(node, depth):
+                if not isinstance(key_node, yaml.ScalarNode):
+                    raise self.error("mapping keys must be plain strings", key_node)
+                key = str(key_node.value)
+                if key in out:
+                    raise self.error(
+                        f"duplicate key {key!r} (first written on line {out[key].line})",
+                        key_node,
                     )
-                merged.extend(_merged_pairs(src, path))
-        else:
-            pairs.append((key_node, value_node))
-    explicit = {k.value for k, _ in pairs if isinstance(k, yaml.ScalarNode)}
-    return [(k, v) for k, v in merged if k.value not in explicit] + pairs
+                out[key], grown = self.sized(value_node, depth + 1)
+                size += grown
+                key_lines[key] = key_node.start_mark.line + 1
+            return Node("map", out, line, key_lines=key_lines), size
+        if isinstance(node, yaml.SequenceNode):
+            if node.tag != _SEQ_TAG:
+                raise self.error(f"unsupported YAML tag {node.tag}", node)
+            items = [self.sized(n, depth + 1) for n in node.value]
+            return Node("seq", tuple(n for n, _ in items), line), 1 + sum(k for _, k in items)
+        assert isinstance(node, yaml.ScalarNode)
+        return Node("scalar", _scalar(node, self.path), line, text=str(node.value)), 1
+
+    def merged_pairs(
+        self, node: yaml.MappingNode, depth: int
+    ) -> list[tuple[yaml.Node, yaml.Node]]:
+        """Key/value node pairs, ``<<`` merge keys expanded: explicit keys win over merged
+        ones, and of ``<<: [*a, *b]`` the first mapping holding a key wins (YAML's merge
+        rule).  A mapping merged many times is expanded once; the pairs merges add count
+        towards the expansion bound."""
+        import yaml
+
+        known = self.merges.get(id(node))
+        if known is not None:
+            return known
+        if depth > MAX_DEPTH:
+            raise _too_deep(self.path, node.start_mark.line + 1)
+        pairs: list[tuple[yaml.Node, yaml.Node]] = []
+        merged: dict[object, tuple[yaml.Node, yaml.Node]] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag != "tag:yaml.org,2002:merge":
+                pairs.append((key_node, value_node))
+                continue
+            is_list = isinstance(value_node, yaml.SequenceNode)
+            for src in value_node.value if is_list else [value_node]:
+                if not isinstance(src, yaml.MappingNode):
+                    raise self.error("a '<<' merge needs a mapping", src)
+                if id(src) in self.busy:
+                    raise self.error("a '<<' merge refers to the mapping that holds it", src)
+                self.busy.add(id(src))
+                try:
+                    src_pairs = self.merged_pairs(src, depth + 1)
+                finally:
+                    self.busy.discard(id(src))
+                self.grow(len(src_pairs), src)
+                for k, v in src_pairs:
+                    merged.setdefault(k.value if isinstance(k, yaml.ScalarNode) else id(k), (k, v))
+        explicit = {k.value for k, _ in pairs if isinstance(k, yaml.ScalarNode)}
+        out = [kv for name, kv in merged.items() if name not in explicit] + pairs
+        self.merges[id(node)] = out
+        return out
 
 
 def _scalar(node: yaml.ScalarNode, path: str) -> Any:
@@ -262,13 +379,15 @@ def _parse_json(text: str, path: str) -> Node:
     """Read a JSON document (no line numbers inside values, but a line for syntax errors)."""
     try:
         data = json.loads(text, object_pairs_hook=_json_pairs)
+    except RecursionError:
+        raise _too_deep(path, None) from None
     except json.JSONDecodeError as exc:
         raise TestFileError(
             f"invalid JSON: {exc.msg} (column {exc.colno})", path=path, line=exc.lineno
         ) from None
     except _DuplicateKey as exc:
         raise TestFileError(f"duplicate key {exc.key!r}", path=path) from None
-    return _from_plain(data)
+    return _from_plain(data, path)
 
 
 class _DuplicateKey(Exception):
@@ -285,10 +404,13 @@ def _json_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return out
 
 
-def _from_plain(data: Any, line: int | None = None) -> Node:
+def _from_plain(data: Any, path: str, depth: int = 0) -> Node:
+    if isinstance(data, dict | list) and depth >= MAX_DEPTH:
+        raise _too_deep(path, None)
     if isinstance(data, dict):
-        return Node("map", {str(k): _from_plain(v, line) for k, v in data.items()}, line)
+        return Node("map", {str(k): _from_plain(v, path, depth + 1) for k, v in data.items()},
+                    None)
     if isinstance(data, list):
-        return Node("seq", tuple(_from_plain(v, line) for v in data), line)
+        return Node("seq", tuple(_from_plain(v, path, depth + 1) for v in data), None)
     text = "" if data is None else (json.dumps(data) if not isinstance(data, str) else data)
-    return Node("scalar", data, line, text=text)
+    return Node("scalar", data, None, text=text)

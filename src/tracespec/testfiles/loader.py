@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from .._files import open_regular
 from ..errors import TestFileError, TestFileNotFoundError
 from ._yaml import Node, parse_document, substitute_env
 from .model import (
@@ -65,7 +66,8 @@ def read_text(path: _PathLike) -> str:
     """The text of a resource file; a missing file is a :class:`TestFileNotFoundError`."""
     name = os.fspath(path)
     try:
-        data = Path(path).read_bytes()
+        with open_regular(path) as f:
+            data = f.read()
     except FileNotFoundError:
         raise TestFileNotFoundError("file not found", path=name) from None
     except IsADirectoryError:
@@ -92,12 +94,20 @@ def load_resource(
     substitution; the ``--env-subst`` flag, docs/cli.md).  ``tests`` names tests a suite step may
     refer to by id.
     """
+    return _load_resource(path, environ, tests or {}, ())
+
+
+def _load_resource(
+    path: _PathLike, environ: Mapping[str, str] | None, tests: Mapping[str, Test],
+    chain: tuple[str, ...],
+) -> Resource:
+    """:func:`load_resource`, ``chain`` naming the files whose references led here."""
     name = os.fspath(path)
     text = read_text(path)
     if environ is not None:
         text = substitute_env(text, environ)
     root = parse_document(text, name)
-    return _Reader(name, environ=environ, tests=tests or {}).resource(root)
+    return _Reader(name, environ=environ, tests=tests, chain=chain).resource(root)
 
 
 def resource_kind(path: _PathLike, *, environ: Mapping[str, str] | None = None) -> str:
@@ -163,12 +173,27 @@ class _Reader:
     """Reads one file's node tree into resources; knows the file's name for every error."""
 
     def __init__(
-        self, path: str, *, environ: Mapping[str, str] | None, tests: Mapping[str, Test]
+        self, path: str, *, environ: Mapping[str, str] | None, tests: Mapping[str, Test],
+        chain: tuple[str, ...] = (),
     ) -> None:
         self.path = path
         self.environ = environ
         self.tests = tests
+        self.chain = chain  # the files whose references led to this one (outermost first)
         self.warnings: list[str] = []
+
+    def follow(self, target: Path, ref: str, node: Node, field: str) -> Resource:
+        """The resource a reference names (a suite's step, a test's polling profile); a
+        reference back to a file already being read is a loop, named file by file."""
+        here = (*self.chain, os.path.realpath(self.path))
+        real = os.path.realpath(target)
+        if real in here:
+            loop = [os.path.relpath(p) for p in here[here.index(real):]]
+            raise self.error(
+                f"{ref} refers back to a file being read: {' -> '.join([*loop, loop[0]])}",
+                node, field,
+            )
+        return _load_resource(target, self.environ, self.tests, here)
 
     # -- errors and small readers ------------------------------------------------------
 
@@ -219,8 +244,12 @@ class _Reader:
             node.value, bool
         ):
             return node.value
-        if node.kind == "scalar" and isinstance(node.value, str) and node.value.strip().isdigit():
-            return int(node.value)
+        if node.kind == "scalar" and isinstance(node.value, str):
+            digits = node.value.strip()
+            if digits.isascii() and digits.isdigit():
+                if len(digits) > 18:
+                    raise self.error("a whole number too large (more than 18 digits)", node, field)
+                return int(digits)
         raise self.error(f"expected a whole number, got {node.type_name}", node, field)
 
     def check_fields(self, node: Node, field: str, known: Iterable[str]) -> None:
@@ -339,7 +368,7 @@ class _Reader:
             return ref
         target = Path(self.path).parent / ref
         try:
-            resource = load_resource(target, environ=self.environ)
+            resource = self.follow(target, ref, node, field)
         except TestFileNotFoundError:
             raise self.error(f"polling profile file {ref} not found", node, field) from None
         if not isinstance(resource, PollingProfile):
@@ -455,7 +484,7 @@ class _Reader:
             if is_step_path(ref):
                 target = base / ref if not Path(ref).is_absolute() else Path(ref)
                 try:
-                    step = load_resource(target, environ=self.environ, tests=self.tests)
+                    step = self.follow(target, ref, item, field)
                 except TestFileNotFoundError:
                     raise TestFileNotFoundError(
                         f"step file {ref} not found (looked for {target})",

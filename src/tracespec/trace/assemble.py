@@ -29,7 +29,7 @@ from __future__ import annotations
 from array import array
 from collections.abc import Sequence
 from itertools import accumulate, compress, repeat
-from operator import add, eq
+from operator import add, eq, lt
 from typing import Any, NamedTuple
 
 from ..errors import TraceLoadError
@@ -84,12 +84,19 @@ class TraceBuilder:
         raw: Any,
         group: int,
     ) -> None:
-        """Append one span (times clamped to 0 .. 2**63 - 1)."""
+        """Append one span (times clamped to 0 .. 2**63 - 1, a repair noting it)."""
         self.trace_ids.append(trace_id)
         self.span_ids.append(span_id)
         self.parent_ids.append(parent_id)
-        self.starts.append(max(0, min(start_ns, _MAX_TIME)))
-        self.ends.append(max(0, min(end_ns, _MAX_TIME)))
+        if not (0 <= start_ns <= _MAX_TIME and 0 <= end_ns <= _MAX_TIME):
+            self.repairs.append(
+                f"span {span_id.hex()}: times {start_ns}..{end_ns} ns held to 0..{_MAX_TIME} "
+                "(before 1970 or after 2262)"
+            )
+            start_ns = max(0, min(start_ns, _MAX_TIME))
+            end_ns = max(0, min(end_ns, _MAX_TIME))
+        self.starts.append(start_ns)
+        self.ends.append(end_ns)
         self.raws.append(raw)
         self.group_of.append(group)
 
@@ -161,6 +168,7 @@ class TraceBuilder:
     ) -> Trace:
         cols = _Columns(trace_id, span_ids, starts, ends, raws, group_of, self.groups)
         repairs: list[str] = list(self.repairs)
+        _note_backward_spans(span_ids, starts, ends, repairs)
         par, live, by_id = _link_parents(span_ids, parent_ids, repairs)
         del parent_ids
         layout = _fast_layout(cols, par, by_id, repairs) if by_id is not None else None
@@ -170,6 +178,33 @@ class TraceBuilder:
         del par
         return Trace(_index(cols, layout), source=self.source, format=self.format,
                      repairs=repairs)
+
+
+def _note_backward_spans(span_ids: list[bytes], starts: array[int], ends: array[int],
+                         repairs: list[str]) -> None:
+    """A repair naming the spans that end before they start (Tracetest keeps them, their
+    duration of 0): one C-level pass (numpy's on a big trace) finds whether there are any."""
+    n = len(starts)
+    if n >= _FAST_MIN:
+        import numpy as np
+
+        backward = np.flatnonzero(np.frombuffer(ends, dtype=np.int64)
+                                  < np.frombuffer(starts, dtype=np.int64))
+        if not len(backward):
+            return
+        found = [int(i) for i in backward[:_LISTED]]
+        count = len(backward)
+    else:
+        if not any(map(lt, ends, starts)):
+            return
+        every = [i for i in range(n) if ends[i] < starts[i]]
+        found, count = every[:_LISTED], len(every)
+    names = ", ".join(span_ids[i].hex() for i in found) + (", ..." if count > len(found) else "")
+    noun = "span ends" if count == 1 else "spans end"
+    repairs.append(f"{count} {noun} before starting (kept; a duration of 0): {names}")
+
+
+_LISTED = 5  # spans named in a repair that counts many
 
 
 class _Columns:

@@ -18,7 +18,26 @@ from typing import Any, TypeAlias
 
 import orjson
 
-__all__ = ["AttrValue", "freeze_value", "number_of", "text_form", "to_json_compatible"]
+__all__ = [
+    "MAX_VALUE_DEPTH",
+    "AttrValue",
+    "ValueTooDeepError",
+    "dumps_compact",
+    "freeze_value",
+    "number_of",
+    "text_form",
+    "to_json_compatible",
+]
+
+#: Arrays and maps in an attribute value nest at most this deep (every reader of a value, and
+#: every writer, is recursive): a loader refuses a deeper value, naming the attribute.
+MAX_VALUE_DEPTH = 64
+#: A string of more digits than this does not read as a number (Python's int-text limit).
+_MAX_DIGITS = 4300
+
+
+class ValueTooDeepError(ValueError):
+    """A JSON value nested deeper than :data:`MAX_VALUE_DEPTH` (a loader names the place)."""
 
 AttrValue: TypeAlias = (
     "str | int | float | bool | bytes | tuple[AttrValue, ...] | Mapping[str, AttrValue]"
@@ -27,13 +46,29 @@ AttrValue: TypeAlias = (
 _DECIMAL = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 
 
-def freeze_value(value: Any) -> AttrValue:
-    """Turn a decoded JSON-like value into an attribute value (lists → tuples, dicts → mappings)."""
+def freeze_value(value: Any, depth: int = 0) -> AttrValue:
+    """Turn a decoded JSON-like value into an attribute value (lists → tuples, dicts →
+    mappings); :class:`ValueTooDeepError` past :data:`MAX_VALUE_DEPTH` levels."""
     if isinstance(value, list | tuple):
-        return tuple(freeze_value(v) for v in value)
+        if depth >= MAX_VALUE_DEPTH:
+            raise ValueTooDeepError(f"nested more than {MAX_VALUE_DEPTH} levels deep")
+        return tuple(freeze_value(v, depth + 1) for v in value)
     if isinstance(value, dict):
-        return MappingProxyType({str(k): freeze_value(v) for k, v in value.items()})
+        if depth >= MAX_VALUE_DEPTH:
+            raise ValueTooDeepError(f"nested more than {MAX_VALUE_DEPTH} levels deep")
+        return MappingProxyType({str(k): freeze_value(v, depth + 1) for k, v in value.items()})
     return value  # type: ignore[no-any-return]
+
+
+def dumps_compact(value: Any) -> str:
+    """Compact JSON text of JSON-compatible data (orjson; integers beyond 64 bits, which it
+    cannot write, through the standard library)."""
+    try:
+        return orjson.dumps(value).decode("utf-8")
+    except TypeError:
+        import json
+
+        return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
 def to_json_compatible(value: AttrValue | None) -> Any:
@@ -76,7 +111,7 @@ def text_form(value: AttrValue | None) -> str:
         return _float_text(value)
     if isinstance(value, bytes):
         return base64.b64encode(value).decode("ascii")
-    return orjson.dumps(to_json_compatible(value)).decode("utf-8")
+    return dumps_compact(to_json_compatible(value))
 
 
 def number_of(value: AttrValue | None) -> int | float | None:
@@ -91,7 +126,7 @@ def number_of(value: AttrValue | None) -> int | float | None:
         return value
     if isinstance(value, str):
         text = value.strip()
-        if text and _DECIMAL.fullmatch(text):
+        if text and len(text) <= _MAX_DIGITS and _DECIMAL.fullmatch(text):
             if "." in text or "e" in text or "E" in text:
                 return float(text)
             return int(text)

@@ -35,8 +35,8 @@ def _enum_text(value: object, prefix: str) -> str | int | None:
     text = value.strip().lower()
     if text.startswith(prefix):
         text = text[len(prefix) :]
-    if text.isdigit():
-        return int(text)
+    if text.isdigit() and text.isascii():
+        return int(text) if len(text) <= 20 else None  # (no kind or status is that big)
     return text
 
 

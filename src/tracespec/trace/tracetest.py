@@ -20,9 +20,7 @@ from datetime import UTC, datetime
 from itertools import compress, repeat
 from operator import eq
 
-import orjson
-
-from .attrvalue import AttrValue, text_form, to_json_compatible
+from .attrvalue import AttrValue, dumps_compact, text_form, to_json_compatible
 from .model import Event, Resource, Scope, SpanKind, StatusCode
 
 __all__ = [
@@ -176,7 +174,7 @@ def _rfc3339_nano(ns: int) -> str:
 
 def events_json(events: Sequence[Event]) -> str:
     """The ``span.events`` meta attribute: a JSON array of name, RFC 3339 time, attributes."""
-    return orjson.dumps(
+    return dumps_compact(
         [
             {
                 "name": e.name,
@@ -185,4 +183,4 @@ def events_json(events: Sequence[Event]) -> str:
             }
             for e in events
         ]
-    ).decode("utf-8")
+    )
