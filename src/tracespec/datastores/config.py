@@ -32,6 +32,24 @@ PUSH_TYPES = ("otlp", "agent", "lightstep", "newrelic", "datadog", "honeycomb", 
 UNSUPPORTED_TYPES = ("awsxray", "azureappinsights", "sumologic", "instana")
 
 
+def _no_credentials(url: str) -> str:
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        scheme, rest = "", url
+    host, slash, path = rest.partition("/")
+    host = host.rpartition("@")[2]
+    path = path.partition("?")[0]
+    return f"{scheme}{sep}{host}{slash}{path}".rstrip("/")
+
+
+def _url_repr(url: str) -> str:
+    return repr(_no_credentials(url))
+
+
+def _urls_repr(urls: tuple[str, ...]) -> str:
+    return repr(tuple(_no_credentials(u) for u in urls))
+
+
 @attrs.frozen
 class Tls:
     """TLS of a connection, the reference's fields: ``insecure`` (plain text, no TLS),
@@ -63,9 +81,9 @@ class DataStore:
     type: str
     name: str = ""
     protocol: str = "http"
-    url: str = ""
+    url: str = attrs.field(default="", repr=_url_repr)
     endpoint: str = ""
-    addresses: tuple[str, ...] = ()
+    addresses: tuple[str, ...] = attrs.field(default=(), repr=_urls_repr)
     index: str = ""
     username: str = ""
     password: str = attrs.field(default="", repr=False)
@@ -91,16 +109,6 @@ class DataStore:
     def error(self, message: str) -> DataStoreError:
         """A :class:`DataStoreError` naming this store and its endpoint."""
         return DataStoreError(message, store=self.type, endpoint=self.where)
-
-
-def _no_credentials(url: str) -> str:
-    scheme, sep, rest = url.partition("://")
-    if not sep:
-        scheme, rest = "", url
-    host, slash, path = rest.partition("/")
-    host = host.rpartition("@")[2]
-    path = path.partition("?")[0]
-    return f"{scheme}{sep}{host}{slash}{path}".rstrip("/")
 
 
 class _Reader:
