@@ -1,8 +1,8 @@
 """Jaeger over HTTP (an extension of tracespec): the API v3 gateway, else the v1 JSON API.
 
 ``GET {url}/api/v3/traces/{id}`` answers ``{"result": {"resourceSpans": [...]}}`` (OTLP JSON);
-its 404 holds ``{"error": {...}}``.  A Jaeger without API v3 answers its path with a plain 404
-(or 405): tracespec then reads ``GET {url}/api/traces/{id}`` (``{"data": [trace]}``) from then
+its 404 holds ``{"error": {...}}``.  A Jaeger without API v3 answers its path with a plain 404:
+tracespec then reads ``GET {url}/api/traces/{id}`` (``{"data": [trace]}``) from then
 on.  Not found is *not there yet*.  The gRPC query service is :mod:`.jaeger_grpc`.
 """
 
