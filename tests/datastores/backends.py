@@ -13,6 +13,7 @@ no answer at all until the test ends.
 from __future__ import annotations
 
 import base64
+import bisect
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -338,18 +339,31 @@ def search_routes(app: Any, plan: Plan, *, elastic: bool = False) -> None:
             plan.requests[-1]["stage"] = plan_data
         else:  # a next page reads what the first page of this search read
             plan_data = next(r["stage"] for r in reversed(plan.requests) if "stage" in r)
-        docs = [] if plan_data is None else (
-            elastic_docs(plan_data) if elastic else opensearch_docs(plan_data))
+        docs = [] if plan_data is None else _documents(plan_data, elastic)
         docs = [d for d in docs if (d["trace"]["id"] if elastic else d["traceId"]) == asked]
-        docs.sort(key=lambda d: _sort_key(d, elastic))
         total = len(docs)
         after = body.get("search_after")
         if after is not None:
-            docs = [d for d in docs if _sort_key(d, elastic) > list(after)]
+            keys = [_sort_key(d, elastic) for d in docs]
+            docs = docs[bisect.bisect_right(keys, list(after)):]
         page = docs[:size]
         return jsonify(hits={"total": {"value": total, "relation": "eq"}, "hits": [
             {"_index": index, "_id": str(i), "_source": d, "sort": _sort_key(d, elastic)}
             for i, d in enumerate(page)]})
+
+
+_DOCS: dict[tuple[int, bool], list[dict[str, Any]]] = {}
+
+
+def _documents(data: TracesData, elastic: bool) -> list[dict[str, Any]]:
+    """The documents of a stage, made once (a search is paged over the same ones)."""
+    key = (id(data), elastic)
+    if key not in _DOCS:
+        _DOCS.clear()
+        made = elastic_docs(data) if elastic else opensearch_docs(data)
+        made.sort(key=lambda d: _sort_key(d, elastic))
+        _DOCS[key] = made
+    return _DOCS[key]
 
 
 def elastic_routes(app: Any, plan: Plan) -> None:
