@@ -6,11 +6,13 @@ answers and one that is not there are one-line errors naming the store and the e
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.datastores import backends as b
+from tests.triggers.servers import serving
 from tracespec import DataStoreError
 from tracespec.datastores import fetch, read_config
 from tracespec.datastores.feed import StoreFeed
@@ -239,3 +241,25 @@ def test_the_answer_of_another_trace_is_not_the_trace() -> None:
 def test_a_bad_trace_id_is_refused_before_asking() -> None:
     with pytest.raises(DataStoreError, match="not a trace id"):
         fetch(tempo("http://127.0.0.1:9"), "xyz")
+
+
+def test_a_name_that_does_not_resolve_says_dns() -> None:
+    with pytest.raises(DataStoreError, match="does not resolve"):
+        fetch(tempo("http://nosuch-host.invalid:3200"), b.TRACE_ID, timeout=5)
+
+
+def test_tls_unknown_ca_is_an_error_and_the_ca_file_makes_it_work(tmp_path: Path) -> None:
+    from tests.triggers.servers import self_signed, server_tls
+
+    cert, key = self_signed(tmp_path)
+    data = b.make_trace(3)
+    with serving(b._app(b.Plan([data]), b.tempo_routes), server_tls(cert, key)) as url:
+        with pytest.raises(DataStoreError, match="TLS failed"):
+            fetch(tempo(url), b.TRACE_ID)
+        trusted = tempo(url)
+        trusted["tempo"]["http"]["tls"] = {"settings": {"cAFile": str(cert)}}
+        got = fetch(trusted, b.TRACE_ID)
+        skipping = tempo(url)
+        skipping["tempo"]["http"]["tls"] = {"insecureSkipVerify": True}
+        skipped = fetch(skipping, b.TRACE_ID)
+    assert got is not None and len(got) == 3 and skipped is not None and len(skipped) == 3
