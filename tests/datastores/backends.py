@@ -266,6 +266,21 @@ def tempo_proto_routes(app: Any, plan: Plan) -> None:
         return Response(data.SerializeToString(), mimetype="application/protobuf")
 
 
+def tempo_json_routes(app: Any, plan: Plan) -> None:
+    """A Tempo (or a proxy) that answers JSON whatever the client accepts."""
+    from flask import Response, jsonify
+
+    @app.get("/api/traces/<trace_id>")
+    def trace(trace_id: str) -> Any:
+        early = _common(plan)
+        if early is not None:
+            return early
+        data = plan.now()
+        if data is None:
+            return Response("trace not found", status=404)
+        return jsonify(tempo_json(data))
+
+
 def jaeger_routes(app: Any, plan: Plan, *, v3: bool = True) -> None:
     from flask import Response, jsonify
 

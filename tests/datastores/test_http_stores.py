@@ -54,6 +54,7 @@ def signalfx(url: str) -> dict[str, Any]:
 STORES: dict[str, tuple[Callable[[Any, b.Plan], None], Config]] = {
     "tempo": (b.tempo_routes, tempo),
     "tempo-protobuf": (b.tempo_proto_routes, tempo),
+    "tempo-json": (b.tempo_json_routes, tempo),
     "jaeger-v3": (b.jaeger_routes, jaeger),
     "jaeger-v1": (b.jaeger_v1_routes, jaeger),
     "zipkin": (b.zipkin_routes, zipkin),
@@ -97,6 +98,7 @@ def test_tempo_sends_its_headers_and_the_hex_id() -> None:
         fetch(tempo(url), b.TRACE_ID)
     assert plan.requests[0]["path"] == f"/api/traces/{b.TRACE_ID}"
     assert plan.requests[0]["headers"]["X-Scope-Orgid"] == "team-a"
+    assert plan.requests[0]["headers"]["Accept"] == "application/protobuf"
 
 
 def test_signalfx_sends_the_token_as_bearer() -> None:
@@ -206,7 +208,7 @@ def test_401_says_what_to_check_and_no_secret(name: str) -> None:
     assert caught.value.store == config(url)["type"]
 
 
-@pytest.mark.parametrize("name", ["tempo", "jaeger-v3", "zipkin", "opensearch"])
+@pytest.mark.parametrize("name", ["tempo-json", "jaeger-v3", "zipkin", "opensearch"])
 def test_a_malformed_body_is_an_error(name: str) -> None:
     routes, config = STORES[name]
     with b.backend(routes, b.Plan([None], mode="malformed")) as url, \

@@ -1,5 +1,7 @@
 """Grafana Tempo over HTTP: ``GET {url}/api/traces/{id}``, JSON or protobuf by content type.
 
+tracespec asks for protobuf (``Accept: application/protobuf``; the reference sends no
+``Accept`` and reads what comes, as tracespec does when a proxy or an old Tempo answers JSON).
 The JSON is gogo ``jsonpb`` of ``tempopb.Trace`` (``batches``, base64 ids, enum names), the
 protobuf ``tempopb.Trace`` (wire-compatible with OTLP ``TracesData``); both are read by
 :mod:`tracespec.formats`.  404 is *not there yet*, as an answer with no batch is.  The gRPC
@@ -32,7 +34,8 @@ class TempoHttp:
     def get(self, trace_id: str) -> list[Any] | None:
         """The trace's sources for the loaders, ``None`` when Tempo has none of its spans."""
         url = f"{self.store.url}/api/traces/{trace_id}"
-        response = self.http.send("GET", url, headers={"Accept": "application/json"})
+        # protobuf when Tempo gives it (it checks the header whole): no base64 or enum names
+        response = self.http.send("GET", url, headers={"Accept": "application/protobuf"})
         if response.status_code == 404:
             return None
         body = response.content
