@@ -266,6 +266,42 @@ def tempo_proto_routes(app: Any, plan: Plan) -> None:
         return Response(data.SerializeToString(), mimetype="application/protobuf")
 
 
+def tempo_v2_routes(app: Any, plan: Plan) -> None:
+    """Tempo's ``/api/v2/traces``: ``TraceByIDResponse``, JSON or protobuf as asked."""
+    from flask import Response, jsonify, request
+
+    from tracespec.datastores._pb.tempo import tempo_pb2
+
+    @app.get("/api/v2/traces/<trace_id>")
+    def trace(trace_id: str) -> Any:
+        early = _common(plan)
+        if early is not None:
+            return early
+        data = plan.now()
+        if data is None:
+            return Response("trace not found", status=404)
+        if "application/protobuf" in request.headers.get("Accept", ""):
+            answer = tempo_pb2.TraceByIDResponse(status=tempo_pb2.COMPLETE)
+            answer.trace.ParseFromString(data.SerializeToString())
+            return Response(answer.SerializeToString(), mimetype="application/protobuf")
+        return jsonify(trace=MessageToDict(data), status="COMPLETE")
+
+
+def tempo_v2_json_routes(app: Any, plan: Plan) -> None:
+    """Tempo's ``/api/v2/traces`` answering JSON whatever is asked."""
+    from flask import Response, jsonify
+
+    @app.get("/api/v2/traces/<trace_id>")
+    def trace(trace_id: str) -> Any:
+        early = _common(plan)
+        if early is not None:
+            return early
+        data = plan.now()
+        if data is None:
+            return Response("trace not found", status=404)
+        return jsonify(trace=MessageToDict(data), status="COMPLETE")
+
+
 def tempo_json_routes(app: Any, plan: Plan) -> None:
     """A Tempo (or a proxy) that answers JSON whatever the client accepts."""
     from flask import Response, jsonify

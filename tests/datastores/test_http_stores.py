@@ -26,6 +26,10 @@ def tempo(url: str) -> dict[str, Any]:
         "url": url, "headers": {"X-Scope-OrgID": "team-a"}}}}
 
 
+def tempo_v2(url: str) -> dict[str, Any]:
+    return {"type": "tempo", "tempo": {"type": "http", "http": {"url": url, "api": "v2"}}}
+
+
 def jaeger(url: str) -> dict[str, Any]:
     return {"type": "jaeger", "jaeger": {"type": "http", "http": {"url": url}}}
 
@@ -55,6 +59,8 @@ STORES: dict[str, tuple[Callable[[Any, b.Plan], None], Config]] = {
     "tempo": (b.tempo_routes, tempo),
     "tempo-protobuf": (b.tempo_proto_routes, tempo),
     "tempo-json": (b.tempo_json_routes, tempo),
+    "tempo-v2": (b.tempo_v2_routes, tempo_v2),
+    "tempo-v2-json": (b.tempo_v2_json_routes, tempo_v2),
     "jaeger-v3": (b.jaeger_routes, jaeger),
     "jaeger-v1": (b.jaeger_v1_routes, jaeger),
     "zipkin": (b.zipkin_routes, zipkin),

@@ -75,7 +75,7 @@ class DataStore:
     addresses in ``addresses``), ``endpoint`` the ``host:port`` of a gRPC service.
     ``headers`` are sent with every request; ``index``, ``username`` and ``password`` are
     OpenSearch's and Elastic's, ``token`` SignalFx's; ``realm`` picks SignalFx's API host when
-    ``url`` is not given.
+    ``url`` is not given; ``api`` is ``"v2"`` for Tempo's ``/api/v2/traces`` (an extension).
     """
 
     type: str
@@ -91,6 +91,7 @@ class DataStore:
     realm: str = ""
     headers: tuple[tuple[str, str], ...] = attrs.field(default=(), repr=False)
     tls: Tls = Tls()
+    api: str = ""
 
     @property
     def is_push(self) -> bool:
@@ -218,7 +219,11 @@ def _multi(r: _Reader, base: DataStore, data: Mapping[str, Any], field: str, grp
     inner = r.mapping(_folded(data, kind), f"{field}.{kind}")
     if kind == "grpc":
         return _grpc(r, base, inner, f"{field}.grpc", grpc_example)
-    return _http(r, base, inner, f"{field}.http", http_example)
+    store = _http(r, base, inner, f"{field}.http", http_example)
+    api = r.text(inner, "api", f"{field}.http").lower()
+    if api not in ("", "v1", "v2") or (api == "v2" and base.type != "tempo"):
+        raise r.fail(f"{field}.http.api", f"expected v1 or v2 (Tempo), found {api!r}")
+    return attrs.evolve(store, api=api)
 
 
 def _search(r: _Reader, base: DataStore, data: Mapping[str, Any], field: str) -> DataStore:
