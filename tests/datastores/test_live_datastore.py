@@ -161,3 +161,13 @@ def test_a_push_type_receives_as_without_a_store(shop: Shop, tmp_path: Path) -> 
     done = tracespec("run", "-f", str(files / "order-pass.yaml"), "--datastore", str(otlp),
                      *shop.otlp_flags)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_two_data_stores_are_one_too_many(tmp_path: Path) -> None:
+    examples = Path(__file__).resolve().parents[2] / "examples"
+    done = tracespec("run", "-f", str(examples / "live" / "order-pass.yaml"), "-f",
+                     str(examples / "datastores" / "zipkin.yaml"), "--datastore",
+                     str(examples / "datastores" / "tempo.yaml"))
+    assert done.returncode == 1 and done.stdout == ""
+    assert "2 DataStores given: a run reads its traces from one" in done.stderr
+    assert "--datastore FILE" in tracespec("run", "--help").stdout
