@@ -30,14 +30,14 @@ PUBLIC = {
     # test files
     "load_test", "load_suite", "load_variables", "run_test", "run_suite", "LiveRun", "Test",
     "TestSuite", "VariableSet", "TestResult", "SuiteResult",
-    # receiving traces over OTLP
-    "Receiver",
+    # receiving traces over OTLP, reading them from data stores
+    "Receiver", "DataStore",
     # results
     "SpanResult", "AssertionResult", "SpecResult", "OutputResult", "Outcome",
     # errors
     "TracespecError", "ParseError", "CompileError", "EvalError", "TraceLoadError",
     "TraceFileNotFoundError", "TestFileError", "TestFileNotFoundError", "ReceiverError",
-    "TriggerError",
+    "TriggerError", "DataStoreError",
     "__version__",
 }
 

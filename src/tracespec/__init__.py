@@ -24,8 +24,10 @@ if TYPE_CHECKING:  # what type checkers and the import graph see; at run time, _
         parse_assertion,
         parse_expression,
     )
+    from .datastores import DataStore
     from .errors import (
         CompileError,
+        DataStoreError,
         EvalError,
         ParseError,
         ReceiverError,
@@ -61,7 +63,7 @@ __version__ = "0.1.0"
 
 #: The module each public name comes from, by capability (the README's table): the trace
 #: model, loading traces, selectors, assertions, specs and both languages, test files, the
-#: OTLP receiver, results, errors.
+#: OTLP receiver, data stores, results, errors.
 _EXPORTS: dict[str, tuple[str, ...]] = {
     ".trace": ("Trace", "Span", "SpanKind", "StatusCode", "Resource", "Scope", "Event", "Link"),
     ".formats": ("load_trace", "load_traces", "load_otel_spans", "FORMATS", "Format"),
@@ -73,10 +75,11 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     ".testfiles": ("load_test", "load_suite", "load_variables", "run_test", "run_suite", "Test",
                    "TestSuite", "VariableSet", "TestResult", "SuiteResult", "LiveRun"),
     ".receiver": ("Receiver",),
+    ".datastores": ("DataStore",),
     ".results": ("SpanResult", "AssertionResult", "SpecResult", "OutputResult", "Outcome"),
     ".errors": ("TracespecError", "ParseError", "CompileError", "EvalError", "TraceLoadError",
                 "TraceFileNotFoundError", "TestFileError", "TestFileNotFoundError",
-                "ReceiverError", "TriggerError"),
+                "ReceiverError", "TriggerError", "DataStoreError"),
 }
 _HOME = {name: module for module, names in _EXPORTS.items() for name in names}
 # Trace is read through the loaders, which wire its alias Trace.from_otel_spans (the model
@@ -88,6 +91,8 @@ __all__ = (
     "AssertionResult",
     "Check",
     "CompileError",
+    "DataStore",
+    "DataStoreError",
     "EvalError",
     "Event",
     "Expression",

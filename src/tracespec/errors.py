@@ -11,6 +11,7 @@ from __future__ import annotations
 
 __all__ = [
     "CompileError",
+    "DataStoreError",
     "EvalError",
     "ParseError",
     "ReceiverError",
@@ -279,3 +280,30 @@ class TriggerError(TracespecError):
 
 def _rebuild_trigger_error(message: str, field: str | None) -> TriggerError:
     return TriggerError(message, field=field)
+
+
+class DataStoreError(TracespecError):
+    """A data store (Jaeger, Tempo, OpenSearch, ...) a trace is read from that cannot be used:
+    a configuration that does not hold, a type tracespec does not read, or a request that failed
+    (connection refused, DNS, TLS, 401/403, a timeout, a body that does not decode).
+
+    The message is one line naming the data store (``store``: its type) and the endpoint it
+    asked (``endpoint``), and never holds a secret (tokens, passwords, header values).
+    """
+
+    def __init__(self, message: str, *, store: str = "", endpoint: str = "") -> None:
+        self.message = message
+        self.store = store
+        self.endpoint = endpoint
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = " ".join(p for p in (self.store, self.endpoint and f"at {self.endpoint}") if p)
+        return f"data store {where}: {self.message}" if where else self.message
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (_rebuild_datastore_error, (self.message, self.store, self.endpoint))
+
+
+def _rebuild_datastore_error(message: str, store: str, endpoint: str) -> DataStoreError:
+    return DataStoreError(message, store=store, endpoint=endpoint)

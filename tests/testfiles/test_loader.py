@@ -21,6 +21,7 @@ from tracespec.testfiles import (
     load_test,
     load_variables,
 )
+from tracespec.testfiles.datastore_file import load_datastore
 from tracespec.testfiles.loader import resource_kind
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -393,6 +394,9 @@ def test_examples_load() -> None:
     assert suite.steps[0].outputs[0].name == "ORDER_ID"
     assert load_variables(EXAMPLES / "orders-vars.yaml").as_dict()["TRACE_ID"]
     for path in EXAMPLES.rglob("*.yaml"):
+        if resource_kind(path) == "DataStore":  # examples/datastores/: read by load_datastore
+            assert load_datastore(path).type, path
+            continue
         resource = load_resource(path)
         assert not getattr(resource, "warnings", ()), path
 

@@ -12,6 +12,7 @@ import contextlib
 import re
 from collections.abc import Iterator, Sequence
 
+from ..datastores import DataStore
 from ..testfiles import LiveRun, PollingProfile, Test, TestSuite
 from ._common import CliError, print_warnings
 from ._otlp import DEFAULT_GRPC, DEFAULT_HTTP, start_receiver
@@ -52,16 +53,21 @@ def needs_receiver(resources: Sequence[Test | TestSuite]) -> bool:
 
 @contextlib.contextmanager
 def live_run(
-    http: str | None, grpc: str | None, profiles: Sequence[PollingProfile]
+    http: str | None, grpc: str | None, profiles: Sequence[PollingProfile],
+    datastore: DataStore | None = None,
 ) -> Iterator[LiveRun]:
     """A :class:`LiveRun` whose receiver listens on ``http`` and ``grpc`` (``None``: off) for
-    the time of the ``with`` block; what the receiver warned about goes to stderr after."""
+    the time of the ``with`` block; what the receiver warned about goes to stderr after.  With
+    a ``datastore`` that is asked (not a push type) nothing listens: the traces are polled."""
+    if datastore is not None and not datastore.is_push:
+        yield LiveRun(None, tuple(profiles), datastore=datastore)
+        return
     if http is None and grpc is None:
         raise CliError("--otlp-http and --otlp-grpc are both off: a live run receives its "
                        "traces on one of them (or give the trace with --trace FILE)")
     receiver = start_receiver(http or "off", grpc or "off")
     try:
-        yield LiveRun(receiver, tuple(profiles))
+        yield LiveRun(receiver, tuple(profiles), datastore=datastore)
     finally:
         receiver.stop()
         print_warnings(list(receiver.warnings))

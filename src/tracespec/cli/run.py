@@ -21,6 +21,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 import click
 
+from ..datastores import DataStore
 from ..reports import (
     iter_json_report,
     iter_junit_xml,
@@ -39,6 +40,7 @@ from ..testfiles import (
     run_suite,
     run_test,
 )
+from ..testfiles.datastore_file import load_datastore
 from ..testfiles.loader import KINDS, read_text, resource_kind
 from ..testfiles.results import SuiteResult, TestResult
 from ..trace import Trace
@@ -108,13 +110,14 @@ def expand_files(paths: Sequence[str]) -> list[str]:
 
 def _load_files(
     files: Sequence[str], environ: Mapping[str, str] | None
-) -> tuple[list[Test | TestSuite], list[PollingProfile]]:
-    """The tests and suites of the ``-f`` files, in order, and the polling profiles given
-    with them (for the tests of a live run)."""
+) -> tuple[list[Test | TestSuite], list[PollingProfile], list[DataStore]]:
+    """The tests and suites of the ``-f`` files, in order, and the polling profiles and data
+    stores given with them (for the tests of a live run)."""
     kinds = [(f, resource_kind(f, environ=environ)) for f in files]
     tests: dict[str, Test] = {}
     loaded: dict[str, Test | TestSuite] = {}
     profiles: list[PollingProfile] = []
+    stores: list[DataStore] = []
     for path, kind in kinds:
         if kind == "Test":
             resource = load_resource(path, environ=environ)
@@ -126,6 +129,8 @@ def _load_files(
             profile = load_resource(path, environ=environ)
             assert isinstance(profile, PollingProfile)
             profiles.append(profile)
+        elif kind == "DataStore":
+            stores.append(load_datastore(path, environ=environ))
         elif kind == "VariableSet":
             raise CliError(f"{path}: is a VariableSet, not a Test or TestSuite (pass it with "
                            "--vars)")
@@ -134,7 +139,8 @@ def _load_files(
             suite = load_resource(path, environ=environ, tests=tests)
             assert isinstance(suite, TestSuite)
             loaded[path] = suite
-    return [loaded[path] for path, kind in kinds if kind != "PollingProfile"], profiles
+    return ([loaded[path] for path, kind in kinds if kind not in ("PollingProfile", "DataStore")],
+            profiles, stores)
 
 
 def _traces(
@@ -232,6 +238,7 @@ Examples:
   tracespec run -f test.yaml --trace 'captured/*.pb' --trace-id 4bf92f35
   tracespec run -f examples/live/order-pass.yaml          (live: trigger, receive, wait)
   tracespec run -f test.yaml -f polling.yaml --otlp-http 127.0.0.1:14318 --otlp-grpc off
+  tracespec run -f test.yaml --datastore examples/datastores/tempo.yaml  (trace from Tempo)
 
 Exit codes: 0 passed, 1 error, 2 a test failed, 3 a file not found.""",
 )
@@ -269,6 +276,11 @@ Exit codes: 0 passed, 1 error, 2 a test failed, 3 a file not found.""",
     "always does.",
 )
 @click.option("--no-color", is_flag=True, help="Never colour the pretty report.")
+@click.option(
+    "--datastore", "datastore_path", metavar="FILE",
+    help="A Tracetest DataStore file: a live run reads each trace from that backend (Tempo, "
+    "Jaeger, OpenSearch, ...) instead of receiving it (docs/datastores.md).",
+)
 @otlp_options
 @click.pass_context
 def run_command(
@@ -282,6 +294,7 @@ def run_command(
     junit_path: str | None,
     env_subst: bool,
     no_color: bool,
+    datastore_path: str | None = None,
     trace_format: str | None = None,
     otlp_http: str = DEFAULT_HTTP,
     otlp_grpc: str = DEFAULT_GRPC,
@@ -301,7 +314,11 @@ def run_command(
     if trace_id is not None and not trace_paths:
         raise CliError("--trace-id picks a trace of the --trace files: give --trace too")
     environ = dict(os.environ) if env_subst else None
-    resources, profiles = _load_files(expand_files(files), environ)
+    resources, profiles, stores = _load_files(expand_files(files), environ)
+    if datastore_path is not None:
+        stores.append(load_datastore(datastore_path, environ=environ))
+    if len(stores) > 1:
+        raise CliError(f"{len(stores)} DataStores given: a run reads its traces from one")
     http = address(otlp_http, "--otlp-http")
     grpc = address(otlp_grpc, "--otlp-grpc")
     variables: dict[str, str] = {}
@@ -318,7 +335,8 @@ def run_command(
     with contextlib.ExitStack() as stack:
         source: Trace | list[Trace] | LiveRun | None = traces
         if traces is None and needs_receiver(resources):
-            source = stack.enter_context(live_run(http, grpc, profiles))
+            source = stack.enter_context(live_run(http, grpc, profiles,
+                                                  stores[0] if stores else None))
         return _run(resources, source, variables, output=output, junit_path=junit_path,
                     color=output == "pretty" and color_enabled(no_color))
 

@@ -52,6 +52,7 @@ KINDS = {
     "variableset": "VariableSet",
     "environment": "VariableSet",
     "pollingprofile": "PollingProfile",
+    "datastore": "DataStore",
 }
 
 _PathLike = str | os.PathLike[str]
@@ -294,6 +295,10 @@ class _Reader:
             return self.suite(spec)
         if kind == "VariableSet":
             return self.variable_set(spec)
+        if kind == "DataStore":
+            raise self.error("is a DataStore, not a test resource (read it with "
+                             "load_datastore; tracespec run takes it with --datastore or -f)",
+                             root, "type")
         return self.polling_profile(spec)
 
     def test(self, spec: Node) -> Test:

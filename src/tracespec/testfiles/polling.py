@@ -133,12 +133,12 @@ class _Check:
 
 def _timed_out(
     feed: SpanFeed, trace_id: str, trace: Trace | None, count: int, own_spans: int,
-    waiting: Waiting, unmatched: tuple[str, ...], checks: int,
+    waiting: Waiting, unmatched: tuple[str, ...], checks: int, source: str,
 ) -> Arrival:
     waited = _seconds(waiting.timeout)
     if count <= own_spans:
         message = (f"no span of trace {trace_id} arrived in {waited}: is the application "
-                   "exporting its spans to tracespec's OTLP endpoint?")
+                   f"exporting its spans to {source}?")
     else:
         services = [s for s in feed.services(trace_id) if s]
         message = (f"trace {trace_id} still incomplete after {waited}: "
@@ -159,10 +159,12 @@ def wait_for_trace(
     *,
     own_spans: int = 0,
     clock: Callable[[], float] = time.monotonic,
+    source: str = "tracespec's OTLP endpoint",
 ) -> Arrival:
     """Wait until the trace ``trace_id`` of ``feed`` is complete (see the module's words) or
     ``waiting.timeout`` passed.  ``own_spans`` is how many of its spans tracespec added itself
-    (the trigger span): the trace has not arrived while it holds no other."""
+    (the trigger span): the trace has not arrived while it holds no other.  ``source`` is
+    where the spans should go, for the message when none came."""
     check = _Check(selectors)
     deadline = clock() + waiting.timeout
     count = feed.span_count(trace_id)
@@ -178,7 +180,7 @@ def wait_for_trace(
             if trace is not None and count > own_spans:
                 unmatched = check.unmatched(trace)
             return _timed_out(feed, trace_id, trace, count, own_spans, waiting, unmatched,
-                              checks)
+                              checks, source)
         quiet_left = waiting.retry_delay - (clock() - last_change)
         if quiet_left > 0:
             new = feed.wait(trace_id, since=count, timeout=min(quiet_left, left))
