@@ -18,7 +18,7 @@ from .config import DataStore
 if TYPE_CHECKING:
     import httpx
 
-__all__ = ["HttpClient"]
+__all__ = ["HttpClient", "HttpStore"]
 
 
 def _verify(store: DataStore) -> ssl.SSLContext | bool:
@@ -87,6 +87,28 @@ class HttpClient:
 
     def _error(self, url: str, message: str) -> DataStoreError:
         return DataStoreError(message, store=self.store.type, endpoint=_no_userinfo(url))
+
+
+class HttpStore:
+    """What the data stores read over HTTP share: the store, its client, a JSON answer read."""
+
+    def __init__(self, store: DataStore, *, timeout: float) -> None:
+        self.store = store
+        self.http = HttpClient(store, timeout=timeout)
+
+    def close(self) -> None:
+        """Close the connections."""
+        self.http.close()
+
+    def json(self, url: str, body: bytes) -> Any:
+        """The JSON document of the answer of ``url``; an error naming the store when it is
+        not JSON."""
+        import orjson
+
+        try:
+            return orjson.loads(body)
+        except orjson.JSONDecodeError as exc:
+            raise self.store.error(f"the answer of {url} is not JSON: {exc}") from None
 
 
 def _no_userinfo(url: str) -> str:

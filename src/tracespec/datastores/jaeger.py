@@ -12,29 +12,18 @@ from typing import Any
 
 import orjson
 
-from ._http import HttpClient
+from ._http import HttpStore
 from .config import DataStore
 
 __all__ = ["JaegerHttp"]
 
 
-class JaegerHttp:
+class JaegerHttp(HttpStore):
     """Reads traces from Jaeger's HTTP APIs (v3, or v1 when v3 is absent)."""
 
     def __init__(self, store: DataStore, *, timeout: float) -> None:
-        self.store = store
-        self.http = HttpClient(store, timeout=timeout)
+        super().__init__(store, timeout=timeout)
         self.v3 = True
-
-    def close(self) -> None:
-        """Close the connections."""
-        self.http.close()
-
-    def _json(self, url: str, body: bytes) -> Any:
-        try:
-            return orjson.loads(body)
-        except orjson.JSONDecodeError as exc:
-            raise self.store.error(f"the answer of {url} is not JSON: {exc}") from None
 
     def get(self, trace_id: str) -> list[Any] | None:
         """The trace's sources for the loaders, ``None`` when Jaeger has none of its spans."""
@@ -43,7 +32,7 @@ class JaegerHttp:
             response = self.http.send("GET", url)
             status = response.status_code
             if status == 200:
-                doc = self._json(url, response.content)
+                doc = self.json(url, response.content)
                 result = doc.get("result") if isinstance(doc, dict) else None
                 if not isinstance(result, dict):
                     raise self.store.error(f"the answer of {url} holds no 'result'")
@@ -55,7 +44,7 @@ class JaegerHttp:
         response = self.http.send("GET", url)
         if response.status_code == 404:
             return None
-        doc = self._json(url, response.content)
+        doc = self.json(url, response.content)
         if not isinstance(doc, dict) or not isinstance(doc.get("data", []), list | None):
             raise self.store.error(f"the answer of {url} is not a Jaeger trace")
         data = doc.get("data") or []

@@ -14,10 +14,8 @@ from __future__ import annotations
 
 from typing import Any
 
-import orjson
-
 from ..errors import DataStoreError
-from ._http import HttpClient
+from ._http import HttpStore
 from ._zipkin_shape import rfc3339_us, zipkin_span
 from .config import DataStore
 
@@ -41,16 +39,9 @@ def _sort(store: DataStore) -> list[Any]:
             for key, kind in keys]
 
 
-class OpenSearch:
+class OpenSearch(HttpStore):
     """Reads the span documents of a trace from OpenSearch or Elastic APM."""
 
-    def __init__(self, store: DataStore, *, timeout: float) -> None:
-        self.store = store
-        self.http = HttpClient(store, timeout=timeout)
-
-    def close(self) -> None:
-        """Close the connections."""
-        self.http.close()
 
     def _search(self, body: dict[str, Any]) -> dict[str, Any]:
         failure: DataStoreError | None = None
@@ -66,10 +57,7 @@ class OpenSearch:
                 raise
             if response.status_code == 404:  # no such index yet: nothing indexed
                 return {}
-            try:
-                doc = orjson.loads(response.content)
-            except orjson.JSONDecodeError as exc:
-                raise self.store.error(f"the answer of {url} is not JSON: {exc}") from None
+            doc = self.json(url, response.content)
             if not isinstance(doc, dict):
                 raise self.store.error(f"the answer of {url} is not a search response")
             return doc

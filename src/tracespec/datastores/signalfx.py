@@ -13,35 +13,25 @@ from __future__ import annotations
 
 from typing import Any
 
-import orjson
-
-from ._http import HttpClient
+from ._http import HttpStore
 from ._zipkin_shape import rfc3339_us, zipkin_span
 from .config import DataStore
 
 __all__ = ["SignalFx"]
 
 
-class SignalFx:
+class SignalFx(HttpStore):
     """Reads traces from the SignalFx APM API."""
 
     def __init__(self, store: DataStore, *, timeout: float) -> None:
-        self.store = store
-        self.http = HttpClient(store, timeout=timeout)
+        super().__init__(store, timeout=timeout)
         self.auth = {"Authorization": f"Bearer {store.token}"}
-
-    def close(self) -> None:
-        """Close the connections."""
-        self.http.close()
 
     def _list(self, url: str) -> list[Any] | None:
         response = self.http.send("GET", url, headers=self.auth)
         if response.status_code == 404:
             return None
-        try:
-            doc = orjson.loads(response.content)
-        except orjson.JSONDecodeError as exc:
-            raise self.store.error(f"the answer of {url} is not JSON: {exc}") from None
+        doc = self.json(url, response.content)
         if not isinstance(doc, list):
             raise self.store.error(f"the answer of {url} is not a list")
         return doc

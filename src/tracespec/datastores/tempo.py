@@ -14,24 +14,15 @@ from __future__ import annotations
 
 from typing import Any
 
-import orjson
-
-from ._http import HttpClient
+from ._http import HttpStore
 from .config import DataStore
 
 __all__ = ["TempoHttp"]
 
 
-class TempoHttp:
+class TempoHttp(HttpStore):
     """Reads traces from Tempo's HTTP API."""
 
-    def __init__(self, store: DataStore, *, timeout: float) -> None:
-        self.store = store
-        self.http = HttpClient(store, timeout=timeout)
-
-    def close(self) -> None:
-        """Close the connections."""
-        self.http.close()
 
     def get(self, trace_id: str) -> list[Any] | None:
         """The trace's sources for the loaders, ``None`` when Tempo has none of its spans."""
@@ -44,10 +35,7 @@ class TempoHttp:
         body = response.content
         if "protobuf" in response.headers.get("content-type", ""):
             return _v2_trace(self.store, body) if v2 else ([body] if body else None)
-        try:
-            doc = orjson.loads(body)
-        except orjson.JSONDecodeError as exc:
-            raise self.store.error(f"the answer of {url} is not JSON: {exc}") from None
+        doc = self.json(url, body)
         if not isinstance(doc, dict):
             raise self.store.error(f"the answer of {url} is not a Tempo trace")
         trace = doc.get("trace") if v2 else doc

@@ -7,24 +7,14 @@ from __future__ import annotations
 
 from typing import Any
 
-import orjson
-
-from ._http import HttpClient
-from .config import DataStore
+from ._http import HttpStore
 
 __all__ = ["ZipkinHttp"]
 
 
-class ZipkinHttp:
+class ZipkinHttp(HttpStore):
     """Reads traces from Zipkin's v2 API."""
 
-    def __init__(self, store: DataStore, *, timeout: float) -> None:
-        self.store = store
-        self.http = HttpClient(store, timeout=timeout)
-
-    def close(self) -> None:
-        """Close the connections."""
-        self.http.close()
 
     def get(self, trace_id: str) -> list[Any] | None:
         """The trace's spans for the loaders, ``None`` when Zipkin has none of them."""
@@ -32,10 +22,7 @@ class ZipkinHttp:
         response = self.http.send("GET", url)
         if response.status_code == 404:
             return None
-        try:
-            doc = orjson.loads(response.content)
-        except orjson.JSONDecodeError as exc:
-            raise self.store.error(f"the answer of {url} is not JSON: {exc}") from None
+        doc = self.json(url, response.content)
         if not isinstance(doc, list):
             raise self.store.error(f"the answer of {url} is not a list of Zipkin spans")
         return [doc] if doc else None
