@@ -18,7 +18,6 @@ import datetime
 import importlib.util
 import ipaddress
 import json
-import socket
 import ssl
 import subprocess
 import sys
@@ -176,13 +175,6 @@ def server_tls(cert: Path, key: Path) -> ssl.SSLContext:
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(cert, key)
     return context
-
-
-def free_port() -> int:
-    """A port of 127.0.0.1 nothing listens on (bound and released)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 # -- gRPC -----------------------------------------------------------------------------------

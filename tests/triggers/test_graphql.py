@@ -10,9 +10,10 @@ from typing import Any
 
 import pytest
 
+from tests.support.live import free_port
 from tracespec.triggers import TriggerError, TriggerResult, fire, prepare
 
-from .servers import Echo, echo_server, free_port
+from .servers import Echo, echo_server
 
 
 @pytest.fixture(scope="module")

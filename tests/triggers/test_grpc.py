@@ -11,9 +11,10 @@ from typing import Any
 
 import pytest
 
+from tests.support.live import free_port
 from tracespec.triggers import TriggerError, TriggerResult, fire, prepare
 
-from .servers import GREETER_PROTO, Grpc, compile_proto, free_port, grpc_server
+from .servers import GREETER_PROTO, Grpc, compile_proto, grpc_server
 
 
 @pytest.fixture(scope="module")

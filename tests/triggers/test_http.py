@@ -13,9 +13,10 @@ from typing import Any
 
 import pytest
 
+from tests.support.live import free_port
 from tracespec.triggers import Response, TriggerError, TriggerResult, fire, prepare
 
-from .servers import Echo, echo_server, free_port, self_signed, server_tls
+from .servers import Echo, echo_server, self_signed, server_tls
 
 
 @pytest.fixture(scope="module")
