@@ -49,3 +49,16 @@ def test_what_is_no_trace_id(text: str, message: str) -> None:
 def test_listing() -> None:
     assert id_listing(TRACES, 2) == f"{LONG.trace_id}, {SAME_START.trace_id}, ..."
     assert id_listing(TRACES[:1]) == LONG.trace_id
+
+
+def test_match_ids_reads_ids_as_match_traces_does() -> None:
+    """Bare ids (a receiver's) are matched as traces are: a 64-bit id names its zero-padded
+    trace, a prefix every id it starts, a whole id only itself."""
+    from tracespec.trace.ids import match_ids
+
+    padded, other = "0" * 16 + "ab" * 8, "ab" * 16
+    ids = [padded, other]
+    assert match_ids(ids, "AB" * 8) == [padded]
+    assert match_ids(ids, "abababab") == [other]
+    assert match_ids(ids, "00000000") == [padded]
+    assert match_ids(ids, "cd" * 16) == []

@@ -24,7 +24,7 @@ import attrs
 
 from ..errors import TracespecError
 from ..trace import Trace
-from ..trace.ids import match_traces
+from ..trace.ids import match_ids, match_traces, normalize_trace_id
 from .model import PollingProfile, Test
 from .polling import Arrival, Waiting, wait_for_trace
 from .sources import NoTrace, resolve_refs, wanted_trace_id
@@ -128,7 +128,7 @@ def _received_id(live: LiveRun, want: str, waiting: Waiting) -> str:
     assert live.receiver is not None
     while True:
         ids = live.receiver.trace_ids()
-        found = [t for t in ids if t.startswith(want)]
+        found = match_ids(ids, want)  # (a 64-bit id names its zero-padded trace)
         if len(found) > 1:
             raise NoTrace(f"trigger traceid {want} is ambiguous: {len(found)} received traces "
                           f"start with it ({', '.join(found[:10])})")
@@ -136,7 +136,7 @@ def _received_id(live: LiveRun, want: str, waiting: Waiting) -> str:
             return found[0]
         left = deadline - time.monotonic()
         if left <= 0:
-            return want
+            return normalize_trace_id(want)
         seen = live.receiver.wait(None, since=seen, timeout=left)
 
 

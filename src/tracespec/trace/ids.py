@@ -22,6 +22,7 @@ __all__ = [
     "derived_id",
     "find_trace",
     "id_listing",
+    "match_ids",
     "match_traces",
     "normalize_trace_id",
     "pad_trace_id",
@@ -71,17 +72,24 @@ def trace_id_query(text: str) -> str:
     return want
 
 
-def match_traces(traces: Iterable[_T], text: str) -> list[_T]:
-    """Every trace ``text`` names (a ``ValueError`` when it is no trace id, see
-    :func:`trace_id_query`): the trace whose id it is (16 hex digits left-padded to 32), else
-    every trace whose id starts with it, in the order given.  One trace: found; none: not
-    there; more: the prefix is ambiguous, and these are the candidates."""
+def match_ids(ids: Iterable[str], text: str) -> list[str]:
+    """Every trace id of ``ids`` (as :attr:`Trace.trace_id` has them) that ``text`` names (a
+    ``ValueError`` when it is no trace id, see :func:`trace_id_query`): the id it is (16 hex
+    digits left-padded to 32), else every id that starts with it, in the order given.  One:
+    found; none: not there; more: the prefix is ambiguous, and these are the candidates."""
     want = trace_id_query(text)
-    pool = list(traces)
-    exact = [t for t in pool if t.trace_id == normalize_trace_id(want)]
+    pool = list(ids)
+    exact = [i for i in pool if i == normalize_trace_id(want)]
     if exact or len(want) == 2 * TRACE_ID_BYTES:
         return exact
-    return [t for t in pool if t.trace_id.startswith(want)]
+    return [i for i in pool if i.startswith(want)]
+
+
+def match_traces(traces: Iterable[_T], text: str) -> list[_T]:
+    """Every trace ``text`` names (:func:`match_ids` on their ids), in the order given."""
+    pool = list(traces)
+    named = set(match_ids((t.trace_id for t in pool), text))
+    return [t for t in pool if t.trace_id in named]
 
 
 def find_trace(traces: Iterable[_T], trace_id: str) -> _T | None:
