@@ -23,11 +23,13 @@ LIMITS = (ROOT / "docs" / "limits.md").read_text(encoding="utf-8")
         ("tracespec.selectors.parser", "MAX_LENGTH", "20,000 characters"),
         ("tracespec.selectors.parser", "MAX_CHAIN", "64 compounds"),
         ("tracespec.selectors.parser", "MAX_NESTING", "32 deep"),
-        ("tracespec.selectors.parser", "MAX_DIGITS", "4,300"),
+        ("tracespec.trace.attrvalue", "MAX_DIGITS", "4,300"),
         ("tracespec.assertions.parser", "MAX_LENGTH", "100,000 characters"),
         ("tracespec.assertions.values", "MAX_JSON_DEPTH", "128 levels"),
         ("tracespec.trace.attrvalue", "MAX_VALUE_DEPTH", "64 levels"),
         ("tracespec.cli._listing", "MAX_GUIDES", "32 levels drawn"),
+        ("tracespec.query.evaluate", "PICK_WORK_MIN", "20,000,000"),
+        ("tracespec.query.evaluate", "PICK_WORK_PER_SPAN", "64 × the spans"),
     ],
 )
 def test_each_bound_is_told_with_its_value(module: str, name: str, shown: str) -> None:

@@ -83,15 +83,22 @@ def check(
             if errors == "raise":
                 raise
             compiled.append(str(exc))
+    if query is not None:
+        checks = [c for c in compiled if isinstance(c, Check)]
+        trace.index.prefetch(query.keys.union(*(c.keys for c in checks)))
+        try:
+            positions = query.positions(trace)
+        except EvalError as exc:  # (a selector too costly on this trace: docs/limits.md)
+            if errors == "raise":
+                raise
+            selector_error = str(exc)
+            query = None
     if query is None:
         not_run = tuple(
             AssertionResult(t, False, (), c if isinstance(c, str) else _NOT_RUN)
             for t, c in zip(texts, compiled, strict=True)
         )
         return SpecResult(selector_text, not_run, (), name, selector_error, trace=trace)
-    checks = [c for c in compiled if isinstance(c, Check)]
-    trace.index.prefetch(query.keys.union(*(c.keys for c in checks)))
-    positions = query.positions(trace)
     ids = trace.index.span_ids
     results = []
     for text, c in zip(texts, compiled, strict=True):

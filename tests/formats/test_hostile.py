@@ -169,6 +169,15 @@ def test_integers_beyond_64_bits_are_kept_exact_and_printable() -> None:
     assert str(big) in span.attributes["span.events"]  # (the events' JSON text, exact)
 
 
+@pytest.mark.parametrize("text", ["1_000", " 17", "\u0661\u0662\u0663", "0x10", "1.5", ""])
+def test_int_values_proto3_json_refuses_are_left_out(text: str) -> None:
+    doc = _otlp([{"key": "odd", "value": {"intValue": text}},
+                 {"key": "ok", "value": {"intValue": "-17"}}])
+    attributes = tracespec.load_trace(doc)[0].attributes
+    assert "odd" not in attributes
+    assert attributes["ok"] == -17
+
+
 def test_a_jaeger_int64_beyond_64_bits() -> None:
     doc = orjson.loads((EXAMPLES / "orders-trace.jaeger.json").read_bytes())
     first = doc["data"][0]["spans"][0]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -71,3 +72,28 @@ def test_a_deep_chain_with_picks() -> None:
     assert positions(f"{s}:first > {s} {s}") == [2]
     assert positions(f"{s} {s}:last > {s}") == [n - 1]
     assert positions(f"{s} {s}:nth_child(2) > {s}") == list(range(3, n))
+    # a child combinator below the pick, a level without pick in between: the lists are runs of
+    # one sequence (``Runs``), never built per context
+    assert positions(f"{s}:last {s} > {s}") == [n - 1]
+    assert positions(f"{s} {s}:last {s} > {s}") == [n - 1]
+    # (level 3 keeps each C's last child c+1; B's list is b+2.., A's first from its Bs: a+3)
+    assert positions(f"{s} {s}:first {s} > {s}:last") == list(range(3, n))
+
+
+def test_a_chain_too_costly_for_a_deep_trace_is_refused_in_seconds() -> None:
+    n = 20_000
+    trace = make_trace([{"name": "a", "parent": i - 1} for i in range(n)])
+    s = 'span[name="a"]'
+    # the lists below a child combinator followed by a descendant one grow with the square of
+    # the depth: past the budget, a clear error instead of minutes and gigabytes
+    with pytest.raises(tracespec.EvalError, match=r"too costly on this trace.*PICK_WORK_PER_SPAN"):
+        tracespec.compile_selector(f"{s}:last {s} > {s} {s}").positions(trace)
+    # the same selector on a shallow trace of as many spans is answered
+    wide = make_trace([{"name": "a", "parent": i // 100} for i in range(n)])
+    assert tracespec.compile_selector(f"{s}:last {s} > {s} {s}").positions(wide) == \
+        oracle_select(tracespec.parse_selector(f"{s}:last {s} > {s} {s}"), wide)
+    # in a spec, the refusal is that spec's error (the rest of a test still runs)
+    result = tracespec.check(f"{s}:last {s} > {s} {s}", ['attr:name = "a"'], trace,
+                             errors="report")
+    assert not result.passed
+    assert result.error is not None and "too costly" in result.error

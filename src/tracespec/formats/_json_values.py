@@ -8,16 +8,18 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 from collections.abc import Callable
 from types import MappingProxyType
 from typing import Any
 
-from ..trace.attrvalue import AttrValue
+from ..trace.attrvalue import MAX_DIGITS, AttrValue
 from ..trace.ids import pad_trace_id
 
 __all__ = ["decode_id", "field", "json_any_value", "json_key_values"]
 
 _HEX = frozenset("0123456789abcdefABCDEF")
+_DECIMAL = re.compile(r"-?[0-9]+")
 
 
 def field(obj: Any, camel: str, snake: str) -> Any:
@@ -61,13 +63,13 @@ def _string_value(s: Any) -> AttrValue | None:
 def _int_value(i: Any) -> AttrValue | None:
     if isinstance(i, bool):
         return None
+    if isinstance(i, str):
+        # proto3 JSON writes an int64 as decimal ASCII digits with an optional sign (``int()``
+        # would also read "1_000", " 17" and "١٢٣": those are left out).  Beyond 64 bits the
+        # value is kept exact, where Tracetest refuses the whole trace (docs/compatibility.md).
+        return int(i) if _DECIMAL.fullmatch(i) and len(i) <= MAX_DIGITS else None
     if isinstance(i, int):
         return i
-    if isinstance(i, str):
-        try:
-            return int(i)
-        except ValueError:
-            return None
     if isinstance(i, float) and i.is_integer():
         return int(i)
     return None

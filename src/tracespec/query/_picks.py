@@ -23,11 +23,19 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
-from itertools import accumulate
+from itertools import chain as iter_chain
+
+import attrs
 
 from .plan import Pick, PickKind
 
-__all__ = ["deepest_ancestors", "first_picks", "picked_from_disjoint", "picked_per_context"]
+__all__ = [
+    "Runs",
+    "deepest_ancestors",
+    "first_picks",
+    "pick_from_runs",
+    "picked_per_context",
+]
 
 
 def deepest_ancestors(queries: Sequence[int], spans: Sequence[int],
@@ -106,23 +114,75 @@ def picked_per_context(
         keep = [i for i, q in enumerate(low) if q in deepest]
         reached = [reached[i] for i in keep]
         low = [deepest[low[i]] for i in keep]
-    order = sorted(range(len(reached)), key=low.__getitem__, reverse=True)
-    tree = _Fenwick(len(reached))
+    return pick_from_runs(Runs(reached, reached, low), contexts, end, pick)
+
+
+@attrs.frozen
+class Runs:
+    """Per-ancestor lists kept as one sequence, never built context by context.
+
+    ``seq`` is the concatenation of disjoint lists in the order of their keys, ``anchors[s]``
+    the key ``seq[s]`` came from (ascending), ``low[s]`` a span on the path from that key up:
+    the list of a context span ``t`` is every ``seq[s]``, in order, with ``t < low[s] <
+    end[t]`` (the whole trace, ``t = -1``: every ``s``).  Going up a descendant combinator to
+    the level above, ``low`` becomes the deepest span of the level in between that is strictly
+    above it (:meth:`up`); a pick is :func:`pick_from_runs`.
+    """
+
+    seq: list[int]
+    anchors: list[int]
+    low: list[int]
+
+    @classmethod
+    def of(cls, lists: dict[int, list[int]]) -> Runs | None:
+        """The lists of a level's spans (keys), when no span is in two of them, else ``None``:
+        the list of a context above them is the run of its keys' lists."""
+        keys = sorted(lists)
+        seq = list(iter_chain.from_iterable(lists[u] for u in keys))
+        if len(set(seq)) != len(seq):
+            return None
+        anchors = list(iter_chain.from_iterable([u] * len(lists[u]) for u in keys))
+        return cls(seq, anchors, anchors)
+
+    def up(self, level: Sequence[int], end: Sequence[int]) -> Runs:
+        """The lists one descendant combinator further up, through the (sorted) spans of the
+        level in between: an entry stays when some span of it is strictly above ``low``."""
+        deepest = deepest_ancestors(self.low, level, end)
+        keep = [s for s, q in enumerate(self.low) if q in deepest]
+        return Runs([self.seq[s] for s in keep], [self.anchors[s] for s in keep],
+                    [deepest[self.low[s]] for s in keep])
+
+    def list_of(self, t: int, end: Sequence[int]) -> list[int]:
+        """One context's list, built (what the caller pays for: its length is the work)."""
+        lo = bisect_right(self.anchors, t)
+        hi = bisect_left(self.anchors, end[t], lo)
+        low = self.low
+        return [self.seq[s] for s in range(lo, hi) if low[s] > t]
+
+
+def pick_from_runs(runs: Runs, contexts: Sequence[int], end: Sequence[int],
+                   pick: Pick) -> dict[int, list[int]]:
+    """For each context span (-1: the whole trace), the one span ``pick`` keeps from its list
+    in ``runs`` (contexts whose list is too short left out): contexts taken deepest first,
+    entries with ``low > t`` added to a Fenwick tree over ``seq`` as ``t`` falls."""
+    seq, anchors, low = runs.seq, runs.anchors, runs.low
+    order = sorted(range(len(seq)), key=low.__getitem__, reverse=True)
+    tree = _Fenwick(len(seq))
     added = 0
     lists: dict[int, list[int]] = {}
     for t in sorted(contexts, reverse=True):
         while added < len(order) and low[order[added]] > t:
             tree.add(order[added])
             added += 1
-        lo = bisect_right(reached, t)  # (a negative t, the whole trace, keeps all)
-        hi = bisect_left(reached, end[t], lo) if t >= 0 else len(reached)
+        lo = bisect_right(anchors, t)  # (a negative t, the whole trace, keeps all)
+        hi = bisect_left(anchors, end[t], lo) if t >= 0 else len(seq)
         if lo >= hi:
             continue
         before = tree.prefix(lo)
         size = tree.prefix(hi) - before
         k = pick.index(size)
         if k is not None:
-            lists[t] = [reached[tree.find(before + k + 1)]]
+            lists[t] = [seq[tree.find(before + k + 1)]]
     return lists
 
 
@@ -173,34 +233,4 @@ def _first_of_contexts(
         i = bisect_right(keys, t)
         if i < len(keys) and keys[i] < end[t]:
             out[t] = firsts[keys[i]]
-    return out
-
-
-def picked_from_disjoint(
-    contexts: Sequence[int], lists: dict[int, list[int]], end: Sequence[int], pick: Pick,
-) -> dict[int, list[int]] | None:
-    """For each context span (-1: the whole trace), the span ``pick`` keeps from the
-    concatenation of the lists of the candidates below it, when no span is in two lists (then
-    nothing is left out as a repeat, and the concatenation below a context is a run of the
-    lists in candidate order: its length is a difference of prefix sums, the span picked found
-    by bisection).  ``None`` when two lists share a span (the caller concatenates)."""
-    keys = sorted(lists)
-    sizes = [len(lists[u]) for u in keys]
-    total = sum(sizes)
-    if len(set().union(*lists.values())) != total:
-        return None
-    prefix = [0, *accumulate(sizes)]
-    out: dict[int, list[int]] = {}
-    for t in contexts:
-        if t < 0:
-            i, j = 0, len(keys)
-        else:
-            i = bisect_right(keys, t)
-            j = bisect_left(keys, end[t], i)
-        k = pick.index(prefix[j] - prefix[i])
-        if k is None:
-            continue
-        want = prefix[i] + k
-        p = bisect_right(prefix, want) - 1
-        out[t] = [lists[keys[p]][want - prefix[p]]]
     return out

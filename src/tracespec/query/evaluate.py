@@ -22,9 +22,10 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from itertools import chain as iter_chain
 
+from ..errors import EvalError
 from ..trace import TraceIndex
 from ..trace.attrvalue import AttrValue, number_of
-from ._picks import first_picks, picked_from_disjoint, picked_per_context
+from ._picks import Runs, first_picks, pick_from_runs, picked_per_context
 from .counts import Counts, StepCounts
 from .plan import (
     ChainMode,
@@ -45,7 +46,8 @@ from .plan import (
     StepPlan,
 )
 
-__all__ = ["BISECT_RATIO", "VALUES_IN_REGION", "has_odd_values", "run"]
+__all__ = ["BISECT_RATIO", "PICK_WORK_MIN", "PICK_WORK_PER_SPAN", "VALUES_IN_REGION",
+           "has_odd_values", "run"]
 
 #: A sorted candidate list is cut to a step's intervals by bisection when it is more than this
 #: many times longer than the list of intervals, else by one merge pass over both.
@@ -55,7 +57,15 @@ BISECT_RATIO = 8
 #: smaller region it tests the region's spans one by one.
 VALUES_IN_REGION = 4
 
+#: A chain with picks whose per-ancestor lists are concatenated (the shapes ``_picks.py`` does
+#: not answer by intervals) may visit at most this many list entries per span of the trace (and
+#: at least PICK_WORK_MIN): on a deep trace those lists grow with the square of the depth, and
+#: the selector is refused with an :class:`~tracespec.errors.EvalError` (docs/limits.md).
+PICK_WORK_PER_SPAN = 64
+PICK_WORK_MIN = 20_000_000
+
 _ROOT_CONTEXT = -1  # the whole trace, the context of a chain's first step
+_Lists = dict[int, list[int]] | Runs  # per-context lists: built, or kept as runs (_picks.py)
 
 Ranges = list[tuple[int, int]]
 
@@ -461,6 +471,20 @@ class _Grouped:
         self.levels = run.forward(plan)
         self.end = run.end
         self._by_parent: dict[int, dict[int, list[int]]] = {}
+        self._work = 0
+        self._budget = max(PICK_WORK_MIN, PICK_WORK_PER_SPAN * run.n)
+
+    def _spend(self, work: int) -> None:
+        """Count list entries visited; refuse the selector past the budget."""
+        self._work += work
+        if self._work > self._budget:
+            raise EvalError(
+                "selector too costly on this trace: its "
+                f"picks (:first, :last, :nth_child) on a chain of {len(self.plan.steps)} "
+                f"compounds would visit more than {self._budget:,} list entries on "
+                f"{self.run_.n:,} spans (a deep trace; the limit is "
+                "tracespec.query.evaluate.PICK_WORK_PER_SPAN, docs/limits.md)"
+            )
 
     def run(self) -> list[int]:
         """The final set, sorted."""
@@ -474,11 +498,12 @@ class _Grouped:
                               for s in steps[top:level + 1]):
             child = [False, *(c is Combinator.CHILD for c in combs)]
             return first_picks(self.levels, child, level, top, self.end, self.run_.parent)
-        lists = self._bottom(level, steps[level].pick)
+        lists: _Lists = self._bottom(level, steps[level].pick)
         for k in range(level - 1, top - 1, -1):
             lists = self._up(k, lists, steps[k].pick)
         # above the first pick nothing is picked: every context there is reached (the forward
         # pass's levels), so the result is what their lists hold, united
+        assert not isinstance(lists, Runs)  # (the first pick's level picked: lists, built)
         return sorted(set(iter_chain.from_iterable(lists.values())))
 
     def _contexts(self, k: int) -> list[int]:
@@ -512,7 +537,9 @@ class _Grouped:
             return picked_per_context(self._contexts(level), self.levels, level, self.end, pick)
         lists: dict[int, list[int]] = {}
         for t in self._contexts(level):
-            reached = self.run_.reach(self._candidates(level, t), level, self.levels)
+            candidates = self._candidates(level, t)
+            reached = self.run_.reach(candidates, level, self.levels)
+            self._spend(len(candidates) + len(reached))
             picked = _pick(pick, reached)
             if picked:
                 lists[t] = picked
@@ -533,24 +560,29 @@ class _Grouped:
                 lists[t] = [found[i + k]]
         return lists
 
-    def _up(self, k: int, lists: dict[int, list[int]], pick: Pick | None) -> dict[int, list[int]]:
+    def _up(self, k: int, lists: _Lists, pick: Pick | None) -> _Lists:
         """The lists of level ``k`` from those of level ``k + 1``."""
-        if pick is not None and (k == 0 or self.plan.combinators[k - 1] is
-                                 Combinator.DESCENDANT):
-            picked_lists = picked_from_disjoint(self._contexts(k), lists, self.end, pick)
-            if picked_lists is not None:
-                return picked_lists
+        if k == 0 or self.plan.combinators[k - 1] is Combinator.DESCENDANT:
+            runs = lists.up(self.levels[k], self.end) if isinstance(lists, Runs) else \
+                Runs.of(lists)
+            if runs is not None:  # (disjoint lists: each context's list is a run of them)
+                return runs if pick is None else \
+                    pick_from_runs(runs, self._contexts(k), self.end, pick)
         above: dict[int, list[int]] = {}
         for t in self._contexts(k):
             out: list[int] = []
             seen: set[int] = set()
-            for u in self._candidates(k, t):
-                got = lists.get(u)
+            candidates = self._candidates(k, t)
+            work = len(candidates)
+            for u in candidates:
+                got = lists.list_of(u, self.end) if isinstance(lists, Runs) else lists.get(u)
                 if got:
+                    work += len(got)
                     for x in got:
                         if x not in seen:
                             seen.add(x)
                             out.append(x)
+            self._spend(work)
             picked = _pick(pick, out)
             if picked:
                 above[t] = picked

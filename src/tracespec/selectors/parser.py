@@ -20,6 +20,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedTok
 
 from .._grammar import parse_with
 from ..errors import ParseError
+from ..trace.attrvalue import MAX_DIGITS
 from . import ast
 
 __all__ = ["MAX_CHAIN", "MAX_LENGTH", "MAX_NESTING", "parse_selector"]
@@ -209,8 +210,6 @@ def unquote(token: str, offset: int) -> str:
 # -- numbers ---------------------------------------------------------------------------------------
 
 
-#: Integers of more decimal digits than this are refused (Python's int-to-text limit).
-MAX_DIGITS = 4300
 _MAX_BITS = int(MAX_DIGITS * 3.3219)  # (log2 10: about as many bits as that many digits)
 
 

@@ -19,6 +19,7 @@ from typing import Any, TypeAlias
 import orjson
 
 __all__ = [
+    "MAX_DIGITS",
     "MAX_VALUE_DEPTH",
     "AttrValue",
     "ValueTooDeepError",
@@ -33,7 +34,7 @@ __all__ = [
 #: every writer, is recursive): a loader refuses a deeper value, naming the attribute.
 MAX_VALUE_DEPTH = 64
 #: A string of more digits than this does not read as a number (Python's int-text limit).
-_MAX_DIGITS = 4300
+MAX_DIGITS = 4300
 
 
 class ValueTooDeepError(ValueError):
@@ -126,7 +127,7 @@ def number_of(value: AttrValue | None) -> int | float | None:
         return value
     if isinstance(value, str):
         text = value.strip()
-        if text and len(text) <= _MAX_DIGITS and _DECIMAL.fullmatch(text):
+        if text and len(text) <= MAX_DIGITS and _DECIMAL.fullmatch(text):
             if "." in text or "e" in text or "E" in text:
                 return float(text)
             return int(text)
