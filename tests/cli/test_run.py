@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
@@ -366,3 +368,15 @@ def test_json_report_and_what_could_not_run(
     assert err.startswith(f"error: {live}: Create an order: trigger http: ")
     doc = json.loads(out)
     assert (doc[0] if several else doc)["error"].startswith("trigger http: ")
+
+
+@pytest.mark.parametrize(("test_file", "expected"),
+                         [("orders-pass.yaml", 0), ("orders-fail.yaml", 2)])
+def test_a_test_file_on_standard_input(test_file: str, expected: int) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "tracespec", "run", "-f", "-", "--trace",
+         str(EXAMPLES / "orders-trace.json")],
+        input=(EXAMPLES / test_file).read_bytes(), capture_output=True, timeout=120, check=False,
+    )
+    assert proc.returncode == expected, proc.stderr
+    assert b"Create an order" in proc.stdout

@@ -178,6 +178,18 @@ def test_int_values_proto3_json_refuses_are_left_out(text: str) -> None:
     assert attributes["ok"] == -17
 
 
+@pytest.mark.parametrize("time", [True, "1_000", "\u0661\u0662\u0663", 1.9, "soon"])
+def test_an_event_time_that_is_not_an_integer_reads_as_0_and_says_so(time: object) -> None:
+    doc = _otlp([], events=[{"name": "odd", "timeUnixNano": time},
+                            {"name": "fine", "timeUnixNano": "1700000000000000500"}])
+    trace = tracespec.load_trace(json.dumps(doc).encode())
+    events = trace[0].events
+    assert [(e.name, e.time_ns) for e in events] == \
+        [("odd", 0), ("fine", 1700000000000000500)]
+    assert [r for r in trace.repairs if "event 'odd'" in r and "not an integer" in r]
+    assert not [r for r in trace.repairs if "'fine'" in r]
+
+
 def test_a_jaeger_int64_beyond_64_bits() -> None:
     doc = orjson.loads((EXAMPLES / "orders-trace.jaeger.json").read_bytes())
     first = doc["data"][0]["spans"][0]

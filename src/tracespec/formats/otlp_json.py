@@ -72,6 +72,8 @@ def compact(sp: dict[str, Any], repairs: list[str] | None = None) -> JsonRecord:
         attr_bytes = _writable_attributes(sp, attrs, repairs)
     rest = None
     if not _PLAIN_KEYS.issuperset(sp):
+        if repairs is not None:
+            repairs.extend(_odd_event_times(sp))
         extra = {k: sp[k] for k in _REST_KEYS if k in sp}
         if extra:
             try:
@@ -104,6 +106,19 @@ def _writable_attributes(sp: dict[str, Any], attrs: Any, repairs: list[str] | No
             continue
         kept.append(kv)
     return bytes(memoryview(_dumps(kept))) if kept else b""
+
+
+def _odd_event_times(sp: dict[str, Any]) -> list[str]:
+    """The repairs for events whose time is not an integer (read as 0 when the events are)."""
+    events = sp.get("events")
+    out = []
+    for e in events if isinstance(events, list) else ():
+        t = field(e, "timeUnixNano", "time_unix_nano")
+        if t is not None and read_int(t) is None:
+            span = sp.get("spanId") or sp.get("span_id")
+            out.append(f"span {str(span)[:40]}: event {str(e.get('name'))[:80]!r}: time "
+                       f"{str(t)[:40]!r} is not an integer, read as 0")
+    return out
 
 
 def _loads(data: bytes) -> Any:
@@ -439,6 +454,8 @@ def _compact_all(spans: list[Any]) -> list[JsonRecord]:
     attrs = list(map(bytes, map(_view, map(_dumps, map(_get_attrs, spans)))))
     rests: list[bytes | None] = [None] * len(spans)
     for k in compress(range(len(spans)), map(not_, map(_PLAIN_KEYS.issuperset, spans))):
+        if _odd_event_times(spans[k]):
+            raise ValueError  # (the careful path records the repair)
         rests[k] = compact(spans[k])[5]
     return list(zip(names, kinds, codes, messages, attrs, rests, strict=True))
 
