@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import os
 import stat
+import sys
 from typing import Any, BinaryIO
 
-__all__ = ["NotRegularFileError", "open_regular", "read_stream"]
+__all__ = ["STDIN", "NotRegularFileError", "open_regular", "read_stream", "stdin_bytes"]
 
 
 class NotRegularFileError(OSError):
@@ -73,3 +74,17 @@ def read_stream(stream: Any) -> bytes | str:
         raise NotRegularFileError(0, f"{_kind(mode)}, not a regular file", "<stdin>")
     data: bytes | str = stream.read()
     return data
+
+
+#: The path that names standard input (``tracespec run -f -``).
+STDIN = "-"
+_stdin_data: list[bytes] = []
+
+
+def stdin_bytes() -> bytes:
+    """All of standard input, read once (:func:`read_stream`) and kept: a file named ``-`` that
+    is read twice (its kind, then the whole) reads the same bytes."""
+    if not _stdin_data:
+        data = read_stream(sys.stdin.buffer)
+        _stdin_data.append(data.encode() if isinstance(data, str) else data)
+    return _stdin_data[0]

@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import os
 import re
-import sys
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from .._files import open_regular, read_stream
+from .._files import STDIN, open_regular, stdin_bytes
 from ..errors import TestFileError, TestFileNotFoundError
 from ._yaml import Node, parse_document, substitute_env
 from .model import (
@@ -64,27 +63,13 @@ _SERVER_FIELDS = {"createdAt", "summary", "fullSteps", "serverId", "version"}
 _GO_DURATION = re.compile(r"^(?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h))+$|^0$")
 
 
-#: The path that names standard input (``tracespec run -f -``): read once, its text kept, so
-#: that a file read twice (its kind, then the whole) reads the same text; references in it
-#: (``./body.json``, suite steps) are relative to the current directory.
-STDIN = "-"
-_stdin_data: list[bytes] = []
-
-
-def _stdin_bytes() -> bytes:
-    if not _stdin_data:
-        data = read_stream(sys.stdin.buffer)
-        _stdin_data.append(data.encode() if isinstance(data, str) else data)
-    return _stdin_data[0]
-
-
 def read_text(path: _PathLike) -> str:
     """The text of a resource file (``-``: standard input); a missing file is a
     :class:`TestFileNotFoundError`."""
     name = os.fspath(path)
     try:
-        if name == STDIN:
-            data = _stdin_bytes()
+        if name == STDIN:  # (references in it are relative to the current directory)
+            data = stdin_bytes()
         else:
             with open_regular(path) as f:
                 data = f.read()
