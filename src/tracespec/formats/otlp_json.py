@@ -215,6 +215,9 @@ class JsonAdapter(Adapter):
         wanted key, for every column at once."""
         needles = [b'"key":' + _dumps(k) for k in keys]
         wanted = dict(zip(keys, outs, strict=True))
+        by_bytes = {_dumps(k)[1:-1]: out for k, out in wanted.items()}
+        flat = re.compile(rb'\{"key":"(' + b"|".join(map(re.escape, by_bytes)) +
+                          rb')","value":(\{[^{}]*\}|)')
         for p in positions:
             data = raws[p][4]
             if ranks is not None:
@@ -223,6 +226,9 @@ class JsonAdapter(Adapter):
                 if needle in data:
                     break
             else:
+                continue
+            if b"kvlist" not in data and b"\\" not in data and _flat_values(
+                    flat.findall(data), sum(map(data.count, needles)), by_bytes, p):
                 continue
             items = _loads(data)
             if isinstance(items, list):
@@ -243,6 +249,25 @@ class JsonAdapter(Adapter):
 
 
 JSON_ADAPTER = JsonAdapter()
+
+
+def _flat_values(pairs: list[tuple[bytes, bytes]], expected: int,
+                 by_bytes: dict[bytes, list[AttrValue | None]], p: int) -> bool:
+    """Set the wanted keys' values at ``p`` from a record's ``(key, value)`` matches, when there
+    is one for each of the ``expected`` wanted keys and each value is a flat object (no nested
+    braces: its own small parse); ``False`` otherwise (an array, braces in a string, a value
+    written before its key), and the caller parses the whole record.
+
+    Exact for a record with no nested key/value list and no escape: there, every ``{"key":"``
+    starts a top-level attribute (a quote inside a string is always escaped).  The last of a
+    repeated key wins, as in the whole parse."""
+    if len(pairs) != expected or not all(value for _, value in pairs):
+        return False
+    for key, value in pairs:
+        val = json_any_value(_loads(value))
+        if val is not None:
+            by_bytes[key][p] = val
+    return True
 # A key of an attribute as the compact records write it (orjson: no blanks, quotes escaped):
 # in a record with no nested key/value list and no escape, every match is a whole top-level key.
 _KEY = re.compile(rb'"key":"([^"\\]*)"')
