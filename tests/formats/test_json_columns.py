@@ -7,12 +7,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from google.protobuf import json_format
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from opentelemetry.proto.trace.v1 import trace_pb2
 
 import tracespec
 
-_KEYS = ["k", "http.status_code", "db.system"]
+_KEYS = ["k", "http.status_code", "db.system", "rpc.x", "messaging", "exception.type"]
 _TEXT = st.lists(st.sampled_from([*'ab{}[]"\\:,', '"key":"k"', '{"key":"db.system","value":{']),
                  max_size=6).map("".join)
 _VALUE = st.one_of(
@@ -51,3 +53,8 @@ def test_a_column_is_what_a_whole_parse_reads(spans: list[list[dict[str, Any]]])
     whole = tracespec.load_trace(data)
     for key in _KEYS:
         assert list(columns.index.column(key)) == [s.attributes.get(key) for s in whole], key
+    # the span types from the records' bytes, against the protobuf loader's (its own reading of
+    # the keys) on the same trace
+    proto = json_format.Parse(data, trace_pb2.TracesData()).SerializeToString()
+    assert list(columns.index.column("tracetest.span.type")) == \
+        list(tracespec.load_trace(proto).index.column("tracetest.span.type"))

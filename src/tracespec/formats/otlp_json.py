@@ -30,7 +30,7 @@ import orjson
 
 from ..trace import Adapter, Event, Group, Link, Resource, Scope, SpanKind, StatusCode, TraceBuilder
 from ..trace.attrvalue import AttrValue
-from ..trace.tracetest import NO_FAMILY, family_rank
+from ..trace.tracetest import FAMILY_PREFIXES, NO_FAMILY, family_rank
 from ._json_values import decode_id, field, json_any_value, json_key_values
 from ._records import make_event, make_link, read_int
 
@@ -124,7 +124,7 @@ def _odd_event_times(sp: dict[str, Any]) -> list[str]:
 def _loads(data: bytes) -> Any:
     try:
         return orjson.loads(data)
-    except orjson.JSONDecodeError:  # pragma: no cover - we wrote these bytes ourselves
+    except orjson.JSONDecodeError:  # (our own bytes, or a cut of them: _flat_values)
         return None
 
 
@@ -256,27 +256,33 @@ def _flat_values(pairs: list[tuple[bytes, bytes]], expected: int,
     """Set the wanted keys' values at ``p`` from a record's ``(key, value)`` matches, when there
     is one for each of the ``expected`` wanted keys and each value is a flat object (no nested
     braces: its own small parse); ``False`` otherwise (an array, braces in a string, a value
-    written before its key), and the caller parses the whole record.
+    written before its key, a brace in a string), and the caller parses the whole record.
 
     Exact for a record with no nested key/value list and no escape: there, every ``{"key":"``
     starts a top-level attribute (a quote inside a string is always escaped).  The last of a
     repeated key wins, as in the whole parse."""
     if len(pairs) != expected or not all(value for _, value in pairs):
         return False
-    for key, value in pairs:
-        val = json_any_value(_loads(value))
+    parsed = [_loads(value) for _, value in pairs]
+    if None in parsed:  # (a brace in a string cut the match short: not JSON)
+        return False
+    for (key, _), obj in zip(pairs, parsed, strict=True):
+        val = json_any_value(obj)
         if val is not None:
             by_bytes[key][p] = val
     return True
-# A key of an attribute as the compact records write it (orjson: no blanks, quotes escaped):
-# in a record with no nested key/value list and no escape, every match is a whole top-level key.
-_KEY = re.compile(rb'"key":"([^"\\]*)"')
-_RANKS: dict[tuple[bytes, ...], int] = {}  # a span's keys → its family rank (few distinct lists)
+# A key of an attribute of a family as the compact records write it (orjson: no blanks, quotes
+# escaped): in a record with no nested key/value list and no escape, every match is a whole
+# top-level key, and the family its prefix names is present.
+_FAMILY_KEY = re.compile(rb'"key":"(' + b"|".join(re.escape(p[:-1].encode())
+                                                   for p in FAMILY_PREFIXES) + rb')\.')
+_RANK_OF_HEAD = {p[:-1].encode(): rank for rank, p in enumerate(FAMILY_PREFIXES)}
 
 
 def _rank_of_record(data: bytes) -> int:
-    """:func:`family_rank` of a record's top-level attribute keys, once per list of keys: read
-    from the record's bytes, or from its parse when it holds a nested key/value list."""
+    """:func:`family_rank` of a record's top-level attribute keys: the lowest rank among the
+    family prefixes its bytes hold as keys, or from its parse when it holds a nested key/value
+    list or an escape."""
     if not data:
         return NO_FAMILY
     if b"kvlist" in data or b"\\" in data:  # nested keys, or escapes: parse the list
@@ -286,13 +292,10 @@ def _rank_of_record(data: bytes) -> int:
         return family_rank(
             kv["key"] for kv in items if isinstance(kv, dict) and isinstance(kv.get("key"), str)
         )
-    signature = tuple(_KEY.findall(data))
-    rank = _RANKS.get(signature)
-    if rank is None:
-        rank = family_rank(k.decode("utf-8", "replace") for k in signature)
-        if len(_RANKS) < 4096:
-            _RANKS[signature] = rank
-    return rank
+    heads = _FAMILY_KEY.findall(data)
+    return min(map(_RANK_OF_HEAD.__getitem__, heads)) if heads else NO_FAMILY
+
+
 _dumps = orjson.dumps
 
 

@@ -25,6 +25,7 @@ from .model import Event, Resource, Scope, SpanKind, StatusCode
 
 __all__ = [
     "BROWSER_SPAN_NAME",
+    "FAMILY_PREFIXES",
     "META_KEYS",
     "NO_FAMILY",
     "NO_PARENT_ID",
@@ -72,6 +73,8 @@ _TYPE_PREFIXES = (
     ("exception.", "exception"),
 )
 _FAMILY_RANK = {prefix[:-1]: i for i, (prefix, _) in enumerate(_TYPE_PREFIXES)}
+#: The attribute-key prefixes of the families, in rank order (``http.`` is rank 0).
+FAMILY_PREFIXES = tuple(prefix for prefix, _ in _TYPE_PREFIXES)
 _TYPE_BY_RANK = (*(name for _, name in _TYPE_PREFIXES), "general")
 #: The rank of a span with no attribute family (its type is ``general``).
 NO_FAMILY = len(_TYPE_PREFIXES)
