@@ -30,6 +30,7 @@ from .inspect import (
 from .receive import receive_command
 from .run import run_command
 from .traces import traces_command
+from .ui import ui_command
 
 __all__ = ["app", "main"]
 
@@ -43,6 +44,7 @@ Examples:
   tracespec show examples/orders-trace.json
   tracespec traces 'captured/*.pb'
   tracespec receive -o traces.jsonl
+  tracespec ui examples/orders-trace.json
 
 Run 'tracespec COMMAND --help' for a command's options and examples.""",
 )
@@ -62,6 +64,7 @@ app.add_command(suggest_command)
 app.add_command(show_command)
 app.add_command(traces_command)
 app.add_command(receive_command)
+app.add_command(ui_command)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

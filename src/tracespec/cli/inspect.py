@@ -34,6 +34,7 @@ from ._common import (
     one_line,
     parse_var,
     trace_format_option,
+    write_file,
 )
 from ._listing import table_lines, tree_lines
 from ._span import detail_json, detail_lines, json_value, selectable_attributes
@@ -236,21 +237,33 @@ def explain_command(
     epilog="""\b
 Examples:
   tracespec show examples/orders-trace.json
-  tracespec show big-trace.pb --limit 50""",
+  tracespec show big-trace.pb --limit 50
+  tracespec show examples/orders-trace.json --html trace.html""",
 )
 @click.argument("trace_path", metavar="TRACE")
 @click.option("--limit", default=200, show_default=True, metavar="N", type=click.IntRange(min=0),
               help="Print at most N spans (0: all).")
 @click.option("--attrs", is_flag=True,
               help="Under each span, its attributes, events and links; the resources first.")
+@click.option("--html", "html_path", metavar="OUT.html",
+              help="Also write the trace as an HTML page: waterfall, tree, every span's "
+              "attributes (docs/ui.md).")
 @click.option("--no-color", is_flag=True, help="Never colour the output.")
 @_trace_id_option
 def show_command(
-    trace_path: str, limit: int, attrs: bool, no_color: bool, trace_id: str | None,
-    trace_format: str | None = None,
+    trace_path: str, limit: int, attrs: bool, html_path: str | None, no_color: bool,
+    trace_id: str | None, trace_format: str | None = None,
 ) -> int:
     """Print a trace as a span tree: name, service, kind, duration, id, errors."""
     trace = load_trace_cli(trace_path, trace_id=trace_id, trace_format=trace_format)
+    if html_path is not None:
+        from ..reports.html import html_report
+
+        try:
+            write_file(html_path, [html_report((), [trace])])
+        except OSError as exc:
+            raise CliError(f"{html_path}: cannot write the HTML page: {exc.strerror or exc}"
+                           ) from None
     color = color_enabled(no_color)
     # whole-trace figures from the index's columns: no Span objects for a million spans
     services = {str(v) for v in trace.index.column("service.name") if v is not None} - {""}
