@@ -90,6 +90,9 @@
     T.services.forEach(function (s) { if (svcNames.indexOf(s) < 0) svcNames.push(s); });
     T.serviceNames = svcNames;
     T.groupColor = T.services.map(function (s) { return COLORS[svcNames.indexOf(s) % COLORS.length]; });
+    var deepest = 0;
+    for (p = 0; p < n; p++) if (T.depth[p] > deepest) deepest = T.depth[p];
+    T.indent = Math.max(5, Math.min(14, Math.floor(180 / (deepest + 1))));
     T.collapsed = new Uint8Array(n);
     T.errors = 0;
     for (p = 0; p < n; p++) if (T.status[p] === 2) T.errors++;
@@ -178,7 +181,7 @@
         " marked" : "") + (p === S.current ? " current" : "");
       r._mark.textContent = mark === 1 ? "✔" : mark === 2 ? "✘" : mark === 3 ? "●" : "";
       r._mark.style.color = mark === 1 ? "var(--pass)" : mark === 2 ? "var(--fail)" : "#b08800";
-      r._tree.style.paddingLeft = Math.min(T.depth[p], 40) * 14 + "px";
+      r._tree.style.paddingLeft = Math.min(T.depth[p], 60) * T.indent + "px";
       r._toggle.textContent = T.end[p] > p + 1 ? (T.collapsed[p] ? "▸" : "▾") : "";
       r._dot.style.background = T.groupColor[T.group[p]];
       r._name.textContent = spanName(T, p);
