@@ -484,7 +484,7 @@
   function explain() {
     api("explain", { trace: S.traceIndex, selector: X.selector.value }).then(function (r) {
       clear(X.explain);
-      add(X.explain, h("pre", null, r.error ? r.error.message : r.text));
+      add(X.explain, h("pre", "plain", r.error ? r.error.message : r.text));
     });
   }
   function lines(text) { return text.split("\n").map(function (s) { return s.trim(); }).filter(Boolean); }
@@ -568,13 +568,17 @@
       clear(el.right);
       add(el.right, h("div", "empty", "Click a span to see its attributes, resource, events and links."));
       if (EXPLORER && X.selector && X.selector.value) runSelector();
+      document.body.dataset.ready = "1";
     });
   }
   build();
   if (EXPLORER) {
     explorerPanel();
     if (DATA.traces.length) showTrace(0);
-    else add(el.right, h("div", "empty", "Waiting for traces…"));
+    else {
+      add(el.right, h("div", "empty", "Waiting for traces…"));
+      document.body.dataset.ready = "1";
+    }
     setTimeout(poll, 1500);
   } else if (DATA.traces.length) {
     S.T = decode(DATA.traces[0]); S.cache[0] = S.T;
