@@ -568,7 +568,7 @@
       clear(el.right);
       add(el.right, h("div", "empty", "Click a span to see its attributes, resource, events and links."));
       if (EXPLORER && X.selector && X.selector.value) runSelector();
-      document.body.dataset.ready = "1";
+      document.body.dataset.readyMs = String(Math.round(performance.now())); document.body.dataset.ready = "1";
     });
   }
   build();
@@ -577,7 +577,7 @@
     if (DATA.traces.length) showTrace(0);
     else {
       add(el.right, h("div", "empty", "Waiting for traces…"));
-      document.body.dataset.ready = "1";
+      document.body.dataset.readyMs = String(Math.round(performance.now())); document.body.dataset.ready = "1";
     }
     setTimeout(poll, 1500);
   } else if (DATA.traces.length) {
@@ -586,10 +586,10 @@
     showTrace(0).then(function () {
       var failing = document.querySelector('.spec[data-passed="false"]');
       if (failing) failing.click();
-      document.body.dataset.ready = "1";
+      document.body.dataset.readyMs = String(Math.round(performance.now())); document.body.dataset.ready = "1";
     });
   } else {
     reportPanel();
-    document.body.dataset.ready = "1";
+    document.body.dataset.readyMs = String(Math.round(performance.now())); document.body.dataset.ready = "1";
   }
 })();
