@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import threading
-import webbrowser
 
 import click
 
@@ -73,6 +72,8 @@ def ui_command(
         noun = "trace" if len(traces) == 1 else "traces"
         click.echo(f"tracespec ui on {server.url} ({len(traces)} {noun}; Ctrl-C stops)")
         if not no_open:
+            import webbrowser
+
             webbrowser.open(server.url)
         stop = threading.Event()
         with contextlib.suppress(KeyboardInterrupt), _stopped_by_signals(stop):

@@ -168,7 +168,7 @@
     var top = el.viewport.scrollTop, height = el.viewport.clientHeight || 600;
     var first = Math.max(0, Math.floor(top / ROW) - 5);
     var last = Math.min(S.visible.length, Math.ceil((top + height) / ROW) + 5);
-    var i = 0;
+    var i = 0, laneWidth = Math.max(100, el.viewport.clientWidth * 0.58 - 74);
     for (var k = first; k < last; k++, i++) {
       var r = el.pool[i] || (el.pool[i] = makeRow());
       var p = S.visible[k];
@@ -195,7 +195,7 @@
       r._dur.textContent = fmtDur(T.dur[p]);
       r._dur.className = "dur";
       r._dur.style.left = ""; r._dur.style.right = "";
-      if (width > 14) { r._dur.className = "dur inside"; r._dur.style.left = "calc(" + left + "% + 5px)"; }
+      if (width * laneWidth / 100 > 64) { r._dur.className = "dur inside"; r._dur.style.left = "calc(" + left + "% + 5px)"; }
       else if (left + width < 86) r._dur.style.left = "calc(" + (left + width) + "% + 4px)";
       else r._dur.style.right = "calc(" + (100 - left) + "% + 4px)";
     }
