@@ -26,6 +26,7 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-f
 
 
 def main() -> None:
+    """Take every screenshot, in one browser."""
     import os
 
     from playwright.sync_api import expect, sync_playwright

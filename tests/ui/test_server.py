@@ -35,8 +35,8 @@ def test_the_page_embeds_the_listing_in_explorer_mode(server: UiServer) -> None:
 def test_the_api_answers_json(server: UiServer) -> None:
     trace = httpx.get(server.url + "api/traces/0", timeout=10).json()
     assert trace["n"] == 9 and len(trace["ids"]) == 9 * 16
-    got = httpx.post(server.url + "api/select", json={"trace": 0, "selector": "span[kind=\"server\"]"},
-                     timeout=10).json()
+    got = httpx.post(server.url + "api/select",
+                     json={"trace": 0, "selector": 'span[kind="server"]'}, timeout=10).json()
     assert len(got["positions"]) == 2  # POST /api/orders and POST /charge (payments)
     missing = httpx.get(server.url + "api/traces/7", timeout=10)
     assert missing.status_code == 404 and "no trace number 7" in missing.json()["error"]
