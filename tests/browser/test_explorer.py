@@ -95,3 +95,22 @@ def test_a_test_written_by_clicking_passes_tracespec_run(
     frame = explorer.frame_locator(".overlay iframe")
     expect(frame.locator("header .verdict")).to_have_text("✔ 1 test passed")
     shot(explorer, "explorer-run-report")
+
+
+def test_a_trace_sent_to_the_receiver_appears_on_the_open_page(
+        page: Any, shot: Callable[[Any, str], Path]) -> None:
+    from playwright.sync_api import expect
+
+    from tests.receiver.sdk import make_trace, provider
+
+    with tracespec.Receiver(http="127.0.0.1:0", grpc=None) as receiver, \
+            UiServer(Session([], receiver)) as server:
+        page.goto(server.url)
+        page.wait_for_selector("body[data-ready='1']")
+        expect(page.locator("aside.right")).to_contain_text("Waiting for traces")
+        with provider(receiver, "http", "shop") as (tp, _):
+            trace_id = make_trace(tp, "pay")
+        expect(page.locator(".srow")).to_have_count(4, timeout=20_000)
+        expect(page.locator(".toolbar")).to_contain_text(f"trace {trace_id}")
+        expect(page.locator(".srow .sname").first).to_have_text("POST /pay")
+        shot(page, "explorer-received")

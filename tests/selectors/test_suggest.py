@@ -68,7 +68,7 @@ def small_trees(draw: st.DrawFn, budget: int = 5) -> dict[str, Any]:
     return node(0)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(small_trees())
 def test_the_suggestion_is_exact_and_never_longer_than_any_selector_that_is(
         tree: dict[str, Any]) -> None:

@@ -548,11 +548,19 @@
   }
   function poll() {
     api("traces").then(function (list) {
-      if (list.length !== DATA.traces.length) {
-        DATA.traces = list;
-        var first = S.T === null;
-        if (first && list.length) showTrace(0); else if (S.T) toolbar();
-      }
+      var changed = list.length !== DATA.traces.length, grown = false;
+      list.forEach(function (t, i) {
+        var old = DATA.traces[i];
+        if (old && old.n !== t.n) {
+          changed = true; delete S.cache[i];
+          if (i === S.traceIndex) grown = true;
+        }
+      });
+      if (!changed) return;
+      DATA.traces = list;
+      if (S.T === null && list.length) showTrace(0);
+      else if (grown) showTrace(S.traceIndex);
+      else if (S.T) toolbar();
     }).catch(function () {}).then(function () { setTimeout(poll, 1500); });
   }
 
