@@ -365,15 +365,17 @@
       else a.results.filter(function (r) { return r[2] === 0; }).forEach(function (r) { add(box, resultLine(r)); });
     });
     box.addEventListener("click", function () {
-      if (traceIndex !== null && traceIndex !== undefined && traceIndex !== S.traceIndex) showTrace(traceIndex);
+      var other = traceIndex !== null && traceIndex !== undefined && traceIndex !== S.traceIndex;
       document.querySelectorAll(".spec.active").forEach(function (e) { e.classList.remove("active"); });
       box.classList.add("active");
-      setMarks(specMarks(spec));
-      var first = -1;
-      spec.assertions.forEach(function (a) { a.results.forEach(function (r) {
-        if (first < 0 && r[2] !== 0 && r[0] >= 0) first = r[0]; }); });
-      if (first < 0 && spec.spans.length) first = spec.spans[0];
-      if (first >= 0) selectSpan(first, true);
+      (other ? showTrace(traceIndex) : Promise.resolve()).then(function () {
+        setMarks(specMarks(spec));
+        var first = -1;
+        spec.assertions.forEach(function (a) { a.results.forEach(function (r) {
+          if (first < 0 && r[2] !== 0 && r[0] >= 0) first = r[0]; }); });
+        if (first < 0 && spec.spans.length) first = spec.spans[0];
+        if (first >= 0) selectSpan(first, true);
+      });
     });
     return box;
   }
@@ -398,7 +400,7 @@
       if (t.incomplete) add(card, h("div", "hint", t.incomplete));
       t.problems.forEach(function (p) { add(card, h("div", "problem", p)); });
       t.outputs.forEach(function (o) {
-        add(card, h("div", "hint", "output " + o.name + " = " + (o.resolved ? o.value : o.error)));
+        add(card, h("div", "output mono", "output " + o.name + " = " + (o.resolved ? o.value : o.error)));
       });
       t.specs.forEach(function (s) { add(card, specView(s, t.trace)); });
     });
@@ -410,6 +412,19 @@
       h("div", "muted", T.n + " spans · " + T.serviceNames.length + " services · " + fmtDur(T.span)),
       T.d.source ? h("div", "place", T.d.source) : null);
     T.d.repairs.forEach(function (r) { add(pad, h("div", "hint", "repaired: " + r)); });
+    if (T.errors) {
+      add(pad, h("h2", null, "Spans in error"));
+      var shown = 0;
+      for (var p = 0; p < T.n && shown < 30; p++) {
+        if (T.status[p] !== 2) continue;
+        shown++;
+        var line = put(pad, h("div", "result fail"));
+        add(line, icon("fail"), h("span", null, spanName(T, p)),
+          h("span", "muted", " (" + T.services[T.group[p]] + ")"));
+        line.addEventListener("click", selectSpan.bind(null, p, true));
+      }
+      if (T.errors > shown) add(pad, h("div", "muted", "… " + (T.errors - shown) + " more"));
+    }
     add(pad, h("div", "muted", "Click a span for its attributes, resource, events and links; ▾ folds " +
       "a subtree."));
   }
