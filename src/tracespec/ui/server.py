@@ -95,6 +95,7 @@ class UiServer:
             self._error = exc
             self._ready.set()
         finally:
+            loop.run_until_complete(loop.shutdown_default_executor())  # (its worker threads)
             loop.close()
 
     async def _serve(self) -> None:

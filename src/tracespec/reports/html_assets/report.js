@@ -283,9 +283,16 @@
       add(pad, h("h2", null, "Selector for this span"));
       var row = put(pad, h("div", "suggest")), code = put(row, h("code", null, "…"));
       code.id = "suggested";
-      add(row, button("copy", "small", function () {
-        if (navigator.clipboard) navigator.clipboard.writeText(code.textContent).catch(function () {});
-      }), button("use", "small", function () { setSelector(code.textContent); }));
+      var copy = button("copy", "small", function () {
+        var done = function () { copy.textContent = "copied"; setTimeout(function () { copy.textContent = "copy"; }, 1200); };
+        var select = function () {  // (no clipboard here: the text is selected, for Ctrl-C)
+          var range = document.createRange(); range.selectNodeContents(code);
+          var sel = window.getSelection(); sel.removeAllRanges(); sel.addRange(range);
+        };
+        if (navigator.clipboard) navigator.clipboard.writeText(code.textContent).then(done, select);
+        else select();
+      });
+      add(row, copy, button("use", "small", function () { setSelector(code.textContent); }));
       api("suggest", { trace: S.traceIndex, span: p }).then(function (r) {
         code.textContent = r.selector || "(no selector on stable attributes selects only it)";
       });
