@@ -67,6 +67,10 @@ def test_a_test_written_by_clicking_passes_tracespec_run(
     explorer.locator('.srow:has(.sname:text-is("UPDATE inventory"))').click()
     suggested = explorer.locator("#suggested")
     expect(suggested).to_have_text('span[name="UPDATE inventory"]')
+    explorer.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    explorer.locator(".suggest").get_by_role("button", name="copy").click()
+    expect(explorer.locator(".suggest").get_by_role("button", name="copied")).to_be_visible()
+    assert explorer.evaluate("navigator.clipboard.readText()") == 'span[name="UPDATE inventory"]'
     explorer.locator(".suggest").get_by_role("button", name="use").click()
     expect(explorer.locator("#selector-status")).to_have_text("1 span matches")
     detail = explorer.locator("#span-detail")
