@@ -27,7 +27,7 @@ from ..trace import AttrValue, Trace
 from ..trace.attrvalue import to_json_compatible
 from ..trace.model import SpanKind, StatusCode
 
-__all__ = ["SPAN_TYPES", "trace_data"]
+__all__ = ["SPAN_TYPES", "script_json", "trace_data"]
 
 #: ``tracetest.span.type`` values, by their number in the data (anything else reads general).
 SPAN_TYPES = ("general", "http", "database", "messaging", "rpc", "faas", "exception")
