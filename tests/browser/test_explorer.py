@@ -42,6 +42,12 @@ def test_a_typed_selector_lights_up_its_spans(
     expect(explorer.locator("#selector-status")).to_have_text("3 spans match")
     expect(explorer.locator(".srow.marked")).to_have_count(3)
     assert _marked(explorer) == ["INSERT orders", "SELECT users", "UPDATE inventory"]
+    nav = explorer.locator("#marked-nav")
+    expect(nav).to_contain_text("3 marked")
+    nav.get_by_role("button", name="▸").click()
+    nav.get_by_role("button", name="▸").click()
+    expect(nav).to_contain_text("2 of 3 marked")
+    expect(explorer.locator("#span-detail h3")).to_have_text("INSERT orders")
     explorer.get_by_role("button", name="explain").click()
     expect(explorer.locator("pre").first).to_contain_text("selected: 3 spans of 9")
     shot(explorer, "explorer-selector")

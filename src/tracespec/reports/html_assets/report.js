@@ -223,6 +223,12 @@
       item.style.setProperty("--c", COLORS[i % COLORS.length]);
     });
     add(el.toolbar, button("expand all", "small", function () { S.T.collapsed.fill(0); recompute(); }));
+    el.nav = put(el.toolbar, h("span", "nav"));
+    el.nav.id = "marked-nav";
+    add(el.nav, button("◂", "small", function () { step(-1); }),
+      el.navText = h("span", "muted", ""), button("▸", "small", function () { step(1); }));
+    el.nav.style.display = S.marked && S.marked.length ? "" : "none";
+    if (S.marked) el.navText.textContent = S.marked.length + " marked";
   }
   function tracePicker() {
     var sel = h("select");
@@ -247,7 +253,22 @@
       vp.scrollTop = Math.max(0, top - vp.clientHeight / 3);
     draw();
   }
-  function setMarks(marks) { S.marks = marks; draw(); }
+  function setMarks(marks) {
+    S.marks = marks; S.marked = [];
+    if (marks) for (var p = 0; p < marks.length; p++) if (marks[p]) S.marked.push(p);
+    S.markAt = -1;
+    if (el.nav) {
+      el.nav.style.display = S.marked.length ? "" : "none";
+      el.navText.textContent = S.marked.length + " marked";
+    }
+    draw();
+  }
+  function step(by) {
+    if (!S.marked || !S.marked.length) return;
+    S.markAt = (S.markAt + by + S.marked.length) % S.marked.length;
+    el.navText.textContent = (S.markAt + 1) + " of " + S.marked.length + " marked";
+    selectSpan(S.marked[S.markAt], true);
+  }
 
   // -- a span's detail ------------------------------------------------------------------
   function kvTable(pairs, assertable) {
@@ -593,7 +614,7 @@
       EXPLORER ? api("traces/" + i).then(function (d) { return (S.cache[i] = decode(d)); }) :
       Promise.resolve(S.cache[i] = decode(DATA.traces[i]));
     return ready.then(function (T) {
-      S.T = T; S.current = -1; S.marks = null;
+      S.T = T; S.current = -1; S.marks = null; S.marked = [];
       toolbar(); drawAxis(); recompute();
       clear(el.right);
       add(el.right, h("div", "empty", "Click a span to see its attributes, resource, events and links."));
