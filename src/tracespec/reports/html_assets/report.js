@@ -397,6 +397,7 @@
       document.querySelectorAll(".spec.active").forEach(function (e) { e.classList.remove("active"); });
       box.classList.add("active");
       (other ? showTrace(traceIndex) : Promise.resolve()).then(function () {
+        if (!S.T) return;
         setMarks(specMarks(spec));
         var first = -1;
         spec.assertions.forEach(function (a) { a.results.forEach(function (r) {
@@ -415,7 +416,9 @@
     var specs = 0, specsFailed = 0;
     tests.forEach(function (t) { t.specs.forEach(function (s) { specs++; if (!s.passed) specsFailed++; }); });
     el.verdict.className = "verdict " + (failed ? "fail" : "pass");
-    el.verdict.textContent = failed ? "✘ " + failed + " of " + tests.length + " failed" :
+    var errored = tests.filter(function (t) { return t.error || t.problems.length; }).length;
+    el.verdict.textContent = failed ? "✘ " + failed + " of " + tests.length + " failed" +
+      (errored ? " (" + errored + " could not run)" : "") :
       "✔ " + tests.length + (tests.length === 1 ? " test passed" : " tests passed");
     add(pad, h("div", "muted", specs + " specs, " + specsFailed + " failed. Click a spec to mark " +
       "the spans it selected (✔ passed, ✘ failed); click a span for its attributes."));
@@ -641,6 +644,7 @@
     });
   } else {
     reportPanel();
+    add(el.viewport, h("div", "empty", "No trace to show: no test ran on one."));
     document.body.dataset.readyMs = String(Math.round(performance.now())); document.body.dataset.ready = "1";
   }
 })();
