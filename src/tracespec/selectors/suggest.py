@@ -177,10 +177,7 @@ def suggest_selector(trace: Trace, span: Span | str) -> str | None:
     elif span.trace is not trace:
         span = trace.span(span.span_id)
     found = _Search(trace, span).run()
-    if found is None:
-        return None
-    assert compile_selector(found).positions(trace) == [span.position]
-    return unparse_selector_node(found)
+    return None if found is None else unparse_selector_node(found)
 
 
 class _Search:
@@ -199,6 +196,11 @@ class _Search:
         self.ancestors = ancestors
         self.theirs = [stable_pairs(a) for a in ancestors]
         self.budget = MAX_CANDIDATES
+
+    def _runs(self, tree: ast.Selector) -> bool:
+        """Whether the engine, run on the trace, selects exactly the span (what the bit sets
+        said: the suggestion is checked as a user would run it)."""
+        return compile_selector(tree).positions(self.masks.trace) == [self.span.position]
 
     def _spend(self) -> bool:
         self.budget -= 1
@@ -220,7 +222,7 @@ class _Search:
                 for conds in itertools.combinations(self.mine, length - 1):
                     if not self._spend():
                         return None
-                    if masks.both(conds) == self.target:
+                    if masks.both(conds) == self.target and self._runs(_selector([conds])):
                         return _selector([conds])
             found = self._two_steps(length, usable)
             if found is not None or self.budget < 0:
@@ -253,6 +255,7 @@ class _Search:
             for up in itertools.combinations(self.theirs[k], n_theirs):
                 if not self._spend():
                     return None
-                if spans & masks.below(masks.both(up), child) == self.target:
+                if spans & masks.below(masks.both(up), child) == self.target and self._runs(
+                        _selector([up, conds], child)):
                     return _selector([up, conds], child)
         return None
