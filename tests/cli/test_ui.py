@@ -96,3 +96,34 @@ def test_ui_on_a_port_in_use_names_it() -> None:
     assert proc.returncode == 1
     assert proc.stderr.startswith("error: ") and f"{port}" in proc.stderr
     assert "--port" in proc.stderr
+
+
+def test_ui_with_the_receiver_shows_what_is_sent() -> None:
+    proc = subprocess.Popen([sys.executable, "-m", "tracespec", "ui", "--otlp-http",
+                             "127.0.0.1:0", "--no-open"], env=env(), stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        assert proc.stderr is not None
+        ready, _, _ = select.select([proc.stderr], [], [], 30)
+        assert ready, "no listening line in time"
+        listening = proc.stderr.readline()
+        assert listening.startswith("listening for OTLP on http://127.0.0.1:")
+        endpoint = listening.split()[4]
+        url = _first_line(proc).split()[3]
+        assert httpx.get(url + "api/traces", timeout=10).json() == []
+        body = (EXAMPLES / "orders-trace.json").read_bytes()
+        sent = httpx.post(endpoint + "/v1/traces", content=body,
+                          headers={"Content-Type": "application/json"}, timeout=10)
+        assert sent.status_code == 200
+        listing = httpx.get(url + "api/traces", timeout=10).json()
+        assert [(t["traceId"], t["n"], t["source"]) for t in listing] == [
+            ("4bf92f3577b34da6a3ce929d0e0e4736", 9, "<otlp receiver>")]
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=30) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=30)
+        assert proc.stdout is not None and proc.stderr is not None
+        proc.stdout.close()
+        proc.stderr.close()
