@@ -39,7 +39,6 @@ __all__ = [
     "load_resource",
     "load_suite",
     "load_test",
-    "load_test_text",
     "load_variables",
     "read_text",
     "resource_kind",
@@ -130,14 +129,6 @@ def load_test(path: _PathLike, *, environ: Mapping[str, str] | None = None) -> T
             f"expected a Test, found a {_kind_name(resource)}", path=os.fspath(path), line=1,
             field="type",
         )
-    return resource
-
-
-def load_test_text(text: str, name: str = "<test>") -> Test:
-    """A ``type: Test`` from text (``tracespec ui``'s): it may refer to no file, none is read."""
-    resource = _TextReader(name, environ=None, tests={}).resource(parse_document(text, name))
-    if not isinstance(resource, Test):
-        raise TestFileError(f"expected a Test, not a {_kind_name(resource)}", path=name, line=1)
     return resource
 
 
@@ -590,11 +581,3 @@ class _Reader:
                 f"{text!r} is not a duration (write e.g. 500ms, 5s, 1m30s)", node, field
             )
         return text
-
-
-class _TextReader(_Reader):
-    """A reader of text sent to a server: references to files are refused, never followed."""
-
-    def follow(self, target: Path, ref: str, node: Node, field: str) -> Resource:
-        """Refuse: no file named by the text is read."""
-        raise self.error(f"{ref}: a test sent as text cannot refer to other files", node, field)

@@ -23,7 +23,7 @@ from ..reports.html import html_report, spec_data
 from ..selectors import compile_selector, suggest_selector
 from ..spec import check
 from ..testfiles import run_test
-from ..testfiles.loader import load_test_text
+from ..testfiles.text import load_test_text
 from ..trace import Trace
 from .errors import RequestError
 from .testfile import test_yaml
