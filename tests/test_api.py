@@ -21,7 +21,7 @@ PUBLIC = {
     # loading traces
     "load_trace", "load_traces", "load_otel_spans", "FORMATS", "Format",
     # selectors
-    "parse_selector", "compile_selector", "select", "Query",
+    "parse_selector", "compile_selector", "select", "suggest_selector", "Query",
     # assertions and expressions
     "parse_assertion", "parse_expression", "compile_assertion", "compile_expression", "Check",
     "Expression",

@@ -41,7 +41,7 @@ if TYPE_CHECKING:  # what type checkers and the import graph see; at run time, _
     from .formats import FORMATS, Format, load_otel_spans, load_trace, load_traces
     from .receiver import Receiver
     from .results import AssertionResult, Outcome, OutputResult, SpanResult, SpecResult
-    from .selectors import Query, compile_selector, parse_selector, select
+    from .selectors import Query, compile_selector, parse_selector, select, suggest_selector
     from .spec import check, purge, resolve_output
     from .testfiles import (
         LiveRun,
@@ -67,7 +67,7 @@ __version__ = "0.1.0"
 _EXPORTS: dict[str, tuple[str, ...]] = {
     ".trace": ("Trace", "Span", "SpanKind", "StatusCode", "Resource", "Scope", "Event", "Link"),
     ".formats": ("load_trace", "load_traces", "load_otel_spans", "FORMATS", "Format"),
-    ".selectors": ("parse_selector", "compile_selector", "select", "Query"),
+    ".selectors": ("parse_selector", "compile_selector", "select", "suggest_selector", "Query"),
     ".assertions": ("parse_assertion", "parse_expression", "compile_assertion",
                     "compile_expression", "Check", "Expression"),
     ".spec": ("check", "resolve_output", "purge"),
@@ -143,6 +143,7 @@ __all__ = (
     "run_suite",
     "run_test",
     "select",
+    "suggest_selector",
     "unparse",
 )
 

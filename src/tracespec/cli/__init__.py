@@ -1,7 +1,7 @@
 """The ``tracespec`` command: run Tracetest test files and query traces from a terminal or CI.
 
 A click group of small commands (``run``, ``select``, ``check``, ``explain``, ``show``,
-``traces``, ``receive``).
+``suggest``, ``traces``, ``receive``, ``ui``).
 :func:`main` runs click in non-standalone mode so that tracespec, not click, owns the exit
 codes (click's usage errors would otherwise exit 2, which here means "a test failed") and so
 every error a user can cause prints as one line, never a traceback.  Set ``TRACESPEC_DEBUG=1``
@@ -19,10 +19,18 @@ import click
 from .. import __version__
 from ..errors import TracespecError
 from ._common import CliError, ExitCode, describe, exit_code_for, stdout_gone
-from .inspect import check_command, explain_command, select_command, show_command, span_command
+from .inspect import (
+    check_command,
+    explain_command,
+    select_command,
+    show_command,
+    span_command,
+    suggest_command,
+)
 from .receive import receive_command
 from .run import run_command
 from .traces import traces_command
+from .ui import ui_command
 
 __all__ = ["app", "main"]
 
@@ -36,6 +44,7 @@ Examples:
   tracespec show examples/orders-trace.json
   tracespec traces 'captured/*.pb'
   tracespec receive -o traces.jsonl
+  tracespec ui examples/orders-trace.json
 
 Run 'tracespec COMMAND --help' for a command's options and examples.""",
 )
@@ -51,9 +60,11 @@ app.add_command(select_command)
 app.add_command(check_command)
 app.add_command(explain_command)
 app.add_command(span_command)
+app.add_command(suggest_command)
 app.add_command(show_command)
 app.add_command(traces_command)
 app.add_command(receive_command)
+app.add_command(ui_command)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -21,7 +21,7 @@ from ..errors import CompileError, ParseError
 from ..query import explain_run
 from ..reports import iter_repairs, pretty_spec, render, spec_json
 from ..reports.escape import json_text, printable
-from ..selectors import Query, compile_selector
+from ..selectors import Query, compile_selector, suggest_selector
 from ..spec import check
 from ..trace import Span, StatusCode, Trace
 from ._common import (
@@ -34,11 +34,15 @@ from ._common import (
     one_line,
     parse_var,
     trace_format_option,
+    write_file,
 )
 from ._listing import table_lines, tree_lines
 from ._span import detail_json, detail_lines, json_value, selectable_attributes
 
-__all__ = ["check_command", "explain_command", "select_command", "show_command", "span_command"]
+__all__ = [
+    "check_command", "explain_command", "select_command", "show_command", "span_command",
+    "suggest_command",
+]
 
 
 def _compiled_selector(text: str) -> Query:
@@ -233,21 +237,33 @@ def explain_command(
     epilog="""\b
 Examples:
   tracespec show examples/orders-trace.json
-  tracespec show big-trace.pb --limit 50""",
+  tracespec show big-trace.pb --limit 50
+  tracespec show examples/orders-trace.json --html trace.html""",
 )
 @click.argument("trace_path", metavar="TRACE")
 @click.option("--limit", default=200, show_default=True, metavar="N", type=click.IntRange(min=0),
               help="Print at most N spans (0: all).")
 @click.option("--attrs", is_flag=True,
               help="Under each span, its attributes, events and links; the resources first.")
+@click.option("--html", "html_path", metavar="OUT.html",
+              help="Also write the trace as an HTML page: waterfall, tree, every span's "
+              "attributes (docs/ui.md).")
 @click.option("--no-color", is_flag=True, help="Never colour the output.")
 @_trace_id_option
 def show_command(
-    trace_path: str, limit: int, attrs: bool, no_color: bool, trace_id: str | None,
-    trace_format: str | None = None,
+    trace_path: str, limit: int, attrs: bool, html_path: str | None, no_color: bool,
+    trace_id: str | None, trace_format: str | None = None,
 ) -> int:
     """Print a trace as a span tree: name, service, kind, duration, id, errors."""
     trace = load_trace_cli(trace_path, trace_id=trace_id, trace_format=trace_format)
+    if html_path is not None:
+        from ..reports.html import html_report
+
+        try:
+            write_file(html_path, [html_report((), [trace])])
+        except OSError as exc:
+            raise CliError(f"{html_path}: cannot write the HTML page: {exc.strerror or exc}"
+                           ) from None
     color = color_enabled(no_color)
     # whole-trace figures from the index's columns: no Span objects for a million spans
     services = {str(v) for v in trace.index.column("service.name") if v is not None} - {""}
@@ -329,5 +345,41 @@ def span_command(
     return ExitCode.PASSED
 
 
-for _command in (select_command, check_command, explain_command, show_command, span_command):
+@click.command(
+    "suggest",
+    short_help="Print the shortest stable selector that selects exactly one span.",
+    epilog="""\b
+Examples:
+  tracespec suggest a1b2c3d4e5f60009 examples/orders-trace.json
+  tracespec check "$(tracespec suggest a1b2c3d4e5f60009 examples/orders-trace.json)" \\
+      'attr:db.rows_affected > 0' examples/orders-trace.json
+
+Exit codes: 0 a selector printed, 1 none selects exactly that span (or an error).""",
+)
+@click.argument("span_id", metavar="ID")
+@click.argument("trace_path", metavar="TRACE")
+@_trace_id_option
+def suggest_command(
+    span_id: str, trace_path: str, trace_id: str | None, trace_format: str | None = None,
+) -> int:
+    """Print the shortest selector in the Tracetest language that selects exactly the span ID,
+    on attributes that stay the same from run to run (name, service, kind, span type, status,
+    semantic-convention attributes; never ids, times, durations, hosts or ports): what
+    Tracetest's UI calls the current span's selector (docs/ui.md says how it is chosen)."""
+    wanted = span_id.strip().removeprefix("#").lower()
+    trace = load_trace_cli(trace_path, trace_id=trace_id, trace_format=trace_format)
+    span = trace.get(wanted)
+    if span is None:
+        raise CliError(f"span {span_id!r}: no span with that id in trace {trace.trace_id} "
+                       f"({trace_path})")
+    text = suggest_selector(trace, span)
+    if text is None:
+        raise CliError(f"span {span_id!r}: no selector on stable attributes selects only it "
+                       "(another span has the same values, and so do their parents)")
+    Stdout().write([printable(text) + "\n"])
+    return ExitCode.PASSED
+
+
+for _command in (select_command, check_command, explain_command, show_command, span_command,
+                 suggest_command):
     _command.params.append(trace_format_option())

@@ -186,6 +186,15 @@ class _Stdout:
                 os.close(devnull)
 
 
+def _write_html(path: str, results: Sequence[TestResult | SuiteResult]) -> None:
+    from ..reports.html import html_report
+
+    try:
+        write_file(path, [html_report(results)])
+    except OSError as exc:
+        raise CliError(f"{path}: cannot write the HTML report: {exc.strerror or exc}") from None
+
+
 def _write_junit(path: str, results: Sequence[TestResult | SuiteResult]) -> None:
     try:
         write_file(path, iter_junit_xml(results))  # whole or not at all
@@ -235,6 +244,7 @@ Examples:
   tracespec run -f examples/orders-suite.yaml --trace examples/orders-trace.json -o json
   tracespec run -f tests/ --trace trace.json -o yaml
   tracespec run -f test.yaml --trace trace.pb --vars vars.yaml --junit report.xml
+  tracespec run -f examples/orders-fail.yaml --trace examples/orders-trace.json --html r.html
   tracespec run -f test.yaml --trace 'captured/*.pb' --trace-id 4bf92f35
   tracespec run -f examples/live/order-pass.yaml          (live: trigger, receive, wait)
   tracespec run -f test.yaml -f polling.yaml --otlp-http 127.0.0.1:14318 --otlp-grpc off
@@ -271,6 +281,11 @@ Exit codes: 0 passed, 1 error, 2 a test failed, 3 a file not found.""",
 )
 @click.option("-j", "--junit", "junit_path", metavar="OUT.xml", help="Write a JUnit XML report.")
 @click.option(
+    "--html", "html_path", metavar="OUT.html",
+    help="Write the HTML report: one self-contained page with the verdicts and the trace "
+    "(docs/ui.md).",
+)
+@click.option(
     "--env-subst", is_flag=True,
     help="Replace ${NAME} in the files with environment variables first, as Tracetest's CLI "
     "always does.",
@@ -292,6 +307,7 @@ def run_command(
     var_items: tuple[str, ...],
     output: str,
     junit_path: str | None,
+    html_path: str | None,
     env_subst: bool,
     no_color: bool,
     datastore_path: str | None = None,
@@ -338,7 +354,7 @@ def run_command(
             source = stack.enter_context(live_run(http, grpc, profiles,
                                                   stores[0] if stores else None))
         return _run(resources, source, variables, output=output, junit_path=junit_path,
-                    color=output == "pretty" and color_enabled(no_color))
+                    html_path=html_path, color=output == "pretty" and color_enabled(no_color))
 
 
 def _run(
@@ -349,11 +365,12 @@ def _run(
     output: str,
     junit_path: str | None,
     color: bool,
+    html_path: str | None = None,
 ) -> int:
     """Run every resource on ``traces``, print the reports, write the JUnit file; the exit
     code."""
     verdicts: list[tuple[bool, bool]] = []  # (errored, passed) of each result
-    kept: list[TestResult | SuiteResult] = []  # the results, for the JUnit file only
+    kept: list[TestResult | SuiteResult] = []  # the results, for the JUnit and HTML files only
 
     def runs() -> Iterator[TestResult | SuiteResult]:
         """Each file's result, run when its report asks for it; what could not run goes to
@@ -365,7 +382,7 @@ def _run(
             else:
                 result = run_test(resource, traces, variables=variables)
             verdicts.append((result.errored, result.passed))
-            if junit_path is not None:
+            if junit_path is not None or html_path is not None:
                 kept.append(result)
             yield result
             for problem in _problems(result):
@@ -374,6 +391,8 @@ def _run(
     _print_reports(runs(), output, several=len(resources) != 1, color=color)
     if junit_path is not None:
         _write_junit(junit_path, kept)
+    if html_path is not None:
+        _write_html(html_path, kept)
     if any(errored for errored, _ in verdicts):
         return ExitCode.ERROR
     if not all(passed for _, passed in verdicts):

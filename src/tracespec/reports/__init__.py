@@ -1,15 +1,18 @@
-"""Reports of test runs: pretty text for people, JSON for scripts, JUnit XML for CI servers.
+"""Reports of test runs: pretty text for people, JSON for scripts, JUnit XML for CI servers, and
+an HTML page (``html_report``: the verdicts and the trace, self-contained) for people and CI.
 
 Each report is a pure function from run results (``tracespec.testfiles.runner``) to text or
 data, shaped as Tracetest's CLI and server shape theirs (docs/cli.md shows each), so
 tools written for Tracetest read ours.  Each also has a streamed form (``iter_*``), made by
 the same code: the same text in chunks, made as it is read with the cyclic GC paused, so a
-report of a million span results is written without ever being held whole.  Printing, colour
+report of a million span results is written without ever being held whole (the HTML page is
+made whole: its compact data is one document).  Printing, colour
 decisions and files are the CLI's job.
 """
 
 from __future__ import annotations
 
+from .html import html_report
 from .jsonreport import (
     iter_json_report,
     iter_spec_json,
@@ -35,6 +38,7 @@ from .pretty import (
 
 __all__ = (
     "Line",
+    "html_report",
     "iter_json_report",
     "iter_junit_xml",
     "iter_pretty_spec",

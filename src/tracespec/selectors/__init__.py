@@ -10,5 +10,6 @@ from __future__ import annotations
 
 from .parser import parse_selector
 from .query import Query, compile_selector, purge, select
+from .suggest import suggest_selector
 
-__all__ = ["Query", "compile_selector", "parse_selector", "purge", "select"]
+__all__ = ["Query", "compile_selector", "parse_selector", "purge", "select", "suggest_selector"]
