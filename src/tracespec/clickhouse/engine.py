@@ -1,0 +1,208 @@
+"""Where the SQL runs: chdb (ClickHouse in this process, on a directory) or a ClickHouse server
+over HTTP through clickhouse-connect.
+
+:func:`open_engine` reads a store's address: ``chdb:PATH`` (a directory, created when missing)
+or ``http(s)://host:port``; user and password come from the arguments or the environment
+(``CLICKHOUSE_USER``, ``CLICKHOUSE_PASSWORD``) and never appear in a message or ``repr``.  Both
+engines answer :meth:`Engine.rows` (a query's rows as JSON values, read with orjson from
+``JSONCompact``), :meth:`Engine.command` and :meth:`Engine.insert_json` (rows as JSON Lines).
+chdb and clickhouse-connect are imported here, when an engine is opened, never by
+``import tracespec``.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterable
+from typing import Any
+from urllib.parse import urlsplit
+
+import orjson
+
+from .schema import ClickHouseError, quote_ident
+
+__all__ = ["ChdbEngine", "Engine", "HttpEngine", "open_engine"]
+
+_SETTINGS = " SETTINGS output_format_json_quote_64bit_integers = 0"
+
+
+class Engine:
+    """A ClickHouse that runs SQL (subclasses: :class:`ChdbEngine`, :class:`HttpEngine`)."""
+
+    #: What the store is, for messages (never a password).
+    address: str = ""
+
+    def rows(self, sql: str) -> list[list[Any]]:
+        """The rows of a ``SELECT``, each a list of JSON values."""
+        raise NotImplementedError
+
+    def command(self, sql: str) -> None:
+        """Run a statement that returns nothing (``CREATE``, ``DROP``, ...)."""
+        raise NotImplementedError
+
+    def insert_json(self, table: str, lines: Iterable[bytes]) -> None:
+        """Insert rows given as JSON objects, one per line (``JSONEachRow``)."""
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Release the engine (a chdb session or an HTTP pool)."""
+
+    def __enter__(self) -> Engine:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.address!r})"
+
+
+def _data(payload: bytes) -> list[list[Any]]:
+    try:
+        return orjson.loads(payload)["data"]  # type: ignore[no-any-return]
+    except (orjson.JSONDecodeError, KeyError, TypeError) as exc:
+        raise ClickHouseError(f"ClickHouse answered something that is not JSONCompact: {exc}"
+                              ) from None
+
+
+_CHDB_LOCK = threading.Lock()  # chdb allows one session per process at a time
+
+
+class ChdbEngine(Engine):
+    """ClickHouse in this process (chdb) on the database directory ``path``."""
+
+    def __init__(self, path: str) -> None:
+        try:
+            from chdb import session
+        except ImportError:
+            raise ClickHouseError(
+                "chdb is not installed: pip install 'tracespec[clickhouse]'") from None
+        self.address = f"chdb:{path}"
+        self.path = path
+        os.makedirs(path, exist_ok=True)
+        with _CHDB_LOCK:
+            try:
+                self._session: Any = session.Session(path)
+            except Exception as exc:  # chdb raises plain exceptions
+                raise ClickHouseError(f"{self.address}: {_first(exc)}") from None
+
+    def _query(self, sql: str, fmt: str = "CSV") -> bytes:
+        try:
+            result = self._session.query(sql, fmt)
+        except Exception as exc:
+            raise ClickHouseError(f"{self.address}: {_first(exc)}") from None
+        return bytes(result.bytes()) if result is not None else b""
+
+    def rows(self, sql: str) -> list[list[Any]]:
+        return _data(self._query(sql + _SETTINGS, "JSONCompact"))
+
+    def command(self, sql: str) -> None:
+        self._query(sql)
+
+    def insert_json(self, table: str, lines: Iterable[bytes]) -> None:
+        head = f"INSERT INTO {quote_ident(table)} FORMAT JSONEachRow\n".encode()
+        batch: list[bytes] = []
+        size = 0
+        for line in lines:
+            batch.append(line)
+            size += len(line)
+            if size > 32 << 20:
+                self._query((head + b"\n".join(batch)).decode("utf-8"))
+                batch, size = [], 0
+        if batch:
+            self._query((head + b"\n".join(batch)).decode("utf-8"))
+
+    def close(self) -> None:
+        session, self._session = getattr(self, "_session", None), None
+        if session is not None:
+            with _CHDB_LOCK:
+                session.close()
+
+
+class HttpEngine(Engine):
+    """A ClickHouse server over HTTP (clickhouse-connect)."""
+
+    def __init__(self, url: str, user: str | None, password: str | None,
+                 database: str | None = None) -> None:
+        try:
+            import clickhouse_connect
+        except ImportError:
+            raise ClickHouseError(
+                "clickhouse-connect is not installed: pip install 'tracespec[clickhouse]'"
+            ) from None
+        parts = urlsplit(url)
+        if parts.hostname is None:
+            raise ClickHouseError(f"{url!r} names no host (http://host:8123)")
+        secure = parts.scheme == "https"
+        self.address = f"{parts.scheme}://{parts.hostname}:{parts.port or (8443 if secure else 8123)}"
+        try:
+            self._client: Any = clickhouse_connect.get_client(
+                host=parts.hostname, port=parts.port or (8443 if secure else 8123),
+                username=user or parts.username or "default",
+                password=password or parts.password or "", secure=secure,
+                database=database or (parts.path.strip("/") or None),
+                connect_timeout=10, send_receive_timeout=300)
+        except Exception as exc:
+            raise ClickHouseError(f"{self.address}: {_first(exc, password)}") from None
+        self._password = password or parts.password or ""
+
+    def rows(self, sql: str) -> list[list[Any]]:
+        try:
+            payload = self._client.raw_query(sql + _SETTINGS, fmt="JSONCompact")
+        except Exception as exc:
+            raise ClickHouseError(f"{self.address}: {_first(exc, self._password)}") from None
+        return _data(bytes(payload))
+
+    def command(self, sql: str) -> None:
+        try:
+            self._client.command(sql)
+        except Exception as exc:
+            raise ClickHouseError(f"{self.address}: {_first(exc, self._password)}") from None
+
+    def insert_json(self, table: str, lines: Iterable[bytes]) -> None:
+        batch: list[bytes] = []
+        size = 0
+        for line in lines:
+            batch.append(line)
+            size += len(line)
+            if size > 32 << 20:
+                self._raw_insert(table, b"\n".join(batch))
+                batch, size = [], 0
+        if batch:
+            self._raw_insert(table, b"\n".join(batch))
+
+    def _raw_insert(self, table: str, block: bytes) -> None:
+        try:
+            self._client.raw_insert(quote_ident(table), insert_block=block, fmt="JSONEachRow")
+        except Exception as exc:
+            raise ClickHouseError(f"{self.address}: {_first(exc, self._password)}") from None
+
+    def close(self) -> None:
+        client, self._client = getattr(self, "_client", None), None
+        if client is not None:
+            client.close()
+
+
+def _first(exc: BaseException, secret: str | None = None) -> str:
+    """The first line of an engine's error, with a password never shown."""
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    if secret:
+        text = text.replace(secret, "***")
+    return text
+
+
+def open_engine(url: str, *, user: str | None = None, password: str | None = None) -> Engine:
+    """The engine ``url`` names: ``chdb:PATH`` or ``http(s)://host:port[/database]``."""
+    if url.startswith("chdb:"):
+        path = url[len("chdb:"):]
+        if not path:
+            raise ClickHouseError("chdb: needs a directory (chdb:./db)")
+        return ChdbEngine(path)
+    if url.startswith(("http://", "https://")):
+        user = user if user is not None else os.environ.get("CLICKHOUSE_USER")
+        if password is None:
+            password = os.environ.get("CLICKHOUSE_PASSWORD")
+        return HttpEngine(url, user, password)
+    raise ClickHouseError(
+        f"{url.split('@')[-1]!r}: a ClickHouse store is chdb:PATH or http(s)://host:port")

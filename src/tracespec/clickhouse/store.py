@@ -1,0 +1,213 @@
+""":class:`ClickHouseStore`: selectors and specs over every trace of a table, traces fetched by
+id, traces written in the exporter's schema.
+
+``select`` runs a flat selector in SQL and fetches only the traces it selected spans of (to
+give the spans in trace order, as the in-memory engine orders them); any other selector
+fetches the candidate traces in batches and selects in memory.  ``check`` decides in SQL the
+traces whose selected spans pass every assertion SQL can decide (:mod:`.assertsql`); the other
+traces with a selected span are fetched and checked in memory, so the failing ones come with
+their spans and observed values.  ``selected_ids`` is the SQL alone (flat selectors).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+
+import attrs
+
+from ..assertions import compile_assertion
+from ..results import SpecResult
+from ..selectors import Query
+from ..spec import check
+from ..trace import Span, Trace
+from .assertsql import sure_pass_sql
+from .compile import SqlSelector, Window, compile_sql
+from .engine import Engine, open_engine
+from .rows import FETCH_COLUMNS, rows_of, traces_from_rows
+from .schema import DEFAULT_TABLE, ClickHouseError, create_table_sql, quote_ident, quote_string
+
+__all__ = ["ClickHouseStore", "Selected", "TraceCheck"]
+
+_BATCH = 200  # traces fetched per query
+
+
+@attrs.frozen
+class Selected:
+    """The spans a selector selects in one trace (in trace order)."""
+
+    trace: Trace
+    positions: tuple[int, ...]
+
+    @property
+    def trace_id(self) -> str:
+        """The trace's hex id."""
+        return self.trace.trace_id
+
+    @property
+    def spans(self) -> tuple[Span, ...]:
+        """The selected spans."""
+        return self.trace.spans_at(self.positions)
+
+
+@attrs.frozen
+class TraceCheck:
+    """A spec on one trace with a selected span: ``result`` is ``None`` when SQL decided that
+    it passed (then ``spans`` counts the spans it checked)."""
+
+    trace_id: str
+    passed: bool
+    result: SpecResult | None = None
+    trace: Trace | None = None
+    spans: int = 0
+
+
+class ClickHouseStore:
+    """Spans in a ClickHouse table of the exporter's schema (``chdb:PATH`` or an HTTP URL)."""
+
+    def __init__(self, url: str | Engine, *, table: str = DEFAULT_TABLE,
+                 user: str | None = None, password: str | None = None) -> None:
+        quote_ident(table)
+        self.engine = url if isinstance(url, Engine) else open_engine(
+            url, user=user, password=password)
+        self.table = table
+
+    def close(self) -> None:
+        """Close the engine."""
+        self.engine.close()
+
+    def __enter__(self) -> ClickHouseStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- writing ------------------------------------------------------------------------------
+    def create_table(self) -> None:
+        """Create the table as the exporter does, when it is missing."""
+        self.engine.command(create_table_sql(self.table))
+
+    def ingest(self, traces: Iterable[Trace]) -> int:
+        """Write traces (creating the table when missing); returns how many spans."""
+        self.create_table()
+        count = [0]
+
+        def lines() -> Iterator[bytes]:
+            for trace in traces:
+                for line in rows_of(trace):
+                    count[0] += 1
+                    yield line
+
+        self.engine.insert_json(self.table, lines())
+        return count[0]
+
+    # -- reading ------------------------------------------------------------------------------
+    def _table_exists(self) -> None:
+        name = self.table.split(".")[-1]
+        rows = self.engine.rows(f"SELECT count() FROM system.tables WHERE name = "
+                                f"{quote_string(name)}")
+        if not rows or not int(rows[0][0]):
+            raise ClickHouseError(f"{self.engine.address}: no table {self.table!r} (write "
+                                  "traces with 'tracespec ingest', or point the collector's "
+                                  "clickhouseexporter at it)")
+
+    def traces(self, trace_ids: Sequence[str]) -> list[Trace]:
+        """The traces of ``trace_ids`` (those the table holds), by trace id."""
+        out: list[Trace] = []
+        for i in range(0, len(trace_ids), _BATCH):
+            ids = ", ".join(quote_string(t) for t in trace_ids[i:i + _BATCH])
+            rows = self.engine.rows(f"SELECT {FETCH_COLUMNS} FROM {quote_ident(self.table)} "
+                                    f"WHERE TraceId IN ({ids}) ORDER BY TraceId")
+            out.extend(traces_from_rows(rows, source=self.engine.address))
+        out.sort(key=lambda t: t.trace_id)
+        return out
+
+    def trace(self, trace_id: str) -> Trace | None:
+        """One trace by its hex id (``None`` when no span of it is stored)."""
+        found = self.traces([trace_id.lower()])
+        return found[0] if found else None
+
+    def compile(self, selector: str | Query) -> SqlSelector:
+        """The selector compiled for this store's table."""
+        return compile_sql(selector, table=self.table)
+
+    def selected_ids(self, selector: str | Query, window: Window | None = None
+                     ) -> dict[str, list[str]]:
+        """Span ids per trace id, for a flat selector, by SQL alone (unordered ids)."""
+        compiled = self.compile(selector)
+        if not compiled.flat:
+            return {s.trace_id: [sp.span_id for sp in s.spans] for s in
+                    self.select(compiled, window)}
+        self._table_exists()
+        return {t: list(ids) for t, ids in self.engine.rows(compiled.spans_sql(window))}
+
+    def _candidates(self, compiled: SqlSelector, window: Window | None) -> list[str]:
+        self._table_exists()
+        if compiled.flat:
+            return [t for t, _ in self.engine.rows(compiled.spans_sql(window))]
+        return [row[0] for row in self.engine.rows(compiled.candidates_sql(window))]
+
+    def select(self, selector: str | Query | SqlSelector, window: Window | None = None
+               ) -> Iterator[Selected]:
+        """Per trace with a selected span (by trace id), the spans in trace order."""
+        compiled = selector if isinstance(selector, SqlSelector) else self.compile(selector)
+        if compiled.flat:
+            self._table_exists()
+            chosen = {t: set(ids) for t, ids in self.engine.rows(compiled.spans_sql(window))}
+            ids = list(chosen)
+        else:
+            chosen = {}
+            ids = self._candidates(compiled, window)
+        for i in range(0, len(ids), _BATCH):
+            for trace in self.traces(ids[i:i + _BATCH]):
+                if compiled.flat:
+                    wanted = chosen.get(trace.trace_id, set())
+                    positions = tuple(s.position for s in trace
+                                      if s.span_id in wanted and not s.is_synthetic)
+                else:
+                    positions = tuple(compiled.query.positions(trace))
+                if positions:
+                    yield Selected(trace, positions)
+
+    def check(self, selector: str | Query, assertions: Sequence[str],
+              window: Window | None = None, variables: Mapping[str, str] | None = None
+              ) -> Iterator[TraceCheck]:
+        """The spec on every trace with a selected span, by trace id."""
+        for text in assertions:
+            compile_assertion(text)  # bad text fails before anything runs
+        compiled = self.compile(selector)
+        sure = [sure_pass_sql(a) for a in assertions] if not variables else [None]
+        if compiled.flat and all(s is not None for s in sure):
+            yield from self._check_in_sql(compiled, assertions, sure, window, variables)
+            return
+        for selected in self.select(compiled, window):
+            result = check(compiled.query, assertions, selected.trace, variables=variables)
+            yield TraceCheck(selected.trace_id, result.passed, result, selected.trace,
+                             len(selected.positions))
+
+    def _check_in_sql(self, compiled: SqlSelector, assertions: Sequence[str],
+                      sure: Sequence[str | None], window: Window | None,
+                      variables: Mapping[str, str] | None) -> Iterator[TraceCheck]:
+        self._table_exists()
+        passing = " AND ".join(f"({s})" for s in sure)
+        sql = compiled.spans_sql(window).replace(
+            "SELECT TraceId, groupUniqArray(SpanId)",
+            f"SELECT TraceId, count(), countIf(NOT ({passing}))", 1)
+        rows = self.engine.rows(sql)
+        unsure = [t for t, _, bad in rows if int(bad)]
+        results: dict[str, TraceCheck] = {}
+        for i in range(0, len(unsure), _BATCH):
+            for trace in self.traces(unsure[i:i + _BATCH]):
+                result = check(compiled.query, assertions, trace, variables=variables)
+                results[trace.trace_id] = TraceCheck(trace.trace_id, result.passed, result,
+                                                     trace, len(result.span_ids))
+        for trace_id, n, bad in rows:
+            if int(bad):
+                found = results.get(trace_id)
+                if found is not None:
+                    yield found
+            else:
+                yield TraceCheck(trace_id, True, spans=int(n))
+
+    def explain(self, selector: str | Query) -> str:
+        """Which part of the selector runs in ClickHouse and which in memory."""
+        return self.compile(selector).explain()
