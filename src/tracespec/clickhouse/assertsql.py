@@ -41,7 +41,7 @@ def _probe(item: Check, key: str) -> Callable[[int | str], bool]:
         end = int(value) if key == _DURATION_KEY else 1
         builder.add_span(b"\x01" * 16, b"\x02" * 8, b"", 0, end,
                          SpanRecord(name="probe", attributes=attributes), g)
-        return check("span", [item], builder.build()[0]).passed
+        return check("", [item], builder.build()[0]).passed
 
     return passes
 

@@ -66,7 +66,10 @@ def _data(payload: bytes) -> list[list[Any]]:
                               ) from None
 
 
-_CHDB_LOCK = threading.Lock()  # chdb allows one session per process at a time
+_CHDB_LOCK = threading.Lock()
+# chdb holds one session per process at a time: engines on the same directory share it
+# (counted), and opening another directory closes the idle sessions first.
+_SESSIONS: dict[str, list[Any]] = {}
 
 
 class ChdbEngine(Engine):
@@ -79,13 +82,33 @@ class ChdbEngine(Engine):
             raise ClickHouseError(
                 "chdb is not installed: pip install 'tracespec[clickhouse]'") from None
         self.address = f"chdb:{path}"
-        self.path = path
-        os.makedirs(path, exist_ok=True)
+        self.path = os.path.abspath(path)
+        os.makedirs(self.path, exist_ok=True)
         with _CHDB_LOCK:
-            try:
-                self._session: Any = session.Session(path)
-            except Exception as exc:  # chdb raises plain exceptions
-                raise ClickHouseError(f"{self.address}: {_first(exc)}") from None
+            entry = _SESSIONS.get(self.path)
+            if entry is None:
+                for other, (sess, refs) in list(_SESSIONS.items()):
+                    if refs <= 0:
+                        sess.close()
+                        del _SESSIONS[other]
+                if _SESSIONS:
+                    raise ClickHouseError(
+                        f"{self.address}: chdb has another database open in this process "
+                        f"({next(iter(_SESSIONS))}); close its store first")
+                try:
+                    entry = _SESSIONS[self.path] = [session.Session(self.path), 0]
+                except Exception as exc:  # chdb raises plain exceptions
+                    raise ClickHouseError(f"{self.address}: {_first(exc)}") from None
+            entry[1] += 1
+            self._session: Any = entry[0]
+
+    @staticmethod
+    def close_shared() -> None:
+        """Close every chdb session of the process (engines still open become unusable)."""
+        with _CHDB_LOCK:
+            for sess, _ in _SESSIONS.values():
+                sess.close()
+            _SESSIONS.clear()
 
     def _query(self, sql: str, fmt: str = "CSV") -> bytes:
         try:
@@ -115,9 +138,15 @@ class ChdbEngine(Engine):
 
     def close(self) -> None:
         session, self._session = getattr(self, "_session", None), None
-        if session is not None:
-            with _CHDB_LOCK:
-                session.close()
+        if session is None:
+            return
+        with _CHDB_LOCK:
+            entry = _SESSIONS.get(self.path)
+            if entry is not None and entry[0] is session:
+                entry[1] -= 1
+                if entry[1] <= 0:
+                    session.close()
+                    del _SESSIONS[self.path]
 
 
 class HttpEngine(Engine):
