@@ -36,8 +36,8 @@ from ._common import (
     trace_format_option,
 )
 from ._listing import table_lines, tree_lines
-from .clickhouse import clickhouse_options, run_check, run_select
 from ._span import detail_json, detail_lines, json_value, selectable_attributes
+from .clickhouse import clickhouse_options, run_check, run_select
 
 __all__ = ["check_command", "explain_command", "select_command", "show_command", "span_command"]
 

@@ -20,6 +20,7 @@ from ..assertions import Check, ast, compile_assertion
 from ..query.plan import Field
 from ..spec import check
 from ..trace import RECORD_ADAPTER, Group, Resource, Scope, SpanRecord, TraceBuilder
+from ..trace.attrvalue import AttrValue
 from ..trace.tracetest import META_KEYS
 from .schema import quote_string
 from .sql import value_sql
@@ -37,7 +38,7 @@ def _probe(item: Check, key: str) -> Callable[[int | str], bool]:
     def passes(value: int | str) -> bool:
         builder = TraceBuilder(source=None, format="probe")
         g = builder.add_group(Group(Resource(), Scope(present=False), RECORD_ADAPTER))
-        attributes = {} if key == _DURATION_KEY else {key: str(value)}
+        attributes: dict[str, AttrValue] = {} if key == _DURATION_KEY else {key: str(value)}
         end = int(value) if key == _DURATION_KEY else 1
         builder.add_span(b"\x01" * 16, b"\x02" * 8, b"", 0, end,
                          SpanRecord(name="probe", attributes=attributes), g)

@@ -96,7 +96,7 @@ class ChdbEngine(Engine):
                         f"{self.address}: chdb has another database open in this process "
                         f"({next(iter(_SESSIONS))}); close its store first")
                 try:
-                    entry = _SESSIONS[self.path] = [session.Session(self.path), 0]
+                    entry = _SESSIONS[self.path] = [session.Session(self.path), 0]  # type: ignore[no-untyped-call]
                 except Exception as exc:  # chdb raises plain exceptions
                     raise ClickHouseError(f"{self.address}: {_first(exc)}") from None
             entry[1] += 1
@@ -118,12 +118,15 @@ class ChdbEngine(Engine):
         return bytes(result.bytes()) if result is not None else b""
 
     def rows(self, sql: str) -> list[list[Any]]:
+        """The rows of a ``SELECT``, each a list of JSON values."""
         return _data(self._query(sql + _SETTINGS, "JSONCompact"))
 
     def command(self, sql: str) -> None:
+        """Run a statement that returns nothing."""
         self._query(sql)
 
     def insert_json(self, table: str, lines: Iterable[bytes]) -> None:
+        """Insert rows given as JSON objects, one per line."""
         head = f"INSERT INTO {quote_ident(table)} FORMAT JSONEachRow\n".encode()
         batch: list[bytes] = []
         size = 0
@@ -137,6 +140,7 @@ class ChdbEngine(Engine):
             self._query((head + b"\n".join(batch)).decode("utf-8"))
 
     def close(self) -> None:
+        """Release the engine."""
         session, self._session = getattr(self, "_session", None), None
         if session is None:
             return
@@ -164,10 +168,11 @@ class HttpEngine(Engine):
         if parts.hostname is None:
             raise ClickHouseError(f"{url!r} names no host (http://host:8123)")
         secure = parts.scheme == "https"
-        self.address = f"{parts.scheme}://{parts.hostname}:{parts.port or (8443 if secure else 8123)}"
+        port = parts.port or (8443 if secure else 8123)
+        self.address = f"{parts.scheme}://{parts.hostname}:{port}"
         try:
             self._client: Any = clickhouse_connect.get_client(
-                host=parts.hostname, port=parts.port or (8443 if secure else 8123),
+                host=parts.hostname, port=port,
                 username=user or parts.username or "default",
                 password=password or parts.password or "", secure=secure,
                 database=database or (parts.path.strip("/") or None),
@@ -177,6 +182,7 @@ class HttpEngine(Engine):
         self._password = password or parts.password or ""
 
     def rows(self, sql: str) -> list[list[Any]]:
+        """The rows of a ``SELECT``, each a list of JSON values."""
         try:
             payload = self._client.raw_query(sql + _SETTINGS, fmt="JSONCompact")
         except Exception as exc:
@@ -184,12 +190,14 @@ class HttpEngine(Engine):
         return _data(bytes(payload))
 
     def command(self, sql: str) -> None:
+        """Run a statement that returns nothing."""
         try:
             self._client.command(sql)
         except Exception as exc:
             raise ClickHouseError(f"{self.address}: {_first(exc, self._password)}") from None
 
     def insert_json(self, table: str, lines: Iterable[bytes]) -> None:
+        """Insert rows given as JSON objects, one per line."""
         batch: list[bytes] = []
         size = 0
         for line in lines:
@@ -208,6 +216,7 @@ class HttpEngine(Engine):
             raise ClickHouseError(f"{self.address}: {_first(exc, self._password)}") from None
 
     def close(self) -> None:
+        """Release the engine."""
         client, self._client = getattr(self, "_client", None), None
         if client is not None:
             client.close()

@@ -17,7 +17,8 @@ import re
 
 from ..errors import TracespecError
 
-__all__ = ["COLUMNS", "ClickHouseError", "DEFAULT_TABLE", "create_table_sql", "quote_ident", "quote_string"]
+__all__ = ["COLUMNS", "DEFAULT_TABLE", "ClickHouseError", "create_table_sql", "quote_ident",
+           "quote_string"]
 
 #: The exporter's default table name.
 DEFAULT_TABLE = "otel_traces"
