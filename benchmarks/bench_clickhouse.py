@@ -1,0 +1,123 @@
+"""Selectors and a spec over every trace in ClickHouse (chdb) against the in-memory loop.
+
+``--traces N`` synthetic traces of ``--spans M`` spans (:mod:`benchmarks.synth`, seeds 1..N)
+are written into a chdb database in the collector exporter's schema; then a rare-name
+selector, a type selector, a descendant selector and a spec with two assertions run over all
+of them, through :class:`tracespec.clickhouse.ClickHouseStore`, and the same again by loading
+each trace's OTLP bytes into memory and evaluating there (the loop a user would write).  Each
+side runs in its own process, whose peak resident memory is reported; the ratios are of the
+same run.  The issue's size is 10^4 x 10^3; the default is smaller for a 2-core machine.
+
+Usage: ``python -m benchmarks.bench_clickhouse [--traces N] [--spans M] [--db DIR]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+SELECTORS = {
+    "rare name": 'span[name="SELECT users"]',
+    "type": 'span[tracetest.span.type="database"]',
+    "descendant": 'span[service.name="api"] span[tracetest.span.type="database"]',
+}
+SPEC = ('span[tracetest.span.type="http"]',
+        ["attr:http.status_code < 500", "attr:tracetest.span.duration < 5s"])
+
+
+def _traces_bytes(traces: int, spans: int) -> list[bytes]:
+    from benchmarks.synth import trace_bytes
+
+    return [trace_bytes(spans, seed) for seed in range(1, traces + 1)]
+
+
+def _sql(args: argparse.Namespace) -> dict[str, float]:
+    import tracespec
+    from tracespec.clickhouse import ClickHouseStore
+
+    out: dict[str, float] = {}
+    with ClickHouseStore(f"chdb:{args.db}") as store:
+        t = time.perf_counter()
+        for i, data in enumerate(_traces_bytes(args.traces, args.spans)):
+            store.ingest([tracespec.load_trace(data)])
+            if i == 0:
+                store.engine.command("SYSTEM STOP MERGES")
+        store.engine.command("SYSTEM START MERGES")
+        store.engine.command(f"OPTIMIZE TABLE {store.table} FINAL")
+        out["ingest"] = time.perf_counter() - t
+        for label, selector in SELECTORS.items():
+            t = time.perf_counter()
+            if store.compile(selector).flat:
+                n = sum(len(v) for v in store.selected_ids(selector).values())
+            else:
+                n = sum(len(s.positions) for s in store.select(selector))
+            out[label] = time.perf_counter() - t
+            out[label + " spans"] = n
+        t = time.perf_counter()
+        failed = sum(not c.passed for c in store.check(*SPEC))
+        out["spec"] = time.perf_counter() - t
+        out["spec failed traces"] = failed
+    return out
+
+
+def _memory(args: argparse.Namespace) -> dict[str, float]:
+    import tracespec
+
+    out: dict[str, float] = {}
+    datas = _traces_bytes(args.traces, args.spans)
+    for label, selector in SELECTORS.items():
+        query = tracespec.compile_selector(selector)
+        t = time.perf_counter()
+        n = sum(len(query.select(tracespec.load_trace(d))) for d in datas)
+        out[label] = time.perf_counter() - t
+        out[label + " spans"] = n
+    t = time.perf_counter()
+    failed = sum(not tracespec.check(*SPEC, tracespec.load_trace(d)).passed for d in datas)
+    out["spec"] = time.perf_counter() - t
+    out["spec failed traces"] = failed
+    return out
+
+
+def _child(part: str, args: argparse.Namespace) -> dict[str, float]:
+    cmd = [sys.executable, "-m", "benchmarks.bench_clickhouse", "--part", part,
+           "--traces", str(args.traces), "--spans", str(args.spans), "--db", args.db]
+    done = subprocess.run(cmd, check=True, capture_output=True, text=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def main() -> None:
+    """Run both sides and print the figures and ratios."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--traces", type=int, default=1000)
+    parser.add_argument("--spans", type=int, default=1000)
+    parser.add_argument("--db", default="")
+    parser.add_argument("--part", choices=("sql", "memory"))
+    args = parser.parse_args()
+    if args.part:
+        result = _sql(args) if args.part == "sql" else _memory(args)
+        result["peak MB"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(json.dumps(result))
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        args.db = args.db or str(Path(tmp) / "db")
+        sql = _child("sql", args)
+        mem = _child("memory", args)
+    print(f"{args.traces} traces x {args.spans} spans = {args.traces * args.spans:,} spans; "
+          f"ingest into chdb {sql['ingest']:.1f} s")
+    for label in (*SELECTORS, "spec"):
+        count = "spec failed traces" if label == "spec" else label + " spans"
+        print(f"{label:>10}: chdb {sql[label]:8.2f} s  in memory {mem[label]:8.2f} s  "
+              f"ratio {mem[label] / max(sql[label], 1e-9):6.1f}x  ({sql[count]:.0f} = "
+              f"{mem[count]:.0f})")
+    print(f"peak memory: chdb process {sql['peak MB']:.0f} MB, in-memory loop "
+          f"{mem['peak MB']:.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
