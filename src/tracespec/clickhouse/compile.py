@@ -16,7 +16,7 @@ from ..selectors import Query, compile_selector
 from ..selectors.ast import Selector
 from ..trace.tracetest import TEMPORARY_ROOT_NAME
 from .schema import DEFAULT_TABLE, quote_ident, quote_string
-from .sql import span_predicate, trace_prefilter
+from .sql import REPAIRED_TRACE_SQL, might_select_synthetic, span_predicate, trace_prefilter
 
 __all__ = ["SqlSelector", "Window", "compile_sql", "to_sql"]
 
@@ -50,6 +50,9 @@ class SqlSelector:
     #: For the rest: a HAVING condition on a trace's spans that candidate traces meet
     #: (``None``: every trace is a candidate).
     prefilter: str | None
+    #: Flat: whether the plan could select the root Tracetest adds to a trace of several
+    #: roots (not in the table); then the traces Tracetest repairs are selected in memory.
+    synthetic: bool = False
 
     @property
     def flat(self) -> bool:
@@ -63,13 +66,32 @@ class SqlSelector:
         return f" AND TraceId IN (SELECT TraceId FROM {quote_ident(self.table)} WHERE {cond})"
 
     def spans_sql(self, window: Window | None = None) -> str:
-        """Flat: ``TraceId, [SpanId, ...]`` per trace with a selected span, by trace id."""
+        """Flat: ``TraceId, [SpanId, ...], repaired`` per trace with a selected span (or, when
+        ``synthetic``, that Tracetest repairs: ``repaired`` is then 1), by trace id."""
         assert self.predicate is not None
-        return (
-            f"SELECT TraceId, groupUniqArray(SpanId) FROM {quote_ident(self.table)} "
-            f"WHERE SpanName != {quote_string(TEMPORARY_ROOT_NAME)}{self._in_window(window)} "
-            f"AND ({self.predicate}) GROUP BY TraceId ORDER BY TraceId"
-        )
+        table = quote_ident(self.table)
+        keep = f"SpanName != {quote_string(TEMPORARY_ROOT_NAME)} AND ({self.predicate})"
+        if not self.synthetic:
+            return (f"SELECT TraceId, groupUniqArray(SpanId), 0 FROM {table} WHERE "
+                    f"{keep}{self._in_window(window)} GROUP BY TraceId ORDER BY TraceId")
+        where = self._in_window(window).replace(" AND ", " WHERE ", 1)
+        return (f"SELECT TraceId, groupUniqArrayIf(SpanId, {keep}) AS ids, "
+                f"{REPAIRED_TRACE_SQL} AS repaired FROM {table}{where} GROUP BY TraceId "
+                "HAVING notEmpty(ids) OR repaired ORDER BY TraceId")
+
+    def check_sql(self, passing: str, window: Window | None = None) -> str:
+        """Flat: ``TraceId, selected, selected and not passing, repaired`` per trace, where
+        ``passing`` is a condition under which every assertion passes a span."""
+        assert self.predicate is not None
+        table = quote_ident(self.table)
+        keep = f"SpanName != {quote_string(TEMPORARY_ROOT_NAME)} AND ({self.predicate})"
+        if not self.synthetic:
+            return (f"SELECT TraceId, count(), countIf(NOT ({passing})), 0 FROM {table} WHERE "
+                    f"{keep}{self._in_window(window)} GROUP BY TraceId ORDER BY TraceId")
+        where = self._in_window(window).replace(" AND ", " WHERE ", 1)
+        return (f"SELECT TraceId, countIf({keep}) AS n, countIf(({keep}) AND NOT ({passing})), "
+                f"{REPAIRED_TRACE_SQL} AS repaired FROM {table}{where} GROUP BY TraceId "
+                "HAVING n > 0 OR repaired ORDER BY TraceId")
 
     def candidates_sql(self, window: Window | None = None) -> str:
         """The traces to fetch and run in memory: ``TraceId`` per candidate, by trace id."""
@@ -89,6 +111,9 @@ class SqlSelector:
         if self.flat:
             head = ("runs in ClickHouse: the selector is one condition on a span (SQL selects "
                     "the spans, per trace); in memory: only the trace order of the spans shown")
+            if self.synthetic:
+                head += ("; it could select the root Tracetest adds to a trace of several "
+                         "roots, so the traces Tracetest repairs are selected in memory")
         else:
             first = ("traces where each step's conditions hold for some span"
                      if self.prefilter is not None else "every trace (no condition SQL can test)")
@@ -102,13 +127,15 @@ def compile_sql(selector: str | Selector | Query, *, table: str = DEFAULT_TABLE)
     quote_ident(table)
     query = selector if isinstance(selector, Query) else compile_selector(selector)
     predicate = span_predicate(query.plan)
-    prefilter = None if predicate is not None else trace_prefilter(query.plan)
-    return SqlSelector(query, table, predicate, prefilter)
+    if predicate is not None:
+        return SqlSelector(query, table, predicate, None, might_select_synthetic(query.plan))
+    return SqlSelector(query, table, None, trace_prefilter(query.plan))
 
 
 def to_sql(selector: str | Selector | Query, *, table: str = DEFAULT_TABLE) -> str:
     """The ClickHouse SQL of a selector over the exporter's table: for a flat selector the
-    selected span ids per trace (``TraceId``, ``groupUniqArray(SpanId)``); otherwise the
+    selected span ids per trace (``TraceId``, span ids, whether Tracetest repairs the trace:
+    see :meth:`SqlSelector.spans_sql`); otherwise the
     candidate traces, whose spans the in-memory engine then selects (see
     :meth:`SqlSelector.explain`)."""
     return compile_sql(selector, table=table).sql()

@@ -38,7 +38,15 @@ from ..trace.model import SpanKind, StatusCode
 from ..trace.tracetest import BROWSER_SPAN_NAME, TEMPORARY_ROOT_NAME
 from .schema import quote_string
 
-__all__ = ["IN_MEMORY_KEYS", "cond_sql", "span_predicate", "trace_prefilter", "value_sql"]
+__all__ = [
+    "IN_MEMORY_KEYS",
+    "REPAIRED_TRACE_SQL",
+    "cond_sql",
+    "might_select_synthetic",
+    "span_predicate",
+    "trace_prefilter",
+    "value_sql",
+]
 
 #: Meta attributes only the in-memory engine reads (they need the repaired tree, or JSON).
 IN_MEMORY_KEYS = frozenset({"tracetest.span.parent_id", "span.events"})
@@ -235,6 +243,25 @@ def _step_filter(step: StepPlan) -> str | None:
         if sql is not None:
             parts.append(sql)
     return " AND ".join(f"({p})" for p in parts) if parts else None
+
+
+def might_select_synthetic(plan: SelectorPlan) -> bool:
+    """Whether a flat plan could select the root Tracetest adds to a trace of several roots."""
+    if plan.all_spans:
+        return True
+    return any(all(_synthetic_might_pass(c) for c in (*ch.steps[0].seeds, *ch.steps[0].checks))
+               and ch.steps[0].never is None for ch in plan.chains)
+
+
+#: An aggregate over a trace's spans, true when Tracetest's repairs change it: several roots
+#: (or none), a parent that is not in the trace, a span id written twice, a span named as the
+#: temporary root (dropped).  (A cycle of parents under one root is not seen.)
+REPAIRED_TRACE_SQL = (
+    "(countIf(ParentSpanId = '') != 1 OR uniqExact(SpanId) != count() "
+    f"OR countIf(SpanName = {quote_string(TEMPORARY_ROOT_NAME)}) > 0 "
+    "OR length(arrayIntersect(groupUniqArray(SpanId), groupUniqArrayIf(ParentSpanId, "
+    "ParentSpanId != ''))) != uniqExactIf(ParentSpanId, ParentSpanId != ''))"
+)
 
 
 def trace_prefilter(plan: SelectorPlan) -> str | None:

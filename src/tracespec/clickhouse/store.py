@@ -132,39 +132,47 @@ class ClickHouseStore:
 
     def selected_ids(self, selector: str | Query, window: Window | None = None
                      ) -> dict[str, list[str]]:
-        """Span ids per trace id, for a flat selector, by SQL alone (unordered ids)."""
+        """Span ids per trace id with a selected span (unordered ids): for a flat selector by
+        SQL alone, but for the traces Tracetest repairs when the selector could select the
+        root it adds (see :attr:`SqlSelector.synthetic`)."""
         compiled = self.compile(selector)
         if not compiled.flat:
-            return {s.trace_id: [sp.span_id for sp in s.spans] for s in
-                    self.select(compiled, window)}
+            return {s.trace_id: [sp.span_id for sp in s.spans]
+                    for s in self.select(compiled, window)}
         self._table_exists()
-        return {t: list(ids) for t, ids in self.engine.rows(compiled.spans_sql(window))}
-
-    def _candidates(self, compiled: SqlSelector, window: Window | None) -> list[str]:
-        self._table_exists()
-        if compiled.flat:
-            return [t for t, _ in self.engine.rows(compiled.spans_sql(window))]
-        return [row[0] for row in self.engine.rows(compiled.candidates_sql(window))]
+        out: dict[str, list[str]] = {}
+        repaired = []
+        for trace_id, ids, odd in self.engine.rows(compiled.spans_sql(window)):
+            if int(odd):
+                repaired.append(trace_id)
+            else:
+                out[trace_id] = list(ids)
+        for trace in self.traces(repaired):
+            spans = compiled.query.select(trace)
+            if spans:
+                out[trace.trace_id] = [sp.span_id for sp in spans]
+        return dict(sorted(out.items()))
 
     def select(self, selector: str | Query | SqlSelector, window: Window | None = None
                ) -> Iterator[Selected]:
         """Per trace with a selected span (by trace id), the spans in trace order."""
         compiled = selector if isinstance(selector, SqlSelector) else self.compile(selector)
+        self._table_exists()
+        chosen: dict[str, set[str] | None] = {}  # None: select in memory
         if compiled.flat:
-            self._table_exists()
-            chosen = {t: set(ids) for t, ids in self.engine.rows(compiled.spans_sql(window))}
-            ids = list(chosen)
+            for trace_id, ids, odd in self.engine.rows(compiled.spans_sql(window)):
+                chosen[trace_id] = None if int(odd) else set(ids)
         else:
-            chosen = {}
-            ids = self._candidates(compiled, window)
+            for (trace_id,) in self.engine.rows(compiled.candidates_sql(window)):
+                chosen[trace_id] = None
+        ids = list(chosen)
         for i in range(0, len(ids), _BATCH):
             for trace in self.traces(ids[i:i + _BATCH]):
-                if compiled.flat:
-                    wanted = chosen.get(trace.trace_id, set())
-                    positions = tuple(s.position for s in trace
-                                      if s.span_id in wanted and not s.is_synthetic)
-                else:
+                wanted = chosen.get(trace.trace_id)
+                if wanted is None:
                     positions = tuple(compiled.query.positions(trace))
+                else:
+                    positions = tuple(s.position for s in trace if s.span_id in wanted)
                 if positions:
                     yield Selected(trace, positions)
 
@@ -177,7 +185,7 @@ class ClickHouseStore:
         compiled = self.compile(selector)
         sure = [sure_pass_sql(a) for a in assertions] if not variables else [None]
         if compiled.flat and all(s is not None for s in sure):
-            yield from self._check_in_sql(compiled, assertions, sure, window, variables)
+            yield from self._check_in_sql(compiled, assertions, sure, window)
             return
         for selected in self.select(compiled, window):
             result = check(compiled.query, assertions, selected.trace, variables=variables)
@@ -185,23 +193,22 @@ class ClickHouseStore:
                              len(selected.positions))
 
     def _check_in_sql(self, compiled: SqlSelector, assertions: Sequence[str],
-                      sure: Sequence[str | None], window: Window | None,
-                      variables: Mapping[str, str] | None) -> Iterator[TraceCheck]:
+                      sure: Sequence[str | None], window: Window | None
+                      ) -> Iterator[TraceCheck]:
+        """SQL passes the traces whose selected spans all pass; the rest run in memory."""
         self._table_exists()
-        passing = " AND ".join(f"({s})" for s in sure)
-        sql = compiled.spans_sql(window).replace(
-            "SELECT TraceId, groupUniqArray(SpanId)",
-            f"SELECT TraceId, count(), countIf(NOT ({passing}))", 1)
-        rows = self.engine.rows(sql)
-        unsure = [t for t, _, bad in rows if int(bad)]
+        passing = " AND ".join(f"({s})" for s in sure) if sure else "1"
+        rows = self.engine.rows(compiled.check_sql(passing, window))
+        unsure = [t for t, _, bad, odd in rows if int(bad) or int(odd)]
         results: dict[str, TraceCheck] = {}
         for i in range(0, len(unsure), _BATCH):
             for trace in self.traces(unsure[i:i + _BATCH]):
-                result = check(compiled.query, assertions, trace, variables=variables)
-                results[trace.trace_id] = TraceCheck(trace.trace_id, result.passed, result,
-                                                     trace, len(result.span_ids))
-        for trace_id, n, bad in rows:
-            if int(bad):
+                result = check(compiled.query, assertions, trace)
+                if result.span_ids:
+                    results[trace.trace_id] = TraceCheck(trace.trace_id, result.passed, result,
+                                                         trace, len(result.span_ids))
+        for trace_id, n, bad, odd in rows:
+            if int(bad) or int(odd):
                 found = results.get(trace_id)
                 if found is not None:
                     yield found
