@@ -9,6 +9,8 @@ import pytest
 
 from tracespec.clickhouse import ClickHouseStore
 
+ROOT = Path(__file__).resolve().parents[2]
+
 
 @pytest.fixture(scope="module")
 def chdb_path(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
