@@ -59,6 +59,8 @@ def traces_from_rows(rows: Iterable[Sequence[Any]], *, source: str) -> list[Trac
     appearance)."""
     builder = TraceBuilder(source=source, format="clickhouse")
     groups: dict[tuple[bytes, str, str], int] = {}
+    kinds: dict[str, int] = {}  # the spellings of kinds and statuses repeat: read once each
+    statuses: dict[str, int] = {}
     for row in rows:
         (trace_id, span_id, parent_id, state, name, kind, res, scope_name, scope_version,
          attrs_, start, duration, status, message, ev_times, ev_names, ev_attrs,
@@ -69,15 +71,21 @@ def traces_from_rows(rows: Iterable[Sequence[Any]], *, source: str) -> list[Trac
             scope = Scope(scope_name, scope_version, present=bool(scope_name))
             group = groups[key] = builder.add_group(Group(Resource(dict(res)), scope,
                                                           RECORD_ADAPTER))
+        kind_number = kinds.get(kind)
+        if kind_number is None:
+            kind_number = kinds[kind] = SpanKind.parse(kind).number
+        status_number = statuses.get(status)
+        if status_number is None:
+            status_number = statuses[status] = StatusCode.parse(status).number
         record = SpanRecord(
             name=name,
-            kind=SpanKind.parse(kind).number,
-            attributes=dict(attrs_),
-            status_code=StatusCode.parse(status).number,
+            kind=kind_number,
+            attributes=attrs_,
+            status_code=status_number,
             status_message=message,
-            events=tuple(Event(n, t, dict(a)) for t, n, a in zip(ev_times, ev_names, ev_attrs,
+            events=tuple(Event(n, t, a) for t, n, a in zip(ev_times, ev_names, ev_attrs,
                                                                  strict=False)),
-            links=tuple(Link(t, s, st, dict(a)) for t, s, st, a in zip(
+            links=tuple(Link(t, s, st, a) for t, s, st, a in zip(
                 ln_traces, ln_spans, ln_states, ln_attrs, strict=False)),
             trace_state=state,
         )
