@@ -28,7 +28,7 @@ from .schema import DEFAULT_TABLE, ClickHouseError, create_table_sql, quote_iden
 
 __all__ = ["ClickHouseStore", "Selected", "TraceCheck"]
 
-_BATCH = 200  # traces fetched per query
+_BATCH = 50  # traces fetched per query (their spans are held together)
 
 
 @attrs.frozen
@@ -199,21 +199,22 @@ class ClickHouseStore:
         self._table_exists()
         passing = " AND ".join(f"({s})" for s in sure) if sure else "1"
         rows = self.engine.rows(compiled.check_sql(passing, window))
-        unsure = [t for t, _, bad, odd in rows if int(bad) or int(odd)]
-        results: dict[str, TraceCheck] = {}
-        for i in range(0, len(unsure), _BATCH):
-            for trace in self.traces(unsure[i:i + _BATCH]):
+        for i in range(0, len(rows), _BATCH):  # in order, a batch of traces fetched at a time
+            chunk = rows[i:i + _BATCH]
+            unsure = [t for t, _, bad, odd in chunk if int(bad) or int(odd)]
+            results: dict[str, TraceCheck] = {}
+            for trace in self.traces(unsure):
                 result = check(compiled.query, assertions, trace)
                 if result.span_ids:
                     results[trace.trace_id] = TraceCheck(trace.trace_id, result.passed, result,
                                                          trace, len(result.span_ids))
-        for trace_id, n, bad, odd in rows:
-            if int(bad) or int(odd):
-                found = results.get(trace_id)
-                if found is not None:
-                    yield found
-            else:
-                yield TraceCheck(trace_id, True, spans=int(n))
+            for trace_id, n, bad, odd in chunk:
+                if int(bad) or int(odd):
+                    found = results.pop(trace_id, None)
+                    if found is not None:
+                        yield found
+                else:
+                    yield TraceCheck(trace_id, True, spans=int(n))
 
     def explain(self, selector: str | Query) -> str:
         """Which part of the selector runs in ClickHouse and which in memory."""
