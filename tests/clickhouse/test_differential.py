@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 import tracespec
 from tests.clickhouse.conftest import store_for
 from tests.support.cases import selector_cases, selector_given
-from tests.support.strategies.selectors import query_selectors, span_trees
+from tests.support.strategies.selectors import KEYS, query_selectors, span_trees
 from tests.support.traces import make_trace
 from tracespec.clickhouse import ClickHouseStore, compile_sql
 from tracespec.selectors import ast
@@ -177,3 +177,38 @@ def _assertion_store(path: Path) -> tuple[ClickHouseStore, int]:
         store = store_for(path, "assertions")
         _assertion_stores[path] = (store, store.ingest([make_trace(_ASSERTION_TREES[0])]))
     return _assertion_stores[path]
+
+
+_ORDER_OPS = st.sampled_from(["<", "<=", ">", ">="])
+_generated_assertions = st.one_of(
+    st.builds(lambda k, op, n: f"attr:{k} {op} {n}", st.sampled_from(KEYS), _ORDER_OPS,
+              st.sampled_from(["0", "1", "200", "500", "-1", "0.5", "1000", "8", "-0.5"])),
+    st.builds(lambda op, d: f"attr:tracetest.span.duration {op} {d}", _ORDER_OPS,
+              st.sampled_from(["1ms", "999us", "1s", "0ns", "1000000", "2ms", "1.5ms"])),
+    st.builds(lambda k, t: f'attr:{k} = "{t}"', st.sampled_from(KEYS),
+              st.sampled_from(["200", "abc", "", "true", "0.5", "08", "1ms"])),
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                  HealthCheck.function_scoped_fixture])
+@given(span_trees(max_spans=12), st.lists(query_selectors(), min_size=1, max_size=2),
+       st.lists(_generated_assertions, min_size=1, max_size=2))
+def test_generated_specs(chdb_path: Path, tree: dict[str, Any], selectors: list[ast.Selector],
+                         assertions: list[str]) -> None:
+    """Specs decided in SQL (flat selectors, the assertions SQL decides) and in memory give
+    the in-memory verdict."""
+    trace = make_trace(textual(tree))
+    store = store_for(chdb_path, f"spec_{next(_tables)}")
+    store.ingest([trace])
+    try:
+        for node in selectors:
+            text = unparse_selector_node(node)
+            expected = tracespec.check(text, assertions, trace)
+            got = list(store.check(text, assertions))
+            if not expected.span_ids:
+                assert got == [], (text, assertions)
+            else:
+                assert [g.passed for g in got] == [expected.passed], (text, assertions)
+    finally:
+        store.engine.command(f"DROP TABLE {store.table}")
