@@ -102,7 +102,11 @@ _REPAIRED_SELECTORS = ["", 'span[tracetest.span.type="general"]',
                        'span[name="Temporary Tracetest root span"]', "span[http.method]",
                        'span[name!="a"]', 'span[]:not(span[name="a"])',
                        'span[db.system], span[kind="unspecified"]',
-                       'span[tracetest.span.type="general"] span[]', "span[]:root"]
+                       'span[tracetest.span.type="general"] span[]', "span[]:root",
+                       'span[tracetest.span.duration>0] > span[]', 'span[]:has(span[name="c"])',
+                       'span[name="Temporary Tracetest root span"] > span[]:first',
+                       'span[tracetest.span.parent_id="0000000000000000"] span[]',
+                       'span[]:not(span[]:root)']
 
 
 @pytest.mark.parametrize("selector", _REPAIRED_SELECTORS)

@@ -117,8 +117,14 @@ class SqlSelector:
         else:
             first = ("traces where each step's conditions hold for some span"
                      if self.prefilter is not None else "every trace (no condition SQL can test)")
+            from .skeleton import flag_plan
+
+            fetched = ("their skeletons (ids, parents, times, names and one flag per condition, "
+                       "computed in SQL) are fetched" if flag_plan(self.query.plan) is not None
+                       else "their spans are fetched whole (a condition reads what only memory "
+                       "has)")
             head = (f"runs in two parts: ClickHouse finds the candidate traces ({first}); "
-                    "their spans are fetched and the in-memory engine selects, as planned below")
+                    f"{fetched} and the in-memory engine selects, as planned below")
         return f"{head}\nSQL: {self.sql()}\n{self.query.explain()}"
 
 

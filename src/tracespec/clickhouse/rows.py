@@ -35,7 +35,7 @@ from ..trace import (
 from ..trace.attrvalue import AttrValue, text_form
 from .schema import ClickHouseError
 
-__all__ = ["FETCH_COLUMNS", "rows_of", "traces_from_rows"]
+__all__ = ["FETCH_COLUMNS", "hex_id", "rows_of", "traces_from_rows"]
 
 #: The select list :func:`traces_from_rows` reads, in its order.
 FETCH_COLUMNS = (
@@ -47,7 +47,8 @@ FETCH_COLUMNS = (
 )
 
 
-def _hex(text: str, what: str) -> bytes:
+def hex_id(text: str, what: str) -> bytes:
+    """The bytes of a hex id of a row (``what`` names its column in the error)."""
     try:
         return bytes.fromhex(text)
     except ValueError:
@@ -90,8 +91,8 @@ def traces_from_rows(rows: Iterable[Sequence[Any]], *, source: str) -> list[Trac
             trace_state=state,
         )
         start = int(start)
-        builder.add_span(_hex(trace_id, "TraceId"), _hex(span_id, "SpanId"),
-                         _hex(parent_id, "ParentSpanId"), start, start + int(duration), record,
+        builder.add_span(hex_id(trace_id, "TraceId"), hex_id(span_id, "SpanId"),
+                         hex_id(parent_id, "ParentSpanId"), start, start + int(duration), record,
                          group)
     return builder.build()
 

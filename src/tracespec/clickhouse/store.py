@@ -16,6 +16,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 import attrs
 
 from ..assertions import compile_assertion
+from ..query import run
 from ..results import SpecResult
 from ..selectors import Query
 from ..spec import check
@@ -25,10 +26,12 @@ from .compile import SqlSelector, Window, compile_sql
 from .engine import Engine, open_engine
 from .rows import FETCH_COLUMNS, rows_of, traces_from_rows
 from .schema import DEFAULT_TABLE, ClickHouseError, create_table_sql, quote_ident, quote_string
+from .skeleton import flag_plan, skeleton_sql, skeleton_traces
 
 __all__ = ["ClickHouseStore", "Selected", "TraceCheck"]
 
 _BATCH = 50  # traces fetched per query (their spans are held together)
+_SKELETON_BATCH = 500  # skeleton traces (ids, times, flags) fetched per query
 
 
 @attrs.frozen
@@ -137,6 +140,11 @@ class ClickHouseStore:
         root it adds (see :attr:`SqlSelector.synthetic`)."""
         compiled = self.compile(selector)
         if not compiled.flat:
+            self._table_exists()
+            candidates = [row[0] for row in self.engine.rows(compiled.candidates_sql(window))]
+            found = self._structural_ids(compiled, candidates)
+            if found is not None:
+                return {t: list(ids) for t, ids in found.items()}
             return {s.trace_id: [sp.span_id for sp in s.spans]
                     for s in self.select(compiled, window)}
         self._table_exists()
@@ -153,6 +161,24 @@ class ClickHouseStore:
                 out[trace.trace_id] = [sp.span_id for sp in spans]
         return dict(sorted(out.items()))
 
+    def _structural_ids(self, compiled: SqlSelector, candidates: Sequence[str]
+                        ) -> dict[str, tuple[str, ...]] | None:
+        """Selected span ids per candidate trace (with a selection), found on skeleton traces
+        (one flag per condition); ``None`` when the plan has a condition SQL cannot read."""
+        flags = flag_plan(compiled.query.plan)
+        if flags is None:
+            return None
+        out: dict[str, tuple[str, ...]] = {}
+        for i in range(0, len(candidates), _SKELETON_BATCH):
+            rows = self.engine.rows(skeleton_sql(flags, self.table,
+                                                 candidates[i:i + _SKELETON_BATCH]))
+            for trace in skeleton_traces(rows, flags, source=self.engine.address):
+                positions = run(flags.plan, trace.index)
+                if positions:
+                    out[trace.trace_id] = tuple(trace.index.span_ids[p].hex()
+                                                for p in positions)
+        return out
+
     def select(self, selector: str | Query | SqlSelector, window: Window | None = None
                ) -> Iterator[Selected]:
         """Per trace with a selected span (by trace id), the spans in trace order."""
@@ -163,8 +189,12 @@ class ClickHouseStore:
             for trace_id, ids, odd in self.engine.rows(compiled.spans_sql(window)):
                 chosen[trace_id] = None if int(odd) else set(ids)
         else:
-            for (trace_id,) in self.engine.rows(compiled.candidates_sql(window)):
-                chosen[trace_id] = None
+            candidates = [row[0] for row in self.engine.rows(compiled.candidates_sql(window))]
+            found = self._structural_ids(compiled, candidates)
+            if found is None:
+                chosen = dict.fromkeys(candidates)
+            else:
+                chosen = {t: set(ids) for t, ids in found.items()}
         ids = list(chosen)
         for i in range(0, len(ids), _BATCH):
             for trace in self.traces(ids[i:i + _BATCH]):
