@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -25,6 +25,24 @@ from .schema import ClickHouseError, quote_ident
 __all__ = ["ChdbEngine", "Engine", "HttpEngine", "open_engine"]
 
 _SETTINGS = " SETTINGS output_format_json_quote_64bit_integers = 0"
+# a stream of rows comes in small blocks, and a big sort spills to disk, so that fetching
+# millions of spans holds a few blocks, not all of them
+_STREAM_SETTINGS = (_SETTINGS + ", max_block_size = 4096, "
+                    "max_bytes_before_external_sort = 100000000")
+
+
+def _lines(chunks: Iterable[bytes]) -> Iterator[list[Any]]:
+    """Rows of ``JSONCompactEachRow`` text arriving in chunks (a line may span two)."""
+    rest = b""
+    for chunk in chunks:
+        data = rest + chunk
+        lines = data.split(b"\n")
+        rest = lines.pop()
+        for line in lines:
+            if line:
+                yield orjson.loads(line)
+    if rest.strip():
+        yield orjson.loads(rest)
 
 
 class Engine:
@@ -35,6 +53,10 @@ class Engine:
 
     def rows(self, sql: str) -> list[list[Any]]:
         """The rows of a ``SELECT``, each a list of JSON values."""
+        raise NotImplementedError
+
+    def stream(self, sql: str) -> Iterator[list[Any]]:
+        """The rows of a ``SELECT`` as they come, each a list of JSON values."""
         raise NotImplementedError
 
     def command(self, sql: str) -> None:
@@ -121,6 +143,25 @@ class ChdbEngine(Engine):
         """The rows of a ``SELECT``, each a list of JSON values."""
         return _data(self._query(sql + _SETTINGS, "JSONCompact"))
 
+    def stream(self, sql: str) -> Iterator[list[Any]]:
+        """The rows of a ``SELECT`` as they come, each a list of JSON values."""
+        try:
+            result = self._session.send_query(sql + _STREAM_SETTINGS, "JSONCompactEachRow")
+        except Exception as exc:
+            raise ClickHouseError(f"{self.address}: {_first(exc)}") from None
+        chunks = iter(result)
+        try:
+            while True:
+                try:
+                    chunk = next(chunks)
+                except StopIteration:
+                    return
+                except Exception as exc:
+                    raise ClickHouseError(f"{self.address}: {_first(exc)}") from None
+                yield from _lines([bytes(chunk.bytes())])
+        finally:  # a reader that stops early: the session must not keep the stream open
+            result.close()
+
     def command(self, sql: str) -> None:
         """Run a statement that returns nothing."""
         self._query(sql)
@@ -188,6 +229,16 @@ class HttpEngine(Engine):
         except Exception as exc:
             raise ClickHouseError(f"{self.address}: {_first(exc, self._password)}") from None
         return _data(bytes(payload))
+
+    def stream(self, sql: str) -> Iterator[list[Any]]:
+        """The rows of a ``SELECT`` as they come, each a list of JSON values."""
+        try:
+            chunks = self._client.raw_stream(sql + _STREAM_SETTINGS, fmt="JSONCompactEachRow")
+            yield from _lines(bytes(c) for c in chunks)
+        except ClickHouseError:
+            raise
+        except Exception as exc:
+            raise ClickHouseError(f"{self.address}: {_first(exc, self._password)}") from None
 
     def command(self, sql: str) -> None:
         """Run a statement that returns nothing."""

@@ -2,7 +2,7 @@
 condition computed in SQL, instead of every attribute of every span.
 
 :func:`flag_plan` rewrites a plan so that each condition tests its flag (``"1"``) instead of a
-value; :func:`skeleton_traces` builds traces from rows of :func:`skeleton_sql`, through
+value; :func:`skeleton_traces` builds traces from rows of :func:`skeleton_columns`, through
 :class:`~tracespec.trace.TraceBuilder` (so repairs and trace order are the in-memory ones).  The
 root Tracetest adds to a trace of several roots is not in the table: its flags are the original
 conditions evaluated on it, in memory (it has no attributes; its name, kind and times are the
@@ -31,10 +31,9 @@ from ..query.plan import (
 from ..trace import RECORD_ADAPTER, Group, Resource, Scope, SpanRecord, Trace, TraceBuilder
 from ..trace.attrvalue import AttrValue
 from .rows import hex_id
-from .schema import quote_ident, quote_string
 from .sql import cond_sql
 
-__all__ = ["FlagPlan", "flag_plan", "skeleton_sql", "skeleton_traces"]
+__all__ = ["FlagPlan", "flag_plan", "skeleton_columns", "skeleton_traces"]
 
 _FLAG = "\x00sql{}"  # no attribute family, no collision with a real key
 
@@ -105,14 +104,11 @@ def flag_plan(plan: SelectorPlan) -> FlagPlan | None:
     return FlagPlan(rewritten, tuple(r.conds), tuple(r.sql)) if r.ok else None
 
 
-def skeleton_sql(flags: FlagPlan, table: str, trace_ids: Sequence[str]) -> str:
-    """The skeleton rows of the traces ``trace_ids``, with the flags."""
-    columns = ["TraceId", "SpanId", "ParentSpanId", "SpanName",
-               "toUnixTimestamp64Nano(Timestamp)", "Duration",
-               *(f"toUInt8({s})" for s in flags.sql)]
-    ids = ", ".join(quote_string(t) for t in trace_ids)
-    return (f"SELECT {', '.join(columns)} FROM {quote_ident(table)} WHERE TraceId IN ({ids}) "
-            "ORDER BY TraceId")
+def skeleton_columns(flags: FlagPlan) -> str:
+    """The select list of skeleton rows: ids, name, times, then the flags."""
+    return ", ".join(["TraceId", "SpanId", "ParentSpanId", "SpanName",
+                      "toUnixTimestamp64Nano(Timestamp)", "Duration",
+                      *(f"toUInt8({s})" for s in flags.sql)])
 
 
 def _value(trace: Trace, cond: Cond, pos: int) -> AttrValue | None:

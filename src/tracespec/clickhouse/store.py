@@ -11,7 +11,9 @@ their spans and observed values.  ``selected_ids`` is the SQL alone (flat select
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+import itertools
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any
 
 import attrs
 
@@ -26,12 +28,12 @@ from .compile import SqlSelector, Window, compile_sql
 from .engine import Engine, open_engine
 from .rows import FETCH_COLUMNS, rows_of, traces_from_rows
 from .schema import DEFAULT_TABLE, ClickHouseError, create_table_sql, quote_ident, quote_string
-from .skeleton import flag_plan, skeleton_sql, skeleton_traces
+from .skeleton import flag_plan, skeleton_columns, skeleton_traces
 
 __all__ = ["ClickHouseStore", "Selected", "TraceCheck"]
 
-_BATCH = 50  # traces fetched per query (their spans are held together)
-_SKELETON_BATCH = 500  # skeleton traces (ids, times, flags) fetched per query
+_IDS_PER_QUERY = 2000  # traces named in one streamed query (their rows come trace by trace)
+_BATCH = 50  # traces checked before their results are given
 
 
 @attrs.frozen
@@ -105,24 +107,42 @@ class ClickHouseStore:
 
     # -- reading ------------------------------------------------------------------------------
     def _table_exists(self) -> None:
-        name = self.table.split(".")[-1]
-        rows = self.engine.rows(f"SELECT count() FROM system.tables WHERE name = "
-                                f"{quote_string(name)}")
+        database, _, name = self.table.rpartition(".")
+        where = quote_string(database) if database else "currentDatabase()"
+        rows = self.engine.rows(f"SELECT count() FROM system.tables WHERE database = {where} "
+                                f"AND name = {quote_string(name)}")
         if not rows or not int(rows[0][0]):
             raise ClickHouseError(f"{self.engine.address}: no table {self.table!r} (write "
                                   "traces with 'tracespec ingest', or point the collector's "
                                   "clickhouseexporter at it)")
 
+    def _stream(self, trace_ids: Sequence[str], columns: str,
+                build: Callable[[list[list[Any]]], list[Trace]]) -> Iterator[Trace]:
+        """The traces of ``trace_ids`` (ascending), built one at a time from streamed rows."""
+        table = quote_ident(self.table)
+        for i in range(0, len(trace_ids), _IDS_PER_QUERY):
+            ids = ", ".join(quote_string(t) for t in trace_ids[i:i + _IDS_PER_QUERY])
+            current: str | None = None
+            rows: list[list[Any]] = []
+            for row in self.engine.stream(f"SELECT {columns} FROM {table} "
+                                          f"WHERE TraceId IN ({ids}) ORDER BY TraceId"):
+                if row[0] != current:
+                    if rows:
+                        yield from build(rows)
+                    rows, current = [], row[0]
+                rows.append(row)
+            if rows:
+                yield from build(rows)
+
+    def iter_traces(self, trace_ids: Iterable[str]) -> Iterator[Trace]:
+        """The traces of ``trace_ids`` that the table holds, by trace id, one at a time."""
+        source = self.engine.address
+        yield from self._stream(sorted(set(trace_ids)), FETCH_COLUMNS,
+                                lambda rows: traces_from_rows(rows, source=source))
+
     def traces(self, trace_ids: Sequence[str]) -> list[Trace]:
         """The traces of ``trace_ids`` (those the table holds), by trace id."""
-        out: list[Trace] = []
-        for i in range(0, len(trace_ids), _BATCH):
-            ids = ", ".join(quote_string(t) for t in trace_ids[i:i + _BATCH])
-            rows = self.engine.rows(f"SELECT {FETCH_COLUMNS} FROM {quote_ident(self.table)} "
-                                    f"WHERE TraceId IN ({ids}) ORDER BY TraceId")
-            out.extend(traces_from_rows(rows, source=self.engine.address))
-        out.sort(key=lambda t: t.trace_id)
-        return out
+        return list(self.iter_traces(trace_ids))
 
     def trace(self, trace_id: str) -> Trace | None:
         """One trace by its hex id (``None`` when no span of it is stored)."""
@@ -155,7 +175,7 @@ class ClickHouseStore:
                 repaired.append(trace_id)
             else:
                 out[trace_id] = list(ids)
-        for trace in self.traces(repaired):
+        for trace in self.iter_traces(repaired):
             spans = compiled.query.select(trace)
             if spans:
                 out[trace.trace_id] = [sp.span_id for sp in spans]
@@ -169,14 +189,12 @@ class ClickHouseStore:
         if flags is None:
             return None
         out: dict[str, tuple[str, ...]] = {}
-        for i in range(0, len(candidates), _SKELETON_BATCH):
-            rows = self.engine.rows(skeleton_sql(flags, self.table,
-                                                 candidates[i:i + _SKELETON_BATCH]))
-            for trace in skeleton_traces(rows, flags, source=self.engine.address):
-                positions = run(flags.plan, trace.index)
-                if positions:
-                    out[trace.trace_id] = tuple(trace.index.span_ids[p].hex()
-                                                for p in positions)
+        source = self.engine.address
+        for trace in self._stream(sorted(candidates), skeleton_columns(flags),
+                                  lambda rows: skeleton_traces(rows, flags, source=source)):
+            positions = run(flags.plan, trace.index)
+            if positions:
+                out[trace.trace_id] = tuple(trace.index.span_ids[p].hex() for p in positions)
         return out
 
     def select(self, selector: str | Query | SqlSelector, window: Window | None = None
@@ -195,16 +213,14 @@ class ClickHouseStore:
                 chosen = dict.fromkeys(candidates)
             else:
                 chosen = {t: set(ids) for t, ids in found.items()}
-        ids = list(chosen)
-        for i in range(0, len(ids), _BATCH):
-            for trace in self.traces(ids[i:i + _BATCH]):
-                wanted = chosen.get(trace.trace_id)
-                if wanted is None:
-                    positions = tuple(compiled.query.positions(trace))
-                else:
-                    positions = tuple(s.position for s in trace if s.span_id in wanted)
-                if positions:
-                    yield Selected(trace, positions)
+        for trace in self.iter_traces(chosen):
+            wanted = chosen.get(trace.trace_id)
+            if wanted is None:
+                positions = tuple(compiled.query.positions(trace))
+            else:
+                positions = tuple(s.position for s in trace if s.span_id in wanted)
+            if positions:
+                yield Selected(trace, positions)
 
     def check(self, selector: str | Query, assertions: Sequence[str],
               window: Window | None = None, variables: Mapping[str, str] | None = None
@@ -229,11 +245,13 @@ class ClickHouseStore:
         self._table_exists()
         passing = " AND ".join(f"({s})" for s in sure) if sure else "1"
         rows = self.engine.rows(compiled.check_sql(passing, window))
-        for i in range(0, len(rows), _BATCH):  # in order, a batch of traces fetched at a time
+        unsure = (t for t, _, bad, odd in rows if int(bad) or int(odd))
+        fetched = self.iter_traces(unsure)
+        for i in range(0, len(rows), _BATCH):  # in order, a batch of traces at a time
             chunk = rows[i:i + _BATCH]
-            unsure = [t for t, _, bad, odd in chunk if int(bad) or int(odd)]
             results: dict[str, TraceCheck] = {}
-            for trace in self.traces(unsure):
+            wanted = sum(1 for _, _, bad, odd in chunk if int(bad) or int(odd))
+            for trace in itertools.islice(fetched, wanted):
                 result = check(compiled.query, assertions, trace)
                 if result.span_ids:
                     results[trace.trace_id] = TraceCheck(trace.trace_id, result.passed, result,
