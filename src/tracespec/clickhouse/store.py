@@ -17,6 +17,7 @@ from typing import Any
 
 import attrs
 
+from .._gc import paused as gc_paused
 from ..assertions import compile_assertion
 from ..query import run
 from ..results import SpecResult
@@ -118,8 +119,14 @@ class ClickHouseStore:
 
     def _stream(self, trace_ids: Sequence[str], columns: str,
                 build: Callable[[list[list[Any]]], list[Trace]]) -> Iterator[Trace]:
-        """The traces of ``trace_ids`` (ascending), built one at a time from streamed rows."""
+        """The traces of ``trace_ids`` (ascending), built one at a time from streamed rows (the
+        cyclic GC paused meanwhile: the rows are many small objects without cycles)."""
         table = quote_ident(self.table)
+        with gc_paused():
+            yield from self._stream_batches(trace_ids, table, columns, build)
+
+    def _stream_batches(self, trace_ids: Sequence[str], table: str, columns: str,
+                        build: Callable[[list[list[Any]]], list[Trace]]) -> Iterator[Trace]:
         for i in range(0, len(trace_ids), _IDS_PER_QUERY):
             ids = ", ".join(quote_string(t) for t in trace_ids[i:i + _IDS_PER_QUERY])
             current: str | None = None
