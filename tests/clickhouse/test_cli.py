@@ -147,6 +147,9 @@ def test_window(db: str, capsys: pytest.CaptureFixture[str]) -> None:
     (["select", "--clickhouse", "chdb:/tmp/x", "span[]", TRACE], "not both"),
     (["select", "--clickhouse", "chdb:/tmp/x", "--table", "a;drop", "span[]"], "table name"),
     (["check", "--clickhouse", "chdb:/tmp/x", "span[]"], "missing ASSERTIONS"),
+    (["select", "--clickhouse", "chdb:/tmp/x", "--trace-id", "ab", "span[]"], "need a TRACE"),
+    (["check", "--clickhouse", "chdb:/tmp/x", "--trace-id", "ab", "span[]", "attr:a = 1"],
+     "need a TRACE"),
 ])
 def test_errors_are_one_line(capsys: pytest.CaptureFixture[str], args: list[str],
                              message: str) -> None:

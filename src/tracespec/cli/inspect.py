@@ -106,6 +106,8 @@ def select_command(
     if store["clickhouse"] is not None:
         if trace_path is not None:
             raise CliError("give a TRACE or --clickhouse, not both")
+        if trace_id is not None or trace_format is not None:
+            raise CliError("--trace-id and --format need a TRACE, not --clickhouse")
         return run_select(query.source, store, as_json, _span_json, _store_rows)
     if trace_path is None:
         raise CliError("missing TRACE (or --clickhouse URL)")
@@ -201,6 +203,8 @@ def check_command(
     if store["clickhouse"] is not None:
         if not assertions:
             raise CliError("missing ASSERTIONS")
+        if trace_id is not None or trace_format is not None:
+            raise CliError("--trace-id and --format need a TRACE, not --clickhouse")
         return run_check(selector, assertions, store, variables, as_json, no_color)
     if trace_path is None or not assertions:
         raise CliError("missing ASSERTIONS... TRACE")

@@ -79,8 +79,8 @@ def sure_pass_sql(text: str) -> str | None:
             *_ORDERINGS, ast.Comparator.EQ):
         return None
     key = node.left.name
-    if key in META_KEYS and key != _DURATION_KEY:
-        return None
+    if (key in META_KEYS or key.startswith("tracetest.")) and key != _DURATION_KEY:
+        return None  # meta attributes, and what a run computes (tracetest.selected_spans.*)
     passes = _probe(item, key)
     right = node.right
     if key == _DURATION_KEY:

@@ -25,10 +25,11 @@ from .schema import ClickHouseError, quote_ident
 __all__ = ["ChdbEngine", "Engine", "HttpEngine", "open_engine"]
 
 _SETTINGS = " SETTINGS output_format_json_quote_64bit_integers = 0"
+_INSERT_BYTES = 8 << 20  # JSON rows sent per INSERT
 # a stream of rows comes in small blocks, and a big sort spills to disk, so that fetching
 # millions of spans holds a few blocks, not all of them
 _STREAM_SETTINGS = (_SETTINGS + ", max_block_size = 4096, "
-                    "max_bytes_before_external_sort = 100000000")
+                    "max_bytes_before_external_sort = 50000000, max_threads = 2")
 
 
 def _lines(chunks: Iterable[bytes]) -> Iterator[list[Any]]:
@@ -174,7 +175,7 @@ class ChdbEngine(Engine):
         for line in lines:
             batch.append(line)
             size += len(line)
-            if size > 32 << 20:
+            if size > _INSERT_BYTES:
                 self._query((head + b"\n".join(batch)).decode("utf-8"))
                 batch, size = [], 0
         if batch:
@@ -254,7 +255,7 @@ class HttpEngine(Engine):
         for line in lines:
             batch.append(line)
             size += len(line)
-            if size > 32 << 20:
+            if size > _INSERT_BYTES:
                 self._raw_insert(table, b"\n".join(batch))
                 batch, size = [], 0
         if batch:

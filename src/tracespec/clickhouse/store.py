@@ -11,6 +11,7 @@ their spans and observed values.  ``selected_ids`` is the SQL alone (flat select
 
 from __future__ import annotations
 
+import gc
 import itertools
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
@@ -33,8 +34,9 @@ from .skeleton import flag_plan, skeleton_columns, skeleton_traces
 
 __all__ = ["ClickHouseStore", "Selected", "TraceCheck"]
 
-_IDS_PER_QUERY = 2000  # traces named in one streamed query (their rows come trace by trace)
+_IDS_PER_QUERY = 500  # traces named in one streamed query (their rows come trace by trace)
 _BATCH = 50  # traces checked before their results are given
+_COLLECT_EVERY = 100  # traces made (or written) between two collections of the cyclic GC
 
 
 @attrs.frozen
@@ -98,10 +100,12 @@ class ClickHouseStore:
         count = [0]
 
         def lines() -> Iterator[bytes]:
-            for trace in traces:
+            for i, trace in enumerate(traces, 1):
                 for line in rows_of(trace):
                     count[0] += 1
                     yield line
+                if i % _COLLECT_EVERY == 0:
+                    gc.collect()  # a trace and its spans form a cycle: free the ones written
 
         self.engine.insert_json(self.table, lines())
         return count[0]
@@ -127,6 +131,7 @@ class ClickHouseStore:
 
     def _stream_batches(self, trace_ids: Sequence[str], table: str, columns: str,
                         build: Callable[[list[list[Any]]], list[Trace]]) -> Iterator[Trace]:
+        built = 0
         for i in range(0, len(trace_ids), _IDS_PER_QUERY):
             ids = ", ".join(quote_string(t) for t in trace_ids[i:i + _IDS_PER_QUERY])
             current: str | None = None
@@ -136,6 +141,9 @@ class ClickHouseStore:
                 if row[0] != current:
                     if rows:
                         yield from build(rows)
+                        built += 1
+                        if built % _COLLECT_EVERY == 0:
+                            gc.collect()  # the traces given before, cycles with their spans
                     rows, current = [], row[0]
                 rows.append(row)
             if rows:
