@@ -111,7 +111,9 @@ def _child(part: str, args: argparse.Namespace) -> dict[str, float]:
     cmd = [sys.executable, "-m", "benchmarks.bench_clickhouse", "--part", part,
            "--traces", str(args.traces), "--spans", str(args.spans), "--db", args.db,
            "--repeat", str(args.repeat)]
-    done = subprocess.run(cmd, check=True, capture_output=True, text=True)
+    done = subprocess.run(cmd, check=False, capture_output=True, text=True)
+    if done.returncode:
+        sys.exit(f"the {part} side failed:\n{done.stderr}")
     return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
 
