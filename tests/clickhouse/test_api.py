@@ -93,3 +93,14 @@ def test_the_table_is_created_as_the_exporter_creates_it(store: ch.ClickHouseSto
     kinds = store.engine.rows("SELECT DISTINCT SpanKind, StatusCode FROM default.spans "
                               "ORDER BY SpanKind")
     assert ["SPAN_KIND_CLIENT", "STATUS_CODE_UNSET"] in kinds
+
+
+def test_streamed_rows_may_split_anywhere() -> None:
+    """Rows of JSONCompactEachRow text read alike however the stream cuts the bytes."""
+    from tracespec.clickhouse.engine import _lines
+
+    text = b'["a", {"k": "v\\\\n"}, 1]\n["b", {}, 2]\n["c", {"x": "\xc3\xa9"}, 3]\n'
+    rows = [["a", {"k": "v\\n"}, 1], ["b", {}, 2], ["c", {"x": "\u00e9"}, 3]]
+    for cut in range(1, len(text)):
+        assert list(_lines([text[:cut], text[cut:]])) == rows
+    assert list(_lines([text[i:i + 1] for i in range(len(text))])) == rows

@@ -234,8 +234,15 @@ class HttpEngine(Engine):
     def stream(self, sql: str) -> Iterator[list[Any]]:
         """The rows of a ``SELECT`` as they come, each a list of JSON values."""
         try:
-            chunks = self._client.raw_stream(sql + _STREAM_SETTINGS, fmt="JSONCompactEachRow")
-            yield from _lines(bytes(c) for c in chunks)
+            stream = self._client.raw_stream(sql + _STREAM_SETTINGS, fmt="JSONCompactEachRow")
+            if hasattr(stream, "read"):  # clickhouse-connect before 1.x: a binary stream
+                try:
+                    yield from _lines(iter(lambda: bytes(stream.read(1 << 16)), b""))
+                finally:
+                    stream.close()
+            else:  # later: a StreamContext of byte blocks, to be used in a with block
+                with stream as blocks:
+                    yield from _lines(bytes(b) for b in blocks)
         except ClickHouseError:
             raise
         except Exception as exc:
