@@ -188,3 +188,15 @@ def test_no_engine_is_imported_offline() -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           timeout=120, check=False)
     assert done.stdout.strip().splitlines()[-1] == "[]", done.stderr
+
+
+def test_explain_sql(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run_cli(capsys, "explain", "--sql", 'span[http.method="GET"]', "--table",
+                           "otel.spans")
+    assert code == 0
+    assert out.startswith("runs in ClickHouse")
+    assert "FROM `otel`.`spans`" in out
+    code, out, _ = run_cli(capsys, "explain", "--sql", 'span[name="a"] > span[]:first')
+    assert code == 0 and out.startswith("runs in two parts") and "step 2" in out
+    code, _, err = run_cli(capsys, "explain", "--sql", "span[]", TRACE)
+    assert code == 1 and "--sql explains the selector alone" in err

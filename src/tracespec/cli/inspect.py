@@ -228,13 +228,20 @@ def check_command(
     epilog="""\b
 Examples:
   tracespec explain 'span[service.name="api"] span[tracetest.span.type="database"]:first'
-  tracespec explain 'span[http.status_code>=500]' examples/orders-trace.json""",
+  tracespec explain 'span[http.status_code>=500]' examples/orders-trace.json
+  tracespec explain --sql 'span[service.name="api"] > span[kind="client"]'""",
 )
 @click.argument("selector")
 @click.argument("trace_path", metavar="[TRACE]", required=False)
+@click.option("--sql", "as_sql", is_flag=True,
+              help="What runs in ClickHouse (select/check --clickhouse) and what in memory, "
+                   "with the SQL.")
+@click.option("--table", default="otel_traces", show_default=True,
+              help="With --sql: the exporter's table.")
 @_trace_id_option
 def explain_command(
-    selector: str, trace_path: str | None, trace_id: str | None, trace_format: str | None = None,
+    selector: str, trace_path: str | None, as_sql: bool, table: str, trace_id: str | None,
+    trace_format: str | None = None,
 ) -> int:
     """Print the plan a selector compiles to: which index starts it, what filters the rest.
 
@@ -243,6 +250,13 @@ def explain_command(
     other names in the OpenTelemetry semantic conventions that some spans have).
     """
     query = _compiled_selector(selector)
+    if as_sql:
+        if trace_path is not None or trace_id is not None or trace_format is not None:
+            raise CliError("--sql explains the selector alone: no TRACE, --trace-id or --format")
+        from ..clickhouse import compile_sql
+
+        Stdout().write([printable(compile_sql(query, table=table).explain()) + "\n"])
+        return ExitCode.PASSED
     if trace_path is None:
         if trace_id is not None or trace_format is not None:
             raise CliError("--trace-id and --format need a TRACE")
