@@ -20,6 +20,7 @@ def test_every_example_file_reads() -> None:
                                               "ELASTIC_PASSWORD": "pw", "SIGNALFX_TOKEN": "t"})
            for p in sorted(EXAMPLES.glob("*.yaml"))}
     assert {k: (v.type, v.protocol, v.where) for k, v in got.items()} == {
+        "clickhouse": ("clickhouse", "http", "http://127.0.0.1:8123"),
         "elasticapm": ("elasticapm", "http", "https://127.0.0.1:9200"),
         "jaeger": ("jaeger", "grpc", "127.0.0.1:16685"),
         "jaeger-http": ("jaeger", "http", "http://127.0.0.1:16686"),

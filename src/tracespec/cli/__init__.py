@@ -1,7 +1,7 @@
 """The ``tracespec`` command: run Tracetest test files and query traces from a terminal or CI.
 
 A click group of small commands (``run``, ``select``, ``check``, ``explain``, ``show``,
-``suggest``, ``traces``, ``receive``, ``ui``).
+``suggest``, ``traces``, ``receive``, ``ui``, ``ingest``).
 :func:`main` runs click in non-standalone mode so that tracespec, not click, owns the exit
 codes (click's usage errors would otherwise exit 2, which here means "a test failed") and so
 every error a user can cause prints as one line, never a traceback.  Set ``TRACESPEC_DEBUG=1``
@@ -19,6 +19,7 @@ import click
 from .. import __version__
 from ..errors import TracespecError
 from ._common import CliError, ExitCode, describe, exit_code_for, stdout_gone
+from .clickhouse import ingest_command
 from .inspect import (
     check_command,
     explain_command,
@@ -65,6 +66,7 @@ app.add_command(show_command)
 app.add_command(traces_command)
 app.add_command(receive_command)
 app.add_command(ui_command)
+app.add_command(ingest_command)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

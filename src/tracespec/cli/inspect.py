@@ -38,6 +38,7 @@ from ._common import (
 )
 from ._listing import table_lines, tree_lines
 from ._span import detail_json, detail_lines, json_value, selectable_attributes
+from .clickhouse import clickhouse_options, run_check, run_select
 
 __all__ = [
     "check_command", "explain_command", "select_command", "show_command", "span_command",
@@ -89,20 +90,31 @@ def _span_json(span: Span) -> dict[str, Any]:
 Examples:
   tracespec select 'span[tracetest.span.type="database"]' examples/orders-trace.json
   tracespec select 'span[service.name="api"] span[kind="client"]:first' trace.pb --json
+  tracespec select --clickhouse chdb:./db --since 1h 'span[http.status_code >= 500]'
 
---json gives each span's kind and attributes too.""",
+--json gives each span's kind and attributes too (with --clickhouse: a list of
+{"traceId", "spans"}, one per trace with a selected span).""",
 )
 @click.argument("selector")
-@click.argument("trace_path", metavar="TRACE")
+@click.argument("trace_path", metavar="TRACE", required=False)
 @click.option("--json", "as_json", is_flag=True,
               help="Print a JSON list (with each span's attributes) instead of a table.")
 @_trace_id_option
+@clickhouse_options
 def select_command(
-    selector: str, trace_path: str, as_json: bool, trace_id: str | None,
-    trace_format: str | None = None,
+    selector: str, trace_path: str | None, as_json: bool, trace_id: str | None,
+    trace_format: str | None = None, **store: Any,
 ) -> int:
     """Print the spans a selector picks (id, name, service, duration), in trace order."""
     query = _compiled_selector(selector)  # a bad selector fails before the trace loads
+    if store["clickhouse"] is not None:
+        if trace_path is not None:
+            raise CliError("give a TRACE or --clickhouse, not both")
+        if trace_id is not None or trace_format is not None:
+            raise CliError("--trace-id and --format need a TRACE, not --clickhouse")
+        return run_select(query.source, store, as_json, _span_json, _store_rows)
+    if trace_path is None:
+        raise CliError("missing TRACE (or --clickhouse URL)")
     trace = load_trace_cli(trace_path, trace_id=trace_id, trace_format=trace_format)
     spans = query.select(trace)
     out = Stdout()
@@ -119,6 +131,12 @@ def select_command(
     summary = f"{len(spans)} {noun} of {len(trace)} selected"
     out.write([(click.style(summary, dim=True) if color else summary) + "\n"])
     return ExitCode.PASSED
+
+
+def _store_rows(spans: Sequence[Span]) -> Iterator[str]:
+    rows = [_table_row(s) for s in spans]
+    return table_lines(("span id", "name", "service", "duration"), rows,
+                       (False, False, False, True), color_enabled())
 
 
 def _table_row(span: Span) -> tuple[str, str, str, str]:
@@ -147,32 +165,38 @@ Examples:
       examples/orders-trace.json
   tracespec check 'span[name="SELECT users"]' 'attr:tracetest.span.duration < 10ms' \\
       'attr:db.system = "postgresql"' examples/orders-trace.json
+  tracespec check --clickhouse chdb:./db 'span[tracetest.span.type="http"]' \\
+      'attr:http.status_code < 500'
 
 Exit codes: 0 passed, 1 error, 2 an assertion failed, 3 the trace file not found.""",
 )
 @click.argument("selector")
-@click.argument("assertions", nargs=-1, required=True)
-@click.argument("trace_path", metavar="TRACE")
+@click.argument("assertions", nargs=-1)
+@click.argument("trace_path", metavar="TRACE", required=False)
 @click.option("--var", "var_items", multiple=True, metavar="KEY=VALUE",
               help="A variable for var:/env: (repeatable).")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.option("--no-color", is_flag=True, help="Never colour the output.")
 @_trace_id_option
+@clickhouse_options
 def check_command(
     selector: str,
     assertions: tuple[str, ...],
-    trace_path: str,
+    trace_path: str | None,
     var_items: tuple[str, ...],
     as_json: bool,
     no_color: bool,
     trace_id: str | None,
     trace_format: str | None = None,
+    **store: Any,
 ) -> int:
     """Check assertions on the spans a selector picks: every selected span must pass each.
 
     Prints the spec as a failing Tracetest run prints it: #meta, then each selected span (its
     name, service and kind) with every assertion and its observed value.
     """
+    if store["clickhouse"] is not None and trace_path is not None:
+        assertions, trace_path = (*assertions, trace_path), None  # no TRACE: all assertions
     _compiled_selector(selector)  # text that does not parse fails before the trace loads
     for i, text in enumerate(assertions, 1):
         try:
@@ -180,6 +204,14 @@ def check_command(
         except (ParseError, CompileError) as exc:
             raise CliError(f"assertion {i} {text!r}: {one_line(exc)}") from None
     variables = dict(parse_var(v) for v in var_items)
+    if store["clickhouse"] is not None:
+        if not assertions:
+            raise CliError("missing ASSERTIONS")
+        if trace_id is not None or trace_format is not None:
+            raise CliError("--trace-id and --format need a TRACE, not --clickhouse")
+        return run_check(selector, assertions, store, variables, as_json, no_color)
+    if trace_path is None or not assertions:
+        raise CliError("missing ASSERTIONS... TRACE")
     trace = load_trace_cli(trace_path, trace_id=trace_id, trace_format=trace_format)
     result = check(selector, assertions, trace, variables=variables)
     if as_json:
@@ -200,13 +232,20 @@ def check_command(
     epilog="""\b
 Examples:
   tracespec explain 'span[service.name="api"] span[tracetest.span.type="database"]:first'
-  tracespec explain 'span[http.status_code>=500]' examples/orders-trace.json""",
+  tracespec explain 'span[http.status_code>=500]' examples/orders-trace.json
+  tracespec explain --sql 'span[service.name="api"] > span[kind="client"]'""",
 )
 @click.argument("selector")
 @click.argument("trace_path", metavar="[TRACE]", required=False)
+@click.option("--sql", "as_sql", is_flag=True,
+              help="What runs in ClickHouse (select/check --clickhouse) and what in memory, "
+                   "with the SQL.")
+@click.option("--table", default="otel_traces", show_default=True,
+              help="With --sql: the exporter's table.")
 @_trace_id_option
 def explain_command(
-    selector: str, trace_path: str | None, trace_id: str | None, trace_format: str | None = None,
+    selector: str, trace_path: str | None, as_sql: bool, table: str, trace_id: str | None,
+    trace_format: str | None = None,
 ) -> int:
     """Print the plan a selector compiles to: which index starts it, what filters the rest.
 
@@ -215,6 +254,13 @@ def explain_command(
     other names in the OpenTelemetry semantic conventions that some spans have).
     """
     query = _compiled_selector(selector)
+    if as_sql:
+        if trace_path is not None or trace_id is not None or trace_format is not None:
+            raise CliError("--sql explains the selector alone: no TRACE, --trace-id or --format")
+        from ..clickhouse import compile_sql
+
+        Stdout().write([printable(compile_sql(query, table=table).explain()) + "\n"])
+        return ExitCode.PASSED
     if trace_path is None:
         if trace_id is not None or trace_format is not None:
             raise CliError("--trace-id and --format need a TRACE")

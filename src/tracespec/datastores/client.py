@@ -69,6 +69,10 @@ def open_backend(store: DataStore, *, timeout: float = 10.0) -> Backend:
         from .signalfx import SignalFx
 
         return SignalFx(store, timeout=timeout)
+    if store.type == "clickhouse":
+        from .clickhouse import ClickHouseBackend
+
+        return ClickHouseBackend(store)
     raise store.error("not supported by tracespec")
 
 

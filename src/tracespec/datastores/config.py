@@ -7,7 +7,9 @@ reference's (``server/datastore``): ``jaeger`` is a gRPC client (``endpoint``, `
 ``tempo`` is ``{type: grpc|http, grpc: {endpoint, tls, headers}, http: {url, headers, tls}}``;
 ``opensearch`` and ``elasticapm`` hold ``addresses``, ``index``, ``username``, ``password``,
 ``certificate`` and ``insecureSkipVerify``; ``signalfx`` ``realm`` and ``token`` (and ``url``, an
-extension); ``zipkin`` (an extension) ``url`` and ``headers``.  The push types (``otlp`` and the
+extension); ``zipkin`` (an extension) ``url`` and ``headers``; ``clickhouse`` (an extension:
+the collector's clickhouseexporter table) ``url`` (``chdb:PATH`` or ``http://host:8123``),
+``table`` (``otel_traces``), ``username`` and ``password``.  The push types (``otlp`` and the
 vendor pipelines) need no field: the collector exports to tracespec's receiver.  Secrets
 (passwords, tokens, header values) are kept out of every ``repr``.
 """
@@ -24,7 +26,7 @@ from ..errors import DataStoreError
 __all__ = ["PULL_TYPES", "PUSH_TYPES", "UNSUPPORTED_TYPES", "DataStore", "Tls", "read_config"]
 
 #: Types whose trace tracespec asks the backend for.
-PULL_TYPES = ("jaeger", "tempo", "opensearch", "elasticapm", "signalfx", "zipkin")
+PULL_TYPES = ("jaeger", "tempo", "opensearch", "elasticapm", "signalfx", "zipkin", "clickhouse")
 #: Types where the collector exports to the test tool (tracespec's OTLP receiver).
 PUSH_TYPES = ("otlp", "agent", "lightstep", "newrelic", "datadog", "honeycomb", "dynatrace",
               "dash0", "signoz")
@@ -75,7 +77,8 @@ class DataStore:
     addresses in ``addresses``), ``endpoint`` the ``host:port`` of a gRPC service.
     ``headers`` are sent with every request; ``index``, ``username`` and ``password`` are
     OpenSearch's and Elastic's, ``token`` SignalFx's; ``realm`` picks SignalFx's API host when
-    ``url`` is not given; ``api`` is ``"v2"`` for Tempo's ``/api/v2/traces`` (an extension).
+    ``url`` is not given; ``api`` is ``"v2"`` for Tempo's ``/api/v2/traces`` (an extension);
+    ``index`` is ClickHouse's table.
     """
 
     type: str
@@ -243,6 +246,17 @@ def _search(r: _Reader, base: DataStore, data: Mapping[str, Any], field: str) ->
     )
 
 
+def _clickhouse(r: _Reader, base: DataStore, data: Mapping[str, Any], field: str
+                ) -> DataStore:
+    url = r.required(r.text(data, "url", field), f"{field}.url",
+                     "chdb:./db or http://clickhouse:8123")
+    if not url.startswith(("chdb:", "http://", "https://")):
+        raise r.fail(f"{field}.url", "chdb:PATH or http(s)://host:port")
+    return attrs.evolve(base, url=url, index=r.text(data, "table", field) or "otel_traces",
+                        username=r.text(data, "username", field),
+                        password=r.text(data, "password", field))
+
+
 def _signalfx(r: _Reader, base: DataStore, data: Mapping[str, Any], field: str) -> DataStore:
     token = r.required(r.text(data, "token", field), f"{field}.token", "your SignalFx token")
     url = r.text(data, "url", field)
@@ -294,4 +308,6 @@ def read_config(document: Mapping[str, Any]) -> DataStore:
         return _search(r, base, data, store_type)
     if store_type == "signalfx":
         return _signalfx(r, base, data, store_type)
+    if store_type == "clickhouse":
+        return _clickhouse(r, base, data, store_type)
     return _http(r, base, data, "zipkin", "http://zipkin:9411")
