@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, ClassVar, overload
 
@@ -54,7 +55,7 @@ class Span:
     ``tracetest.span.duration`` in ns, ..., ``span.events`` as JSON text, ``name``, ``kind``).
     """
 
-    __slots__ = ("_attrs", "_pos", "_trace")
+    __slots__ = ("__weakref__", "_attrs", "_pos", "_trace")
 
     def __init__(self, trace: Trace, pos: int) -> None:
         self._trace = trace
@@ -232,7 +233,10 @@ class Trace(Sequence[Span]):
         self.source = source
         self.format = format
         self.repairs: tuple[str, ...] = tuple(repairs)
-        self._views: list[Span | None] = [None] * index.n
+        # a span's view, while someone holds it: each view holds its trace, so held strongly
+        # here they would make every trace a cycle, freed only by a full collection (which
+        # loaders and long runs pause), never by reference counting
+        self._views: list[weakref.ref[Span] | None] = [None] * index.n
 
     #: The loader behind :meth:`from_otel_spans`, set by ``tracespec.formats.otel_sdk`` (the
     #: model imports no loader).
@@ -272,9 +276,14 @@ class Trace(Sequence[Span]):
             pos += self.index.n
         if not 0 <= pos < self.index.n:
             raise IndexError("span position out of range")
-        view = self._views[pos]
+        return self._view(pos)
+
+    def _view(self, pos: int) -> Span:
+        ref = self._views[pos]
+        view = ref() if ref is not None else None
         if view is None:
-            view = self._views[pos] = Span(self, pos)
+            view = Span(self, pos)
+            self._views[pos] = weakref.ref(view)
         return view
 
     def __iter__(self) -> Iterator[Span]:
@@ -283,14 +292,7 @@ class Trace(Sequence[Span]):
 
     def spans_at(self, positions: Iterable[int]) -> tuple[Span, ...]:
         """The spans at these positions (valid, non-negative), in the order given."""
-        views = self._views
-        out = []
-        for p in positions:
-            view = views[p]
-            if view is None:
-                view = views[p] = Span(self, p)
-            out.append(view)
-        return tuple(out)
+        return tuple(map(self._view, positions))
 
     def span(self, span_id: str) -> Span:
         """The span with this hex id (case-insensitive); ``KeyError`` when there is none."""
