@@ -2,7 +2,8 @@
 
 The listening socket is bound by the caller's thread (so a port in use is an error of
 :meth:`HttpServer.start`, and port 0 gives the port actually bound); aiohttp serves it from a
-background thread running its own asyncio loop.  aiohttp's own decompression is turned off:
+background thread running its own asyncio loop (:class:`~._served.ServedApp`).  aiohttp's own
+decompression is turned off:
 the body is read in chunks, and a gzip body inflated chunk by chunk under the size cap
 (:class:`~.decode.Inflater`), so neither a large body nor a gzip bomb is ever held whole.
 Answers follow the OTLP/HTTP contract: 200 with an ``ExportTraceServiceResponse`` (its
@@ -12,14 +13,12 @@ Answers follow the OTLP/HTTP contract: 200 with an ``ExportTraceServiceResponse`
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import socket
-import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from ..errors import ReceiverError
+from ._served import ServedApp
 from .decode import JSON, PROTOBUF, Inflater, refuse, too_large
 
 if TYPE_CHECKING:
@@ -85,64 +84,29 @@ class HttpServer:
     def __init__(
         self, sock: socket.socket, ingest: Ingest, refused: Callable[[], None], max_body: int
     ) -> None:
-        self._sock = sock
         self._ingest = ingest
         self._refused = refused
         self._max_body = max_body
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._thread: threading.Thread | None = None
-        self._ready = threading.Event()
-        self._error: BaseException | None = None
-        self._stopping: asyncio.Event | None = None
+        # (aiohttp's own decompression off: _read inflates under the cap)
+        self._served = ServedApp(sock, self._app, "tracespec-otlp-http",
+                                 {"auto_decompress": False})
 
     def start(self) -> None:
         """Serve from a background thread (returns once the server accepts connections)."""
-        self._thread = threading.Thread(target=self._run, name="tracespec-otlp-http",
-                                        daemon=True)
-        self._thread.start()
-        self._ready.wait()
-        if self._error is not None:
-            self._thread.join()
-            raise ReceiverError(f"the OTLP/HTTP server did not start: {self._error}",
-                                protocol="http")
+        error = self._served.start()
+        if error is not None:
+            raise ReceiverError(f"the OTLP/HTTP server did not start: {error}", protocol="http")
 
     def stop(self) -> None:
         """Stop serving, close the socket, join the thread."""
-        loop, stopping = self._loop, self._stopping
-        if loop is not None and stopping is not None and not loop.is_closed():
-            with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
-                loop.call_soon_threadsafe(stopping.set)
-        if self._thread is not None:
-            self._thread.join()
-            self._thread = None
-        self._sock.close()
+        self._served.stop()
 
-    def _run(self) -> None:
-        loop = asyncio.new_event_loop()
-        self._loop = loop
-        try:
-            loop.run_until_complete(self._serve())
-        except BaseException as exc:  # reported to start(); the thread ends
-            self._error = exc
-            self._ready.set()
-        finally:
-            loop.close()
-
-    async def _serve(self) -> None:
+    def _app(self) -> web.Application:
         from aiohttp import web
 
-        self._stopping = asyncio.Event()
         app = web.Application(client_max_size=self._max_body)
         app.router.add_post("/v1/traces", self._handle)
-        runner = web.AppRunner(app, handle_signals=False, access_log=None,
-                               auto_decompress=False)
-        await runner.setup()
-        try:
-            await web.SockSite(runner, self._sock).start()
-            self._ready.set()
-            await self._stopping.wait()
-        finally:
-            await runner.cleanup()
+        return app
 
     async def _handle(self, request: web.Request) -> web.Response:
         from aiohttp import web

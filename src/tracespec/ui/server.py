@@ -14,13 +14,12 @@ DNS name rebound to 127.0.0.1 reaches nothing).  No path from a request is ever 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
-import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ..errors import TracespecError
+from ..receiver._served import ServedApp
 from ..reports.html import html_page
 from .errors import RequestError
 from .session import Session
@@ -48,11 +47,7 @@ class UiServer:
         self._hosts = {self.address, f"localhost:{bound[1]}"}
         if host in ("127.0.0.1", "::1"):
             self._hosts |= {f"127.0.0.1:{bound[1]}", f"[::1]:{bound[1]}"}
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._thread: threading.Thread | None = None
-        self._ready = threading.Event()
-        self._error: BaseException | None = None
-        self._stopping: asyncio.Event | None = None
+        self._served = ServedApp(self._sock, self._app, "tracespec-ui")
 
     @property
     def url(self) -> str:
@@ -61,24 +56,14 @@ class UiServer:
 
     def start(self) -> UiServer:
         """Serve from a background thread (returns once connections are accepted)."""
-        self._thread = threading.Thread(target=self._run, name="tracespec-ui", daemon=True)
-        self._thread.start()
-        self._ready.wait()
-        if self._error is not None:
-            self._thread.join()
-            raise TracespecError(f"the explorer did not start: {self._error}")
+        error = self._served.start()
+        if error is not None:
+            raise TracespecError(f"the explorer did not start: {error}")
         return self
 
     def stop(self) -> None:
         """Stop serving, close the socket, join the thread (idempotent)."""
-        loop, stopping = self._loop, self._stopping
-        if loop is not None and stopping is not None and not loop.is_closed():
-            with contextlib.suppress(RuntimeError):
-                loop.call_soon_threadsafe(stopping.set)
-        if self._thread is not None:
-            self._thread.join()
-            self._thread = None
-        self._sock.close()
+        self._served.stop()
 
     def __enter__(self) -> UiServer:
         return self.start()
@@ -86,36 +71,16 @@ class UiServer:
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
-    def _run(self) -> None:
-        loop = asyncio.new_event_loop()
-        self._loop = loop
-        try:
-            loop.run_until_complete(self._serve())
-        except BaseException as exc:  # reported to start(); the thread ends
-            self._error = exc
-            self._ready.set()
-        finally:
-            loop.run_until_complete(loop.shutdown_default_executor())  # (its worker threads)
-            loop.close()
-
-    async def _serve(self) -> None:
+    def _app(self) -> web.Application:
         from aiohttp import web
 
-        self._stopping = asyncio.Event()
         app = web.Application(client_max_size=_MAX_BODY, middlewares=[self._guard])
         app.router.add_get("/", self._page)
         app.router.add_get("/api/traces", self._listing)
         app.router.add_get("/api/traces/{number}", self._trace)
         for name in _CALLS:
             app.router.add_post(f"/api/{name}", self._call(getattr(self.session, name)))
-        runner = web.AppRunner(app, handle_signals=False, access_log=None)
-        await runner.setup()
-        try:
-            await web.SockSite(runner, self._sock).start()
-            self._ready.set()
-            await self._stopping.wait()
-        finally:
-            await runner.cleanup()
+        return app
 
     @property
     def _guard(self) -> Any:
