@@ -46,6 +46,20 @@ def _lines(chunks: Iterable[bytes]) -> Iterator[list[Any]]:
         yield orjson.loads(rest)
 
 
+def _blocks(lines: Iterable[bytes]) -> Iterator[bytes]:
+    """JSON rows joined by newlines into blocks of about ``_INSERT_BYTES``, one per INSERT."""
+    batch: list[bytes] = []
+    size = 0
+    for line in lines:
+        batch.append(line)
+        size += len(line)
+        if size > _INSERT_BYTES:
+            yield b"\n".join(batch)
+            batch, size = [], 0
+    if batch:
+        yield b"\n".join(batch)
+
+
 class Engine:
     """A ClickHouse that runs SQL (subclasses: :class:`ChdbEngine`, :class:`HttpEngine`)."""
 
@@ -170,16 +184,8 @@ class ChdbEngine(Engine):
     def insert_json(self, table: str, lines: Iterable[bytes]) -> None:
         """Insert rows given as JSON objects, one per line."""
         head = f"INSERT INTO {quote_ident(table)} FORMAT JSONEachRow\n".encode()
-        batch: list[bytes] = []
-        size = 0
-        for line in lines:
-            batch.append(line)
-            size += len(line)
-            if size > _INSERT_BYTES:
-                self._query((head + b"\n".join(batch)).decode("utf-8"))
-                batch, size = [], 0
-        if batch:
-            self._query((head + b"\n".join(batch)).decode("utf-8"))
+        for block in _blocks(lines):
+            self._query((head + block).decode("utf-8"))
 
     def close(self) -> None:
         """Release the engine."""
@@ -257,16 +263,8 @@ class HttpEngine(Engine):
 
     def insert_json(self, table: str, lines: Iterable[bytes]) -> None:
         """Insert rows given as JSON objects, one per line."""
-        batch: list[bytes] = []
-        size = 0
-        for line in lines:
-            batch.append(line)
-            size += len(line)
-            if size > _INSERT_BYTES:
-                self._raw_insert(table, b"\n".join(batch))
-                batch, size = [], 0
-        if batch:
-            self._raw_insert(table, b"\n".join(batch))
+        for block in _blocks(lines):
+            self._raw_insert(table, block)
 
     def _raw_insert(self, table: str, block: bytes) -> None:
         try:

@@ -11,7 +11,6 @@ their spans and observed values.  ``selected_ids`` is the SQL alone (flat select
 
 from __future__ import annotations
 
-import gc
 import itertools
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
@@ -36,7 +35,6 @@ __all__ = ["ClickHouseStore", "Selected", "TraceCheck"]
 
 _IDS_PER_QUERY = 500  # traces named in one streamed query (their rows come trace by trace)
 _BATCH = 50  # traces checked before their results are given
-_COLLECT_EVERY = 100  # traces made (or written) between two collections of the cyclic GC
 
 
 @attrs.frozen
@@ -100,12 +98,10 @@ class ClickHouseStore:
         count = [0]
 
         def lines() -> Iterator[bytes]:
-            for i, trace in enumerate(traces, 1):
+            for trace in traces:
                 for line in rows_of(trace):
                     count[0] += 1
                     yield line
-                if i % _COLLECT_EVERY == 0:
-                    gc.collect()  # a trace and its spans form a cycle: free the ones written
 
         self.engine.insert_json(self.table, lines())
         return count[0]
@@ -131,7 +127,6 @@ class ClickHouseStore:
 
     def _stream_batches(self, trace_ids: Sequence[str], table: str, columns: str,
                         build: Callable[[list[list[Any]]], list[Trace]]) -> Iterator[Trace]:
-        built = 0
         for i in range(0, len(trace_ids), _IDS_PER_QUERY):
             ids = ", ".join(quote_string(t) for t in trace_ids[i:i + _IDS_PER_QUERY])
             current: str | None = None
@@ -141,9 +136,6 @@ class ClickHouseStore:
                 if row[0] != current:
                     if rows:
                         yield from build(rows)
-                        built += 1
-                        if built % _COLLECT_EVERY == 0:
-                            gc.collect()  # the traces given before, cycles with their spans
                     rows, current = [], row[0]
                 rows.append(row)
             if rows:
