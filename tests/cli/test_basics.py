@@ -264,14 +264,20 @@ def test_colour_is_what_rich_decides(
 def test_a_run_on_a_pipe_imports_only_what_it_uses() -> None:
     """No rich (nothing is drawn, no colour on a pipe), no python-jsonpath (the example's path
     is plain), no numpy (a small trace), no protobuf (a JSON trace), no server library and
-    nothing a live run's triggers use (an offline run listens for nothing and sends nothing)."""
+    nothing a live run's triggers use (an offline run listens for nothing and sends nothing); and
+    of tracespec's own modules, none of the commands not run (each is imported when invoked),
+    no data store, no HTML or YAML report."""
     test = str(EXAMPLES / "orders-pass.yaml")
     code = (
         "import sys\n"
         "from tracespec.cli import main\n"
         f"code = main(['run', '-f', {test!r}, '--trace', {TRACE!r}])\n"
         "heavy = ('rich', 'jsonpath', 'numpy', 'google.protobuf', 'zstandard', 'aiohttp',\n"
-        "         'httpx', 'grpc', 'grpc_tools', 'grpc_reflection')\n"
+        "         'httpx', 'grpc', 'grpc_tools', 'grpc_reflection', 'chdb', 'clickhouse_connect',\n"
+        "         'tracespec.clickhouse', 'tracespec.cli.clickhouse', 'tracespec.ui',\n"
+        "         'tracespec.cli.ui', 'tracespec.receiver', 'tracespec.cli.receive',\n"
+        "         'tracespec.cli.inspect', 'tracespec.cli.traces', 'tracespec.datastores',\n"
+        "         'tracespec.reports.html', 'tracespec.reports.yamlreport')\n"
         "print(code, [m for m in heavy if m in sys.modules])\n"
     )
     env = {k: v for k, v in os.environ.items()

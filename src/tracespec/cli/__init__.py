@@ -1,7 +1,9 @@
 """The ``tracespec`` command: run Tracetest test files and query traces from a terminal or CI.
 
 A click group of small commands (``run``, ``select``, ``check``, ``explain``, ``show``,
-``suggest``, ``traces``, ``receive``, ``ui``, ``ingest``).
+``suggest``, ``traces``, ``receive``, ``ui``, ``ingest``), each imported only when it is the one
+invoked (:class:`_LazyGroup`): a ``tracespec run`` does not pay for the ClickHouse, receiver or
+explorer modules, and their imports (``--help`` imports them all, to list them).
 :func:`main` runs click in non-standalone mode so that tracespec, not click, owns the exit
 codes (click's usage errors would otherwise exit 2, which here means "a test failed") and so
 every error a user can cause prints as one line, never a traceback.  Set ``TRACESPEC_DEBUG=1``
@@ -10,6 +12,7 @@ to see the traceback of an unexpected internal error.
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 from collections.abc import Sequence
@@ -19,24 +22,44 @@ import click
 from .. import __version__
 from ..errors import TracespecError
 from ._common import CliError, ExitCode, describe, exit_code_for, stdout_gone
-from .clickhouse import ingest_command
-from .inspect import (
-    check_command,
-    explain_command,
-    select_command,
-    show_command,
-    span_command,
-    suggest_command,
-)
-from .receive import receive_command
-from .run import run_command
-from .traces import traces_command
-from .ui import ui_command
 
-__all__ = ["app", "main"]
+__all__ = ["COMMANDS", "app", "main"]
+
+#: Each command's name, and the module of this package and the click command in it.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "run": ("run", "run_command"),
+    "select": ("inspect", "select_command"),
+    "check": ("inspect", "check_command"),
+    "explain": ("inspect", "explain_command"),
+    "span": ("inspect", "span_command"),
+    "suggest": ("inspect", "suggest_command"),
+    "show": ("inspect", "show_command"),
+    "traces": ("traces", "traces_command"),
+    "receive": ("receive", "receive_command"),
+    "ui": ("ui", "ui_command"),
+    "ingest": ("clickhouse", "ingest_command"),
+}
+
+
+class _LazyGroup(click.Group):
+    """A click group whose commands are imported by name, when asked for."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*COMMANDS, *self.commands})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        found = self.commands.get(cmd_name)
+        if found is None and cmd_name in COMMANDS:
+            module, attr = COMMANDS[cmd_name]
+            found = getattr(importlib.import_module(f"{__name__}.{module}"), attr)
+            if not isinstance(found, click.Command) or found.name != cmd_name:
+                raise RuntimeError(f"tracespec.cli.{module}.{attr} is not the {cmd_name!r} command")
+            self.add_command(found)
+        return found
 
 
 @click.group(
+    cls=_LazyGroup,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
     epilog="""\b
 Examples:
@@ -55,18 +78,6 @@ Run 'tracespec COMMAND --help' for a command's options and examples.""",
 def app() -> None:
     """Trace-based testing: Tracetest's selectors, assertions and test files, no server."""
 
-
-app.add_command(run_command)
-app.add_command(select_command)
-app.add_command(check_command)
-app.add_command(explain_command)
-app.add_command(span_command)
-app.add_command(suggest_command)
-app.add_command(show_command)
-app.add_command(traces_command)
-app.add_command(receive_command)
-app.add_command(ui_command)
-app.add_command(ingest_command)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -11,11 +11,14 @@ from __future__ import annotations
 import contextlib
 import re
 from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING
 
-from ..datastores import DataStore
 from ..testfiles import LiveRun, PollingProfile, Test, TestSuite
 from ._common import CliError, print_warnings
 from ._otlp import DEFAULT_GRPC, DEFAULT_HTTP, start_receiver
+
+if TYPE_CHECKING:
+    from ..datastores import DataStore
 
 __all__ = ["address", "live_run", "needs_receiver"]
 

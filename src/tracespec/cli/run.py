@@ -18,10 +18,10 @@ import os
 import re
 import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import click
 
-from ..datastores import DataStore
 from ..reports import (
     iter_json_report,
     iter_junit_xml,
@@ -29,7 +29,6 @@ from ..reports import (
     iter_pretty_test,
     iter_render,
 )
-from ..reports.yamlreport import iter_yaml_report
 from ..testfiles import (
     LiveRun,
     PollingProfile,
@@ -40,7 +39,6 @@ from ..testfiles import (
     run_suite,
     run_test,
 )
-from ..testfiles.datastore_file import load_datastore
 from ..testfiles.loader import KINDS, read_text, resource_kind
 from ..testfiles.results import SuiteResult, TestResult
 from ..trace import Trace
@@ -58,6 +56,17 @@ from ._common import (
 )
 from ._live import address, live_run, needs_receiver
 from ._otlp import DEFAULT_GRPC, DEFAULT_HTTP, otlp_options
+
+if TYPE_CHECKING:
+    from ..datastores import DataStore
+
+
+def _load_datastore(path: str, *, environ: Mapping[str, str] | None) -> DataStore:
+    """A DataStore file's store (its module, and the data store clients', only for a run given
+    one: a run on trace files does not import them)."""
+    from ..testfiles.datastore_file import load_datastore as load
+
+    return load(path, environ=environ)
 
 __all__ = ["expand_files", "run_command"]
 
@@ -130,7 +139,7 @@ def _load_files(
             assert isinstance(profile, PollingProfile)
             profiles.append(profile)
         elif kind == "DataStore":
-            stores.append(load_datastore(path, environ=environ))
+            stores.append(_load_datastore(path, environ=environ))
         elif kind == "VariableSet":
             raise CliError(f"{path}: is a VariableSet, not a Test or TestSuite (pass it with "
                            "--vars)")
@@ -220,7 +229,10 @@ def _print_reports(
     (which runs them), even once stdout has closed."""
     stdout = _Stdout(color)
     if output in ("json", "yaml"):
-        report = iter_json_report if output == "json" else iter_yaml_report
+        if output == "json":
+            report = iter_json_report
+        else:
+            from ..reports.yamlreport import iter_yaml_report as report
         stdout.write(report(results, as_list=several))
         if output == "json":
             stdout.write(["\n"])
@@ -332,7 +344,7 @@ def run_command(
     environ = dict(os.environ) if env_subst else None
     resources, profiles, stores = _load_files(expand_files(files), environ)
     if datastore_path is not None:
-        stores.append(load_datastore(datastore_path, environ=environ))
+        stores.append(_load_datastore(datastore_path, environ=environ))
     if len(stores) > 1:
         raise CliError(f"{len(stores)} DataStores given: a run reads its traces from one")
     http = address(otlp_http, "--otlp-http")

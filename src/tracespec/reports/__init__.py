@@ -7,12 +7,14 @@ tools written for Tracetest read ours.  Each also has a streamed form (``iter_*`
 the same code: the same text in chunks, made as it is read with the cyclic GC paused, so a
 report of a million span results is written without ever being held whole (the HTML page is
 made whole: its compact data is one document).  Printing, colour
-decisions and files are the CLI's job.
+decisions and files are the CLI's job.  ``html_report`` is imported when first asked for: its
+page assets and trace view are no cost to a run that writes no HTML.
 """
 
 from __future__ import annotations
 
-from .html import html_report
+from typing import TYPE_CHECKING, Any
+
 from .jsonreport import (
     iter_json_report,
     iter_spec_json,
@@ -36,6 +38,9 @@ from .pretty import (
     render,
 )
 
+if TYPE_CHECKING:
+    from .html import html_report
+
 __all__ = (
     "Line",
     "html_report",
@@ -58,3 +63,11 @@ __all__ = (
     "suite_json",
     "test_json",
 )
+
+
+def __getattr__(name: str) -> Any:
+    if name == "html_report":
+        from .html import html_report
+
+        return html_report
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
