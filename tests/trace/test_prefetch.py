@@ -138,3 +138,72 @@ def test_a_key_written_after_its_value_is_read() -> None:
     assert trace.index.column("http.method") == ["v"]
     assert trace.index.types() == ["http"]
     assert trace[0].attributes["http.method"] == "v"
+
+
+# -- attributes as a producer may write them on the wire -----------------------------------------
+
+def _kv_forms(key: bytes, value: bytes) -> st.SearchStrategy[bytes]:
+    """One KeyValue's bytes: canonical, value first, a padded (non-minimal) key length, or with
+    no value at all."""
+    field = b"\x0a" + bytes([len(key)]) + key
+    return st.sampled_from([
+        field + value,
+        value + field,
+        b"\x0a" + bytes([len(key) | 0x80, 0]) + key + value,
+        field,
+    ])
+
+
+def _field(number: int, payload: bytes) -> bytes:
+    """A length-delimited protobuf field (a varint length, built by hand: these bytes need not
+    be a message protobuf would write)."""
+    n, length = len(payload), bytearray()
+    while n >= 0x80:
+        length.append(n & 0x7F | 0x80)
+        n >>= 7
+    length.append(n)
+    return bytes([number << 3 | 2]) + bytes(length) + payload
+
+
+WIRE_KEYS = [b"http.method", b"user.id", b"db.system", b"k"]
+WIRE_VALUES = st.sampled_from([
+    common_pb2.AnyValue(string_value="v").SerializeToString(),
+    common_pb2.AnyValue(int_value=7).SerializeToString(),
+    common_pb2.AnyValue(string_value="x\x0a\x07user.id").SerializeToString(),
+    b"",  # an empty AnyValue: no value
+]).map(lambda v: b"\x12" + bytes([len(v)]) + v)
+WIRE_ATTRIBUTE = st.one_of(
+    st.tuples(st.sampled_from(WIRE_KEYS), WIRE_VALUES).flatmap(lambda kv: _kv_forms(*kv)),
+    st.just(b"\x0a\x02\xff\xfe\x12\x03\x0a\x01v"),  # a key that is not UTF-8
+    st.just(b"\x0a\x07user.id\x12\x09\x0a\x07"),  # a value whose length runs past its end
+    st.just(b"\x0a\x07user.id\x12\x02\x18\x05\x12\x02\x18\x06"),  # the value field twice
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.lists(WIRE_ATTRIBUTE, max_size=6), min_size=1, max_size=6),
+       st.booleans())
+def test_columns_of_attributes_in_every_wire_form(
+    spans: list[list[bytes]], with_types: bool
+) -> None:
+    """Duplicate keys (the last non-empty value wins), keys after their values, non-minimal
+    lengths, keys that are not UTF-8 and corrupt values read as the full decode of the span
+    reads them, whether a column is read alone or with the span types."""
+    span_fields = b""
+    for i, attributes in enumerate(spans):
+        sp = trace_pb2.Span(trace_id=TRACE_ID, span_id=(i + 1).to_bytes(8, "big"), name="s",
+                            start_time_unix_nano=1, end_time_unix_nano=2)
+        if i:
+            sp.parent_span_id = (1).to_bytes(8, "big")
+        raw = sp.SerializeToString() + b"".join(b"\x4a" + bytes([len(a)]) + a for a in attributes)
+        span_fields += _field(2, raw)  # ScopeSpans.spans
+    blob = _field(1, _field(2, span_fields))  # TracesData.resource_spans[0].scope_spans[0]
+    oracle_trace = tracespec.load_trace(blob)
+    keys = [k.decode() for k in WIRE_KEYS]
+    want = {key: _oracle(oracle_trace, key) for key in keys}
+    trace = tracespec.load_trace(blob)
+    if with_types:
+        trace.index.prefetch(["tracetest.span.type", *keys])
+        assert trace.index.types() == _oracle_types(oracle_trace)
+    for key in keys:
+        assert trace.index.column(key) == want[key], key

@@ -9,8 +9,10 @@ full parse and about half its memory; the input bytes are released as soon as th
 
 A span's other fields are read lazily: ``SerializeToString`` of the lite span gives back its
 bytes, and the :class:`_Rest` view (attributes, events and links as ``repeated bytes``) splits
-them; a ``KeyValue`` is decoded only when asked for.  Scanning one attribute key over every span
-first looks for the key's encoded bytes in each span, so most attributes are never decoded.
+them; a ``KeyValue`` is decoded only when asked for.  Reading attribute keys over every span
+(a column) first looks for each key's bytes in the span, then parses its attributes as a map
+(:data:`_Attributes`: key → the value's bytes, in upb's arena) and decodes only the wanted values,
+the common scalars by hand (:func:`_scalar`): no Python object per attribute.
 
 The collector's file exporter writes ``format: proto`` as records of a 4-byte big-endian length
 then a payload (each maybe zstd-compressed); both that and a plain message are accepted.
@@ -19,6 +21,7 @@ then a payload (each maybe zstd-compressed); both that and a plain message are a
 from __future__ import annotations
 
 import re
+import struct
 import warnings
 from array import array
 from collections.abc import Callable, Iterable, Sequence
@@ -75,7 +78,7 @@ def warn_if_slow_protobuf() -> None:
 _Field = tuple[str, int, int, int, str | None]
 
 
-def _build_lite_schema() -> tuple[Any, Any, Any]:
+def _build_lite_schema() -> tuple[Any, Any, Any, Any]:
     f = descriptor_pb2.FieldDescriptorProto
     fdp = descriptor_pb2.FileDescriptorProto(
         name="tracespec/lite_trace_v2.proto", package="tracespec.lite2", syntax="proto3"
@@ -119,6 +122,16 @@ def _build_lite_schema() -> tuple[Any, Any, Any]:
     # only the attribute keys of a span
     message("Key", [("key", 1, f.TYPE_STRING, opt, None)])
     message("Keys", [("attributes", 9, f.TYPE_MESSAGE, rep, ".tracespec.lite2.Key")])
+    # a span's attributes as a map, key -> the bytes of its AnyValue (a map field is on the
+    # wire a repeated entry of key = 1, value = 2: a KeyValue).  upb parses it in C and keeps it
+    # in its arena, so a key's value is one lookup, with no Python object per attribute.
+    attributes = fdp.message_type.add(name="Attributes")
+    entry = attributes.nested_type.add(name="AttributesEntry")
+    entry.field.add(name="key", number=1, type=f.TYPE_STRING, label=opt)
+    entry.field.add(name="value", number=2, type=f.TYPE_BYTES, label=opt)
+    entry.options.map_entry = True
+    attributes.field.add(name="attributes", number=9, type=f.TYPE_MESSAGE, label=rep,
+                         type_name=".tracespec.lite2.Attributes.AttributesEntry")
     scope_t = ".opentelemetry.proto.common.v1.InstrumentationScope"
     message(
         "ScopeSpans",
@@ -160,10 +173,12 @@ def _build_lite_schema() -> tuple[Any, Any, Any]:
         cls("tracespec.lite2.TracesData"),
         cls("tracespec.lite2.Rest"),
         cls("tracespec.lite2.Keys"),
+        cls("tracespec.lite2.Attributes"),
     )
 
 
-LiteTracesData, _Rest, _Keys = _build_lite_schema()
+LiteTracesData, _Rest, _Keys, _Attributes = _build_lite_schema()
+_AnyValue = common_pb2.AnyValue
 _KeyValue = common_pb2.KeyValue
 _FullSpan = trace_pb2.Span
 _Event = trace_pb2.Span.Event
@@ -312,18 +327,9 @@ class ProtoAdapter(Adapter):
     def scan(
         self, raws: Sequence[Any], positions: Iterable[int], key: str, out: list[AttrValue | None]
     ) -> None:
-        kb = key.encode("utf-8")
-        needle = b"\x0a" + _varint(len(kb)) + kb
-        rest = _Rest.FromString
+        fill = _filler({key: out})
         for p in positions:
-            data = raws[p].SerializeToString()
-            if needle not in data:
-                continue
-            for a in rest(data).attributes:
-                if needle in a:
-                    kv = _decode_kv(a)
-                    if kv is not None and kv[0] == key and kv[1] is not None:
-                        out[p] = kv[1]
+            fill(raws[p].SerializeToString(), p)
 
     def fill(
         self,
@@ -344,8 +350,7 @@ class ProtoAdapter(Adapter):
             for p in positions:
                 by_needles(raws[p].SerializeToString(), p)
             return
-        layouts: dict[bytes, tuple[int, list[tuple[int, list[AttrValue | None]]]]] = {}
-        rest = _Rest.FromString
+        layouts: dict[bytes, tuple[int, list[tuple[str, list[AttrValue | None]]]]] = {}
         for p in positions:
             data = raws[p].SerializeToString()
             try:
@@ -360,16 +365,12 @@ class ProtoAdapter(Adapter):
             if layout is None:
                 names = [kv.key for kv in span_keys.attributes]
                 layout = (family_rank(names),
-                          [(i, wanted[k]) for i, k in enumerate(names) if k in wanted])
+                          [(k, wanted[k]) for k in dict.fromkeys(names) if k in wanted])
                 if len(layouts) < 4096:
                     layouts[signature] = layout
             ranks[p] = layout[0]
             if layout[1]:
-                attributes = rest(data).attributes
-                for i, out in layout[1]:  # in order: the last of a repeated key wins
-                    kv = _decode_kv(attributes[i])
-                    if kv is not None and kv[1] is not None:
-                        out[p] = kv[1]
+                _fill_from_view(data, p, layout[1])
 
     def names(self, raws: Sequence[Any], positions: Iterable[int], out: list[str]) -> None:
         for p in positions:
@@ -392,31 +393,106 @@ def _key_needle(key: str) -> bytes:
 
 def _filler(wanted: dict[str, list[AttrValue | None]]) -> Callable[[bytes, int], bool]:
     """``fill(data, p)``: set ``wanted[key][p]`` to the span's attribute ``key`` for each wanted
-    key whose bytes the span holds; its attributes are split only then (the return value says
-    so), and only the attributes with a wanted key are decoded."""
-    needles = [_key_needle(k) for k in wanted]
-    by_bytes = {k.encode("utf-8"): (k, out) for k, out in wanted.items()}
-    rest = _Rest.FromString
+    key whose UTF-8 bytes the span holds (a span without them cannot have the key, however it
+    is encoded); its attributes are parsed only then (the return value says so), and only the
+    values of wanted keys are decoded."""
+    needles = [(k.encode("utf-8"), (k, out)) for k, out in wanted.items()]
+    if len(needles) == 1:  # the first read of one attribute: the common case, kept lean
+        needle, target = needles[0]
+        alone = [target]
+
+        def fill_one(data: bytes, p: int) -> bool:
+            if needle not in data:
+                return False
+            _fill_from_view(data, p, alone)
+            return True
+
+        return fill_one
 
     def fill(data: bytes, p: int) -> bool:
-        for needle in needles:
-            if needle in data:
-                break
-        else:
+        present = [target for needle, target in needles if needle in data]
+        if not present:
             return False
-        for a in rest(data).attributes:
-            if len(a) > 1 and a[0] == 0x0A and a[1] < 0x80:  # canonically, the key first
-                target = by_bytes.get(a[2 : 2 + a[1]])
-                if target is None:
-                    continue
-            kv = _decode_kv(a)
-            if kv is not None and kv[1] is not None:
-                out = wanted.get(kv[0])
-                if out is not None:
-                    out[p] = kv[1]
+        _fill_from_view(data, p, present)
         return True
 
     return fill
+
+
+def _fill_from_view(data: bytes, p: int, targets: Sequence[tuple[str, list[AttrValue | None]]]
+                    ) -> None:
+    """Set ``out[p]`` to the span's value of each ``(key, out)`` it has: one parse of its
+    attributes as a map (:class:`_Attributes`), one lookup per key.  A value read so is the last
+    of the key's duplicates, as in a decode of the whole span; where that last one is empty or
+    corrupt, or the map cannot be parsed (a key that is not UTF-8, a corrupt attribute), the
+    attributes are decoded one by one instead, the last non-empty value winning."""
+    try:
+        attributes = _Attributes.FromString(data).attributes
+    except DecodeError:
+        _fill_one_by_one(data, p, targets)
+        return
+    for key, out in targets:
+        raw = attributes.get(key)
+        if raw is None:
+            continue
+        value = _scalar(raw)
+        if value is None:
+            try:
+                value = any_value(_AnyValue.FromString(raw))
+            except DecodeError:  # corrupt, or nested deeper than protobuf's recursion limit
+                value = None
+        if value is None:
+            _fill_one_by_one(data, p, [(key, out)])
+        else:
+            out[p] = value
+
+
+_DOUBLE = struct.Struct("<d").unpack
+
+
+def _scalar(raw: bytes) -> AttrValue | None:
+    """The value of an ``AnyValue``'s bytes that are exactly one canonically written string,
+    int, bool or double field, read without a message; ``None`` for anything else (then
+    protobuf reads it).  Most attribute values are one of these."""
+    if len(raw) < 2:
+        return None
+    tag = raw[0]
+    if tag == 0x0A:  # string_value, a one-byte length
+        if raw[1] == len(raw) - 2:
+            try:
+                return raw[2:].decode("utf-8")
+            except UnicodeDecodeError:
+                return None
+        return None
+    if tag == 0x18:  # int_value, a varint ending at the end
+        if len(raw) > 11 or raw[-1] >= 0x80:
+            return None
+        value, shift = 0, 0
+        for b in raw[1:-1]:
+            if b < 0x80:
+                return None  # the varint ends early: more fields follow
+            value |= (b & 0x7F) << shift
+            shift += 7
+        value |= raw[-1] << shift
+        if value >= 1 << 64:
+            return None
+        return value - (1 << 64) if value >= 1 << 63 else value
+    if tag == 0x10 and len(raw) == 2 and raw[1] < 2:  # bool_value
+        return raw[1] == 1
+    if tag == 0x21 and len(raw) == 9:  # double_value
+        return _DOUBLE(raw[1:])[0]  # type: ignore[no-any-return]
+    return None
+
+
+def _fill_one_by_one(data: bytes, p: int, targets: Sequence[tuple[str, list[AttrValue | None]]]
+                     ) -> None:
+    wanted = dict(targets)
+    for a in _Rest.FromString(data).attributes:  # in order: the last non-empty value wins
+        kv = _decode_kv(a)
+        if kv is not None and kv[1] is not None:
+            out = wanted.get(kv[0])
+            if out is not None:
+                out[p] = kv[1]
 
 
 def _rank_of_span(data: bytes, raw: Any) -> int:
