@@ -1,6 +1,6 @@
 """The short road for an attribute value's bytes agrees with protobuf's reading of them.
 
-``otlp_proto._scalar`` reads an ``AnyValue`` written as one canonical string, int, bool or
+``formats._lite.scalar`` reads an ``AnyValue`` written as one canonical string, int, bool or
 double field without building a message; for any other bytes it must decline (``None``), so
 that protobuf reads them.  The oracle is protobuf: ``any_value(AnyValue.FromString(raw))``.
 """
@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from opentelemetry.proto.common.v1 import common_pb2
 
-from tracespec.formats.otlp_proto import _scalar, any_value
+from tracespec.formats._lite import any_value, scalar
 
 VALUES = st.one_of(
     st.text(max_size=200).map(lambda v: common_pb2.AnyValue(string_value=v)),
@@ -37,7 +37,7 @@ def _same(a: object, b: object) -> bool:
 def test_canonical_values_read_as_protobuf_reads_them(value: common_pb2.AnyValue) -> None:
     raw = value.SerializeToString()
     expected = any_value(common_pb2.AnyValue.FromString(raw))
-    got = _scalar(raw)
+    got = scalar(raw)
     if value.WhichOneof("value") in ("int_value", "bool_value", "double_value") or (
         value.WhichOneof("value") == "string_value" and len(raw) < 130
     ):
@@ -53,7 +53,7 @@ def test_canonical_values_read_as_protobuf_reads_them(value: common_pb2.AnyValue
     .map(b"".join),
 ))
 def test_other_bytes_are_declined_or_read_as_protobuf_reads_them(raw: bytes) -> None:
-    got = _scalar(raw)
+    got = scalar(raw)
     if got is None:
         return
     try:

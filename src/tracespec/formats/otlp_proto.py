@@ -8,11 +8,11 @@ buffer, with no message per attribute.  Parsing a million spans this way takes a
 full parse and about half its memory; the input bytes are released as soon as they are parsed.
 
 A span's other fields are read lazily: ``SerializeToString`` of the lite span gives back its
-bytes, and the :class:`_Rest` view (attributes, events and links as ``repeated bytes``) splits
+bytes, and the :class:`Rest` view (attributes, events and links as ``repeated bytes``) splits
 them; a ``KeyValue`` is decoded only when asked for.  Reading attribute keys over every span
 (a column) first looks for each key's bytes in the span, then parses its attributes as a map
-(:data:`_Attributes`: key → the value's bytes, in upb's arena) and decodes only the wanted values,
-the common scalars by hand (:func:`_scalar`): no Python object per attribute.
+(:data:`Attributes`: key → the value's bytes, in upb's arena) and decodes only the wanted values,
+the common scalars by hand (:func:`scalar`): no Python object per attribute.
 
 The collector's file exporter writes ``format: proto`` as records of a 4-byte big-endian length
 then a payload (each maybe zstd-compressed); both that and a plain message are accepted.
@@ -21,7 +21,6 @@ then a payload (each maybe zstd-compressed); both that and a plain message are a
 from __future__ import annotations
 
 import re
-import struct
 import warnings
 from array import array
 from collections.abc import Callable, Iterable, Sequence
@@ -30,16 +29,27 @@ from operator import attrgetter
 from types import MappingProxyType
 from typing import Any
 
-from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
 from google.protobuf.message import DecodeError
-from opentelemetry.proto.common.v1 import common_pb2
-from opentelemetry.proto.resource.v1 import resource_pb2  # noqa: F401  (registers the type)
-from opentelemetry.proto.trace.v1 import trace_pb2
 
 from ..trace import Adapter, Event, Group, Link, Resource, Scope, TraceBuilder
 from ..trace.attrvalue import AttrValue
 from ..trace.ids import pad_trace_id
 from ..trace.tracetest import family_rank
+from ._lite import (
+    AnyValue,
+    Attributes,
+    FullSpan,
+    Keys,
+    LiteTracesData,
+    Rest,
+    SpanEvent,
+    SpanLink,
+    any_value,
+    decode_kv,
+    key_values,
+    rest_of,
+    scalar,
+)
 from ._records import make_event, make_link
 from ._source import ZSTD_MAGIC, decompress, framed, inflate_limit
 from ._text import is_text, text_summary
@@ -72,187 +82,6 @@ def warn_if_slow_protobuf() -> None:
         )
 
 
-# --------------------------------------------------------------------------------------------
-# The lite schema
-
-_Field = tuple[str, int, int, int, str | None]
-
-
-def _build_lite_schema() -> tuple[Any, Any, Any, Any]:
-    f = descriptor_pb2.FieldDescriptorProto
-    fdp = descriptor_pb2.FileDescriptorProto(
-        name="tracespec/lite_trace_v2.proto", package="tracespec.lite2", syntax="proto3"
-    )
-    fdp.dependency.append("opentelemetry/proto/common/v1/common.proto")
-    fdp.dependency.append("opentelemetry/proto/resource/v1/resource.proto")
-    fdp.dependency.append("opentelemetry/proto/trace/v1/trace.proto")
-    rep, opt = f.LABEL_REPEATED, f.LABEL_OPTIONAL
-
-    def message(name: str, fields: list[_Field]) -> None:
-        m = fdp.message_type.add(name=name)
-        for fname, number, ftype, label, type_name in fields:
-            fd = m.field.add(name=fname, number=number, type=ftype, label=label)
-            if type_name:
-                fd.type_name = type_name
-
-    message(
-        "Span",
-        [
-            ("trace_id", 1, f.TYPE_BYTES, opt, None),
-            ("span_id", 2, f.TYPE_BYTES, opt, None),
-            ("parent_span_id", 4, f.TYPE_BYTES, opt, None),
-            ("name", 5, f.TYPE_STRING, opt, None),
-            ("kind", 6, f.TYPE_INT32, opt, None),
-            ("start_time_unix_nano", 7, f.TYPE_FIXED64, opt, None),
-            ("end_time_unix_nano", 8, f.TYPE_FIXED64, opt, None),
-            ("status", 15, f.TYPE_MESSAGE, opt, ".opentelemetry.proto.trace.v1.Status"),
-        ],
-    )
-    # the rest of a span, read from its bytes when asked for
-    message(
-        "Rest",
-        [
-            ("trace_state", 3, f.TYPE_STRING, opt, None),
-            ("attributes", 9, f.TYPE_BYTES, rep, None),
-            ("events", 11, f.TYPE_BYTES, rep, None),
-            ("links", 13, f.TYPE_BYTES, rep, None),
-            ("flags", 16, f.TYPE_FIXED32, opt, None),
-        ],
-    )
-    # only the attribute keys of a span
-    message("Key", [("key", 1, f.TYPE_STRING, opt, None)])
-    message("Keys", [("attributes", 9, f.TYPE_MESSAGE, rep, ".tracespec.lite2.Key")])
-    # a span's attributes as a map, key -> the bytes of its AnyValue (a map field is on the
-    # wire a repeated entry of key = 1, value = 2: a KeyValue).  upb parses it in C and keeps it
-    # in its arena, so a key's value is one lookup, with no Python object per attribute.
-    attributes = fdp.message_type.add(name="Attributes")
-    entry = attributes.nested_type.add(name="AttributesEntry")
-    entry.field.add(name="key", number=1, type=f.TYPE_STRING, label=opt)
-    entry.field.add(name="value", number=2, type=f.TYPE_BYTES, label=opt)
-    entry.options.map_entry = True
-    attributes.field.add(name="attributes", number=9, type=f.TYPE_MESSAGE, label=rep,
-                         type_name=".tracespec.lite2.Attributes.AttributesEntry")
-    scope_t = ".opentelemetry.proto.common.v1.InstrumentationScope"
-    message(
-        "ScopeSpans",
-        [
-            ("scope", 1, f.TYPE_MESSAGE, opt, scope_t),
-            ("spans", 2, f.TYPE_MESSAGE, rep, ".tracespec.lite2.Span"),
-            ("schema_url", 3, f.TYPE_STRING, opt, None),
-        ],
-    )
-    message(
-        "ResourceSpans",
-        [
-            ("resource", 1, f.TYPE_MESSAGE, opt, ".opentelemetry.proto.resource.v1.Resource"),
-            ("scope_spans", 2, f.TYPE_MESSAGE, rep, ".tracespec.lite2.ScopeSpans"),
-            ("schema_url", 3, f.TYPE_STRING, opt, None),
-            (
-                "instrumentation_library_spans",
-                1000,
-                f.TYPE_MESSAGE,
-                rep,
-                ".tracespec.lite2.ScopeSpans",
-            ),
-        ],
-    )
-    message(
-        "TracesData",
-        [("resource_spans", 1, f.TYPE_MESSAGE, rep, ".tracespec.lite2.ResourceSpans")],
-    )
-    pool = descriptor_pool.Default()
-    try:
-        pool.FindFileByName(fdp.name)
-    except KeyError:
-        pool.AddSerializedFile(fdp.SerializeToString())
-
-    def cls(name: str) -> Any:
-        return message_factory.GetMessageClass(pool.FindMessageTypeByName(name))
-
-    return (
-        cls("tracespec.lite2.TracesData"),
-        cls("tracespec.lite2.Rest"),
-        cls("tracespec.lite2.Keys"),
-        cls("tracespec.lite2.Attributes"),
-    )
-
-
-LiteTracesData, _Rest, _Keys, _Attributes = _build_lite_schema()
-_AnyValue = common_pb2.AnyValue
-_KeyValue = common_pb2.KeyValue
-_FullSpan = trace_pb2.Span
-_Event = trace_pb2.Span.Event
-_Link = trace_pb2.Span.Link
-_EMPTY_REST = _Rest()
-
-
-# --------------------------------------------------------------------------------------------
-# Values
-
-
-def any_value(v: Any) -> AttrValue | None:
-    """An ``AnyValue`` message as an attribute value (``None`` for an empty value)."""
-    which = v.WhichOneof("value")
-    if which == "string_value":
-        return v.string_value  # type: ignore[no-any-return]
-    if which == "int_value":
-        return v.int_value  # type: ignore[no-any-return]
-    if which == "bool_value":
-        return v.bool_value  # type: ignore[no-any-return]
-    if which == "double_value":
-        return v.double_value  # type: ignore[no-any-return]
-    if which == "array_value":
-        return tuple(x for x in (any_value(item) for item in v.array_value.values) if x is not None)
-    if which == "kvlist_value":
-        return MappingProxyType(
-            {
-                kv.key: val
-                for kv in v.kvlist_value.values
-                if (val := any_value(kv.value)) is not None
-            }
-        )
-    if which == "bytes_value":
-        return bytes(v.bytes_value)
-    return None  # empty, or the profiles-only string_value_strindex
-
-
-def key_values(items: Iterable[Any]) -> dict[str, AttrValue]:
-    """Decoded ``KeyValue`` messages as a dict (empty values dropped, last duplicate wins)."""
-    out: dict[str, AttrValue] = {}
-    for kv in items:
-        val = any_value(kv.value)
-        if val is not None:
-            out[kv.key] = val
-    return out
-
-
-def _decode_kv(raw: bytes) -> tuple[str, AttrValue | None] | None:
-    try:
-        kv = _KeyValue.FromString(raw)
-    except DecodeError:  # corrupt, or nested deeper than protobuf's recursion limit
-        return None
-    return kv.key, any_value(kv.value)
-
-
-def _varint(n: int) -> bytes:
-    out = bytearray()
-    while True:
-        b = n & 0x7F
-        n >>= 7
-        if n:
-            out.append(b | 0x80)
-        else:
-            out.append(b)
-            return bytes(out)
-
-
-def _rest(raw: Any) -> Any:
-    try:
-        return _Rest.FromString(raw.SerializeToString())
-    except DecodeError:  # pragma: no cover - the bytes were parsed once already
-        return _EMPTY_REST
-
-
 class ProtoAdapter(Adapter):
     """Reads spans of the lite schema (the rest of each span from its bytes, on demand)."""
 
@@ -268,23 +97,23 @@ class ProtoAdapter(Adapter):
 
     def attributes(self, raw: Any) -> dict[str, AttrValue]:
         try:  # one parse of the whole span with the real schema
-            return key_values(_FullSpan.FromString(raw.SerializeToString()).attributes)
+            return key_values(FullSpan.FromString(raw.SerializeToString()).attributes)
         except DecodeError:  # some attribute is corrupt or too deep: decode one by one
             pass
         out: dict[str, AttrValue] = {}
-        for a in _rest(raw).attributes:
-            kv = _decode_kv(a)
+        for a in rest_of(raw).attributes:
+            kv = decode_kv(a)
             if kv is not None and kv[1] is not None:
                 out[kv[0]] = kv[1]
         return out
 
     def attribute_keys(self, raw: Any) -> Iterable[str]:
         try:
-            return [kv.key for kv in _Keys.FromString(raw.SerializeToString()).attributes]
+            return [kv.key for kv in Keys.FromString(raw.SerializeToString()).attributes]
         except DecodeError:  # e.g. a key that is not UTF-8: take what can be read
             pass
         keys = []
-        for a in _rest(raw).attributes:
+        for a in rest_of(raw).attributes:
             # canonical encoding puts the key first: 0x0a, a one-byte length, the key
             if len(a) > 1 and a[0] == 0x0A and a[1] < 0x80:
                 try:
@@ -292,16 +121,16 @@ class ProtoAdapter(Adapter):
                     continue
                 except UnicodeDecodeError:
                     pass
-            kv = _decode_kv(a)
+            kv = decode_kv(a)
             if kv is not None:
                 keys.append(kv[0])
         return keys
 
     def events(self, raw: Any) -> tuple[Event, ...]:
         out = []
-        for b in _rest(raw).events:
+        for b in rest_of(raw).events:
             try:
-                e = _Event.FromString(b)
+                e = SpanEvent.FromString(b)
             except DecodeError:
                 continue
             out.append(make_event(e.name, e.time_unix_nano, key_values(e.attributes)))
@@ -309,9 +138,9 @@ class ProtoAdapter(Adapter):
 
     def links(self, raw: Any) -> tuple[Link, ...]:
         out = []
-        for b in _rest(raw).links:
+        for b in rest_of(raw).links:
             try:
-                lk = _Link.FromString(b)
+                lk = SpanLink.FromString(b)
             except DecodeError:
                 continue
             attributes = key_values(lk.attributes)
@@ -319,10 +148,10 @@ class ProtoAdapter(Adapter):
         return tuple(out)
 
     def trace_state(self, raw: Any) -> str:
-        return _rest(raw).trace_state  # type: ignore[no-any-return]
+        return rest_of(raw).trace_state  # type: ignore[no-any-return]
 
     def flags(self, raw: Any) -> int:
-        return _rest(raw).flags  # type: ignore[no-any-return]
+        return rest_of(raw).flags  # type: ignore[no-any-return]
 
     def scan(
         self, raws: Sequence[Any], positions: Iterable[int], key: str, out: list[AttrValue | None]
@@ -354,7 +183,7 @@ class ProtoAdapter(Adapter):
         for p in positions:
             data = raws[p].SerializeToString()
             try:
-                span_keys = _Keys.FromString(data)
+                span_keys = Keys.FromString(data)
             except DecodeError:  # e.g. a key that is not UTF-8: take what can be read
                 ranks[p] = family_rank(self.attribute_keys(raws[p]))
                 by_needles(data, p)
@@ -383,12 +212,6 @@ class ProtoAdapter(Adapter):
 PROTO_ADAPTER = ProtoAdapter()
 
 _RANKS: dict[bytes, int] = {}  # the keys of a span, encoded → its family rank (few distinct)
-
-
-def _key_needle(key: str) -> bytes:
-    """The bytes a ``KeyValue`` with this key starts with (its key field, canonically)."""
-    kb = key.encode("utf-8")
-    return b"\x0a" + _varint(len(kb)) + kb
 
 
 def _filler(wanted: dict[str, list[AttrValue | None]]) -> Callable[[bytes, int], bool]:
@@ -422,12 +245,12 @@ def _filler(wanted: dict[str, list[AttrValue | None]]) -> Callable[[bytes, int],
 def _fill_from_view(data: bytes, p: int, targets: Sequence[tuple[str, list[AttrValue | None]]]
                     ) -> None:
     """Set ``out[p]`` to the span's value of each ``(key, out)`` it has: one parse of its
-    attributes as a map (:class:`_Attributes`), one lookup per key.  A value read so is the last
+    attributes as a map (:class:`Attributes`), one lookup per key.  A value read so is the last
     of the key's duplicates, as in a decode of the whole span; where that last one is empty or
     corrupt, or the map cannot be parsed (a key that is not UTF-8, a corrupt attribute), the
     attributes are decoded one by one instead, the last non-empty value winning."""
     try:
-        attributes = _Attributes.FromString(data).attributes
+        attributes = Attributes.FromString(data).attributes
     except DecodeError:
         _fill_one_by_one(data, p, targets)
         return
@@ -435,10 +258,10 @@ def _fill_from_view(data: bytes, p: int, targets: Sequence[tuple[str, list[AttrV
         raw = attributes.get(key)
         if raw is None:
             continue
-        value = _scalar(raw)
+        value = scalar(raw)
         if value is None:
             try:
-                value = any_value(_AnyValue.FromString(raw))
+                value = any_value(AnyValue.FromString(raw))
             except DecodeError:  # corrupt, or nested deeper than protobuf's recursion limit
                 value = None
         if value is None:
@@ -447,48 +270,11 @@ def _fill_from_view(data: bytes, p: int, targets: Sequence[tuple[str, list[AttrV
             out[p] = value
 
 
-_DOUBLE = struct.Struct("<d").unpack
-
-
-def _scalar(raw: bytes) -> AttrValue | None:
-    """The value of an ``AnyValue``'s bytes that are exactly one canonically written string,
-    int, bool or double field, read without a message; ``None`` for anything else (then
-    protobuf reads it).  Most attribute values are one of these."""
-    if len(raw) < 2:
-        return None
-    tag = raw[0]
-    if tag == 0x0A:  # string_value, a one-byte length
-        if raw[1] == len(raw) - 2:
-            try:
-                return raw[2:].decode("utf-8")
-            except UnicodeDecodeError:
-                return None
-        return None
-    if tag == 0x18:  # int_value, a varint ending at the end
-        if len(raw) > 11 or raw[-1] >= 0x80:
-            return None
-        value, shift = 0, 0
-        for b in raw[1:-1]:
-            if b < 0x80:
-                return None  # the varint ends early: more fields follow
-            value |= (b & 0x7F) << shift
-            shift += 7
-        value |= raw[-1] << shift
-        if value >= 1 << 64:
-            return None
-        return value - (1 << 64) if value >= 1 << 63 else value
-    if tag == 0x10 and len(raw) == 2 and raw[1] < 2:  # bool_value
-        return raw[1] == 1
-    if tag == 0x21 and len(raw) == 9:  # double_value
-        return _DOUBLE(raw[1:])[0]  # type: ignore[no-any-return]
-    return None
-
-
 def _fill_one_by_one(data: bytes, p: int, targets: Sequence[tuple[str, list[AttrValue | None]]]
                      ) -> None:
     wanted = dict(targets)
-    for a in _Rest.FromString(data).attributes:  # in order: the last non-empty value wins
-        kv = _decode_kv(a)
+    for a in Rest.FromString(data).attributes:  # in order: the last non-empty value wins
+        kv = decode_kv(a)
         if kv is not None and kv[1] is not None:
             out = wanted.get(kv[0])
             if out is not None:
@@ -499,7 +285,7 @@ def _rank_of_span(data: bytes, raw: Any) -> int:
     """:func:`family_rank` of a span's attribute keys, once per distinct list of keys: the span
     parsed for its keys only, the values dropped, the keys' encoding looked up."""
     try:
-        keys = _Keys.FromString(data)
+        keys = Keys.FromString(data)
     except DecodeError:  # e.g. a key that is not UTF-8: take what can be read
         return family_rank(PROTO_ADAPTER.attribute_keys(raw))
     keys.DiscardUnknownFields()

@@ -328,7 +328,7 @@ def _add_scopes(parts: dict[bytes, TracePart], scopes: list[dict[bytes, tuple[by
 
 def split(data: bytes) -> Batch:
     """Cut a serialized ``ExportTraceServiceRequest`` per trace id."""
-    from ..formats.otlp_proto import LiteTracesData
+    from ..formats._lite import LiteTracesData
 
     fast = _split_raw(data)
     if fast is not None:
