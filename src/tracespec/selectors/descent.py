@@ -195,6 +195,8 @@ class _Parser:
             comma = True
             self.pos += 1
             c = self.peek()
+            if c == "]":
+                raise Unsure  # `span[,]`: a comma is followed by a filter
         while c != "]":
             start = self.pos
             node: ast.Filter
