@@ -43,7 +43,7 @@ def shape(node: object) -> object:
     if isinstance(node, ast.SelectorNode):
         fields = tuple(shape(getattr(node, f.name)) for f in attrs.fields(type(node))
                        if f.name != "loc")
-        return (type(node).__name__, getattr(node, "loc"), fields)
+        return (type(node).__name__, node.loc, fields)
     if isinstance(node, tuple):
         return tuple(shape(item) for item in node)
     return (type(node).__name__, node)
@@ -110,8 +110,8 @@ def test_strict_selectors_take_the_fast_path(text: str) -> None:
     assert agree(text, strict=False) is not None
 
 
-_EDIT_CHARS = list(' ,[]():!=~<>."\\/*-_0x1eEp+\n\tspan') + [
-    "span[", "contains", "true", ":has(", "//", "/*", "*/", "\\x", "\\u", "08", "0x", "!"]
+_EDIT_CHARS = [*' ,[]():!=~<>."\\/*-_0x1eEp+\n\tspan', "span[", "contains", "true", ":has(",
+               "//", "/*", "*/", "\\x", "\\u", "08", "0x", "!"]
 
 
 @st.composite

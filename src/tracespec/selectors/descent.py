@@ -145,10 +145,10 @@ class _Parser:
             return single
         m = _name(text, pos)
         if m is not None:
-            op = _WORD_OPERATORS.get(m.group())
-            if op is not None:
+            word = _WORD_OPERATORS.get(m.group())
+            if word is not None:
                 self.pos = m.end()
-                return op
+            return word
         return None
 
     # -- filters -------------------------------------------------------------------------------
@@ -269,18 +269,7 @@ class _Parser:
                 _values, end = self.args()
             return ast.First(loc=(start, end)) if name == "first" else ast.Last(loc=(start, end))
         if name == "nth_child":
-            values: list[ast.Literal] = []
-            while self.peek() == "(":
-                group, end = self.args()
-                values += group
-            if not values:
-                raise Unsure
-            for v in values:
-                if type(v) is not ast.Number or type(v.value) is not int:
-                    raise Unsure
-            last = values[-1]
-            assert isinstance(last, ast.Number) and isinstance(last.value, int)
-            return ast.NthChild(last.value, loc=(start, end))
+            return self.nth_child(start, end)
         if self.strict:
             raise Unsure
         if name == "root":
@@ -288,20 +277,41 @@ class _Parser:
         if name == "leaf":
             return ast.Leaf(loc=(start, end))
         if name == "has" or name == "not":
-            if self.peek() != "(":
-                raise Unsure
-            self.pos += 1
-            self.depth += 1
-            if self.depth > MAX_NESTING:
-                raise Unsure
-            inner = self.alternatives()
-            if self.peek() != ")":
-                raise Unsure
-            self.pos += 1
-            self.depth -= 1
+            inner = self.nested()
             loc = (start, self.pos)
             return ast.Has(inner, loc=loc) if name == "has" else ast.Not(inner, loc=loc)
         raise Unsure  # an unknown pseudo-class
+
+    def nth_child(self, start: int, end: int) -> ast.NthChild:
+        """``:nth_child`` from ``start``, after its name (ending at ``end``): the last integer
+        of its arguments wins, and every one must be an integer."""
+        values: list[ast.Literal] = []
+        while self.peek() == "(":
+            group, end = self.args()
+            values += group
+        if not values:
+            raise Unsure
+        for v in values:
+            if type(v) is not ast.Number or type(v.value) is not int:
+                raise Unsure
+        last = values[-1]
+        assert isinstance(last, ast.Number) and isinstance(last.value, int)
+        return ast.NthChild(last.value, loc=(start, end))
+
+    def nested(self) -> ast.Selector:
+        """The ``(selector)`` of ``:has`` or ``:not``, parentheses consumed."""
+        if self.peek() != "(":
+            raise Unsure
+        self.pos += 1
+        self.depth += 1
+        if self.depth > MAX_NESTING:
+            raise Unsure
+        inner = self.alternatives()
+        if self.peek() != ")":
+            raise Unsure
+        self.pos += 1
+        self.depth -= 1
+        return inner
 
     # -- structure ---------------------------------------------------------------------------------
 

@@ -208,108 +208,126 @@ def _numbers(strict: bool) -> st.SearchStrategy[str]:
     return st.sampled_from(forms)
 
 
+class _Writer:
+    """Writes one selector text from hypothesis draws (see :func:`selector_texts`)."""
+
+    def __init__(self, draw: st.DrawFn, strict: bool) -> None:
+        self.draw = draw
+        self.strict = strict
+        self.words = _NAMES if strict else st.one_of(_NAMES, _DASHED_NAMES)
+        self.segments = _SEGMENTS if strict else st.one_of(_SEGMENTS, _LOOSE_SEGMENTS)
+
+    def gap(self) -> str:
+        """Whatever may stand between two tokens, often nothing."""
+        return self.draw(_EMPTY_OR_GAP)
+
+    def key(self) -> tuple[str, bool]:
+        """(text, its first name is a word operator)."""
+        if not self.strict and self.draw(st.integers(0, 5)) == 0:
+            return self.draw(_quoted()), False
+        head = self.draw(self.words)
+        text = head
+        for part in self.draw(st.lists(self.segments, max_size=3)):
+            text += self.gap() + "." + self.gap() + part
+        return text, head in ("contains", "not-contains")
+
+    def literal(self, pattern: bool = False) -> str:
+        kind = self.draw(st.integers(0, 3))
+        if pattern or kind == 0:
+            return self.draw(_quoted())
+        if kind == 1:
+            return "true" if self.draw(st.booleans()) else "false"
+        return self.draw(_numbers(self.strict))
+
+    def filter(self) -> tuple[str, str, bool]:
+        """(text, kind: cmp, exists, quoted or not, starts with a word operator)."""
+        kinds = ["cmp", "cmp"] if self.strict else ["cmp", "cmp", "exists", "not"]
+        kind = self.draw(st.sampled_from(kinds))
+        k, word_op = self.key()
+        quoted = k.startswith('"')
+        if kind == "not":
+            return "!" + self.gap() + k, "not", False
+        if kind == "exists":
+            return k, "quoted" if quoted else "exists", word_op
+        ops = ["=", "contains"] if self.strict else [op.value for op in ast.Operator]
+        op = self.draw(st.sampled_from(ops))
+        value = self.literal(pattern=op in ("=~", "!~"))
+        before = self.draw(_GAP) if op[0].isalpha() and not quoted else self.gap()
+        after = self.draw(_GAP) if op[-1].isalpha() and value[0] != '"' else self.gap()
+        return k + before + op + after + value, "cmp", word_op
+
+    def filters(self) -> str:
+        count = self.draw(st.integers(0, 3))
+        lead = "," + self.gap() if count and self.draw(st.integers(0, 3)) == 0 else ""
+        out = self.gap() + lead
+        previous = None
+        for _ in range(count):
+            text, kind, word_op = self.filter()
+            if previous is not None:  # `span[a contains]`: an operator after a bare name
+                comma = self.draw(st.booleans()) or kind == "quoted" or (
+                    previous in ("exists", "quoted", "not") and word_op)
+                out += (self.gap() + "," + self.gap()) if comma else self.draw(_GAP)
+            out += text
+            previous = kind
+        return out + self.gap()
+
+    def args(self, integers: bool) -> str:
+        count = self.draw(st.integers(0, 3))
+        values = [self.draw(st.sampled_from(_INTEGERS)) if integers else self.literal()
+                  for _ in range(count)]
+        return "(" + self.gap() + self.draw(_GAP).join(values) + self.gap() + ")"
+
+    def pseudo(self, depth: int) -> tuple[str, bool]:
+        """(text, ends with a name)."""
+        names = ["first", "last", "nth_child"]
+        if not self.strict:
+            names += ["root", "leaf"] + (["has", "not"] if depth > 0 else [])
+        name = self.draw(st.sampled_from(names))
+        head = ":" + self.gap() + name
+        if name in ("first", "last"):
+            groups = [self.args(False) for _ in range(self.draw(st.integers(0, 2)))]
+            return head + "".join(self.gap() + g for g in groups), not groups
+        if name == "nth_child":
+            groups = [self.args(True) for _ in range(self.draw(st.integers(1, 2)))]
+            if not any(any(c.isdigit() for c in g) for g in groups):
+                groups.append("(" + self.draw(st.sampled_from(_INTEGERS)) + ")")
+            return head + "".join(self.gap() + g for g in groups), False
+        if name in ("has", "not"):
+            return head + self.gap() + "(" + self.selector(depth - 1, inner=True) + ")", False
+        return head, True
+
+    def compound(self, depth: int) -> tuple[str, bool]:
+        text = "span" + self.gap() + "[" + self.filters() + "]"
+        ends_with_name = False
+        for _ in range(self.draw(st.integers(0, 2))):
+            p, ends_with_name = self.pseudo(depth)
+            text += self.gap() + p
+        return text, ends_with_name
+
+    def chain(self, depth: int) -> str:
+        text, ends_with_name = self.compound(depth)
+        for _ in range(self.draw(st.integers(0, 2))):
+            if not self.strict and self.draw(st.booleans()):
+                text += self.gap() + ">" + self.gap()
+            else:  # `:first span[]`, not `:firstspan[]`
+                text += self.draw(_GAP) if ends_with_name else self.gap()
+            part, ends_with_name = self.compound(depth)
+            text += part
+        return text
+
+    def selector(self, depth: int, inner: bool = False) -> str:
+        count = self.draw(st.integers(1 if inner else 0, 3))
+        if count == 0:
+            return self.gap()
+        lead = "," + self.gap() if self.draw(st.integers(0, 4)) == 0 else ""
+        chains = (self.gap() + "," + self.gap()).join(self.chain(depth) for _ in range(count))
+        return self.gap() + lead + chains + self.gap()
+
+
 @st.composite
-def selector_texts(draw: st.DrawFn, strict: bool = False, depth: int = 2,
-                   inner: bool = False) -> str:
+def selector_texts(draw: st.DrawFn, strict: bool = False, depth: int = 2) -> str:
     """Selector text that parses (with ``strict`` if asked), written every way the language
     allows: gaps of whitespace and comments wherever they may stand (or none), keywords as
     attribute names, quoted names and escapes, every number form, pseudo-class arguments,
     leading commas, ``>`` and nested ``:has()``/``:not()``."""
-    gap = lambda: draw(_EMPTY_OR_GAP)  # noqa: E731 - a local shorthand
-    words = _NAMES if strict else st.one_of(_NAMES, _DASHED_NAMES)
-    segments = _SEGMENTS if strict else st.one_of(_SEGMENTS, _LOOSE_SEGMENTS)
-
-    def key() -> tuple[str, bool]:  # (text, its first name is a word operator)
-        if not strict and draw(st.integers(0, 5)) == 0:
-            return draw(_quoted()), False
-        head = draw(words)
-        text = head
-        for part in draw(st.lists(segments, max_size=3)):
-            text += gap() + "." + gap() + part
-        return text, head in ("contains", "not-contains")
-
-    def literal(pattern: bool = False) -> str:
-        kind = draw(st.integers(0, 3))
-        if pattern or kind == 0:
-            return draw(_quoted())
-        if kind == 1:
-            return "true" if draw(st.booleans()) else "false"
-        return draw(_numbers(strict))
-
-    def filter_() -> tuple[str, str, bool]:  # (text, kind, starts with a word operator)
-        kind = draw(st.sampled_from(["cmp", "cmp"] if strict else ["cmp", "cmp", "exists", "not"]))
-        k, word_op = key()
-        quoted = k.startswith('"')
-        if kind == "not":
-            return "!" + gap() + k, "not", False
-        if kind == "exists":
-            return k, "quoted" if quoted else "exists", word_op
-        ops = ["=", "contains"] if strict else [op.value for op in ast.Operator]
-        op = draw(st.sampled_from(ops))
-        value = literal(pattern=op in ("=~", "!~"))
-        before = draw(_GAP) if op[0].isalpha() and not quoted else gap()
-        after = draw(_GAP) if op[-1].isalpha() and value[0] != '"' else gap()
-        return k + before + op + after + value, "cmp", word_op
-
-    def filters() -> str:
-        count = draw(st.integers(0, 3))
-        out = gap() + ("," + gap() if count and draw(st.integers(0, 3)) == 0 else "")
-        previous = None
-        for _ in range(count):
-            text, kind, word_op = filter_()
-            if previous is not None:  # `span[a contains]`: an operator after a bare name
-                comma = draw(st.booleans()) or kind == "quoted" or (
-                    previous in ("exists", "quoted", "not") and word_op)
-                out += (gap() + "," + gap()) if comma else draw(_GAP)
-            out += text
-            previous = kind
-        return out + gap()
-
-    def args(integers: bool) -> str:
-        values = [draw(st.sampled_from(_INTEGERS)) if integers else literal()
-                  for _ in range(draw(st.integers(0, 3)))]
-        return "(" + gap() + draw(_GAP).join(values) + gap() + ")"
-
-    def pseudo() -> tuple[str, bool]:  # (text, ends with a name)
-        names = ["first", "last", "nth_child"]
-        if not strict:
-            names += ["root", "leaf"] + (["has", "not"] if depth > 0 else [])
-        name = draw(st.sampled_from(names))
-        head = ":" + gap() + name
-        if name in ("first", "last"):
-            groups = [args(False) for _ in range(draw(st.integers(0, 2)))]
-            return head + "".join(gap() + g for g in groups), not groups
-        if name == "nth_child":
-            groups = [args(True) for _ in range(draw(st.integers(1, 2)))]
-            if not any(any(c.isdigit() for c in g) for g in groups):
-                groups.append("(" + draw(st.sampled_from(_INTEGERS)) + ")")
-            return head + "".join(gap() + g for g in groups), False
-        if name in ("has", "not"):
-            body = draw(selector_texts(strict, depth - 1, inner=True))
-            return head + gap() + "(" + body + ")", False
-        return head, True
-
-    def compound() -> tuple[str, bool]:
-        text = "span" + gap() + "[" + filters() + "]"
-        ends_with_name = False
-        for _ in range(draw(st.integers(0, 2))):
-            p, ends_with_name = pseudo()
-            text += gap() + p
-        return text, ends_with_name
-
-    def chain() -> str:
-        text, ends_with_name = compound()
-        for _ in range(draw(st.integers(0, 2))):
-            if not strict and draw(st.booleans()):
-                text += gap() + ">" + gap()
-            else:
-                text += draw(_GAP) if ends_with_name else gap()
-            part, ends_with_name = compound()
-            text += part
-        return text
-
-    count = draw(st.integers(1 if inner else 0, 3))
-    if count == 0:
-        return gap()
-    lead = "," + gap() if draw(st.integers(0, 4)) == 0 else ""
-    return gap() + lead + (gap() + "," + gap()).join(chain() for _ in range(count)) + gap()
+    return _Writer(draw, strict).selector(depth)
