@@ -47,6 +47,7 @@ _string = re.compile(STRING).match
 _number = re.compile(NUMBER).match
 
 _NUMBER_START = frozenset("0123456789.")
+_GAP_START = frozenset(" \t\r\n/")  # what may start whitespace or a comment
 _MATCHING = (ast.Operator.MATCHES, ast.Operator.NOT_MATCHES)
 _WORD_OPERATORS = {"contains": ast.Operator.CONTAINS, "not-contains": ast.Operator.NOT_CONTAINS}
 # Operators by their first character: (second character, operator) tried first, then the
@@ -82,10 +83,14 @@ class _Parser:
 
     def peek(self) -> str:
         """Skip whitespace and comments; the next character ('' at the end)."""
-        m = _skip(self.text, self.pos)
-        assert m is not None  # the pattern matches the empty string
-        pos = self.pos = m.end()
-        return self.text[pos:pos + 1]
+        pos = self.pos
+        c = self.text[pos:pos + 1]
+        if c in _GAP_START:
+            m = _skip(self.text, pos)
+            assert m is not None  # the pattern matches the empty string
+            pos = self.pos = m.end()
+            c = self.text[pos:pos + 1]
+        return c
 
     def string(self) -> ast.String:
         m = _string(self.text, self.pos)
