@@ -70,11 +70,10 @@ def parse(text: str, *, strict: bool) -> ast.Selector:
 class _Parser:
     """One parse: the text, the position of the next unread character, the nesting depth."""
 
-    __slots__ = ("depth", "n", "pos", "strict", "text")
+    __slots__ = ("depth", "pos", "strict", "text")
 
     def __init__(self, text: str, strict: bool) -> None:
         self.text = text
-        self.n = len(text)
         self.pos = 0
         self.strict = strict
         self.depth = 0
