@@ -100,6 +100,7 @@ def test_terminals_are_the_grammars() -> None:
 @example("  /* nothing */ // at all\n")
 def test_generated_selectors_take_the_fast_path(text: str) -> None:
     assert agree(text, strict=False) is not None
+    agree(text, strict=True)  # extensions: both refuse; reference-language text: both accept
 
 
 @settings(max_examples=max(200, settings.default.max_examples))
