@@ -88,7 +88,7 @@ def test_terminals_are_the_grammars() -> None:
 # -- generated selectors ---------------------------------------------------------------------------
 
 
-@settings(max_examples=max(300, settings.default.max_examples))
+@settings(max_examples=max(150, settings.default.max_examples))
 @given(selector_texts())
 @example("span[a . b /* c */ = 1_000]")
 @example("span[contains contains \"x\" span=true true=false first=1]:first(1 true)")
@@ -103,7 +103,7 @@ def test_generated_selectors_take_the_fast_path(text: str) -> None:
     agree(text, strict=True)  # extensions: both refuse; reference-language text: both accept
 
 
-@settings(max_examples=max(200, settings.default.max_examples))
+@settings(max_examples=max(100, settings.default.max_examples))
 @given(selector_texts(strict=True))
 @example('span[a="x", b contains "y"]:nth_child(007)')
 def test_strict_selectors_take_the_fast_path(text: str) -> None:
@@ -134,7 +134,7 @@ def mutated(draw: st.DrawFn) -> tuple[str, bool]:
     return text, strict
 
 
-@settings(max_examples=max(500, settings.default.max_examples))
+@settings(max_examples=max(150, settings.default.max_examples))
 @given(mutated())
 @example(("span[,//\n]", False))
 @example(("span[!a contains]", False))

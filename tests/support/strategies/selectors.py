@@ -304,9 +304,9 @@ class _Writer:
             text += self.gap() + p
         return text, ends_with_name
 
-    def chain(self, depth: int) -> str:
+    def chain(self, depth: int, inner: bool) -> str:
         text, ends_with_name = self.compound(depth)
-        for _ in range(self.draw(st.integers(0, 2))):
+        for _ in range(self.draw(st.integers(0, 1 if inner else 2))):
             if not self.strict and self.draw(st.booleans()):
                 text += self.gap() + ">" + self.gap()
             else:  # `:first span[]`, not `:firstspan[]`
@@ -316,11 +316,12 @@ class _Writer:
         return text
 
     def selector(self, depth: int, inner: bool = False) -> str:
-        count = self.draw(st.integers(1 if inner else 0, 3))
+        count = self.draw(st.integers(1, 2) if inner else st.integers(0, 3))
         if count == 0:
             return self.gap()
         lead = "," + self.gap() if self.draw(st.integers(0, 4)) == 0 else ""
-        chains = (self.gap() + "," + self.gap()).join(self.chain(depth) for _ in range(count))
+        chains = (self.gap() + "," + self.gap()).join(self.chain(depth, inner)
+                                                      for _ in range(count))
         return self.gap() + lead + chains + self.gap()
 
 
