@@ -24,6 +24,14 @@ attribute read / bare scan, then issue 9's two cold targets at 10^6 spans.
     python -m benchmarks.bench_select --sizes 1000,10000  # quicker
     python -m benchmarks.bench_select --cold              # fresh processes, 10^5 and 10^6, protobuf
     python -m benchmarks.bench_select --cold --sizes 100000 --formats pb,jsonl --repeat 3
+    python -m benchmarks.bench_select --parse             # parse_selector only, cold and warm
+
+With ``--parse``, only ``parse_selector``: per query, the CPU time of one call on the fast path
+(the hand parser, ``selectors.descent``) and on the lark path (``selectors.lalr``, what errors
+take), warm; then, in ``--repeat`` fresh processes each, the first call of a process, imports
+included (``import tracespec.selectors`` and the first parse: the hand parser; the same and
+the lark path's first parse: what every process paid before).  Run
+``python -m compileall src`` first, or the fresh processes compile the sources.
 
 Timings on a shared machine are noisy; compare the ratios, measured in the same run.
 """
@@ -213,6 +221,58 @@ def compile_times() -> tuple[float, float]:
     return worst_cold, worst_cached
 
 
+# -- parse_selector alone --------------------------------------------------------------------------
+
+_FIRST_PARSE = """
+import time
+t0 = time.process_time()
+import tracespec.selectors
+from tracespec.selectors import parser
+parser.{function}({text!r}, {strict})
+print(time.process_time() - t0)
+"""
+
+
+def _first_parse(function: str, text: str) -> float:
+    code = _FIRST_PARSE.format(function=function, text=text,
+                               strict="False" if function == "_parse_with_lark" else "")
+    done = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True,
+                          text=True, cwd=ROOT)
+    return float(done.stdout.strip())
+
+
+def parse_times(repeat: int) -> None:
+    """Print warm per-call and cold first-call CPU times of the two parse paths."""
+    from tracespec.selectors import descent, parser
+
+    print("\n== parse_selector, warm: CPU us per call ==")
+    print(f"{'query':<14} {'hand':>8} {'lark':>8} {'lark/hand':>9}")
+    for label, text in QUERIES:
+        figures = []
+        for parse in (lambda t=text: descent.parse(t, strict=False),
+                      lambda t=text: parser._parse_with_lark(t, False)):
+            reps = 2000
+            runs = []
+            for _ in range(5):
+                t0 = time.process_time()
+                for _ in range(reps):
+                    parse()
+                runs.append((time.process_time() - t0) / reps)
+            figures.append(min(runs))
+        hand, lark = figures
+        print(f"{label:<14} {hand * 1e6:>8.1f} {lark * 1e6:>8.1f} {lark / hand:>8.1f}x")
+    print(f"\n== first parse_selector of a process, imports included: CPU ms, median of {repeat} "
+          "fresh processes (min) ==")
+    text = QUERIES[3][1]
+    runs: dict[str, list[float]] = {"parse_selector": [], "_parse_with_lark": []}
+    for _ in range(repeat):  # alternated, so that both see the same machine
+        for function, times in runs.items():
+            times.append(_first_parse(function, text))
+    for function, times in runs.items():
+        name = "hand parser" if function == "parse_selector" else "lark path"
+        print(f"{name:<14} {statistics.median(times) * 1e3:>8.1f} ({min(times) * 1e3:.1f})")
+
+
 # -- cold: fresh processes -------------------------------------------------------------------------
 
 COLD_QUERY = QUERIES[0][1]  # span[tracetest.span.type="http"]
@@ -387,11 +447,16 @@ def main() -> None:
     parser.add_argument("--formats", default="pb",
                         help="with --cold: comma-separated, pb and/or jsonl (default: pb)")
     parser.add_argument("--repeat", type=int, default=3,
-                        help="with --cold: fresh processes per figure (default: 3)")
+                        help="with --cold or --parse: fresh processes per figure (default: 3)")
+    parser.add_argument("--parse", action="store_true",
+                        help="parse_selector only: warm per call, cold first call")
     parser.add_argument("--cold-child", nargs=2, metavar=("MODE", "PATH"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.cold_child:
         _cold_child(*args.cold_child)
+        return
+    if args.parse:
+        parse_times(args.repeat)
         return
     default = "100000,1000000" if args.cold else "1000,10000,100000,1000000"
     sizes = [int(s) for s in (args.sizes or default).split(",") if s]

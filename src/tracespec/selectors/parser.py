@@ -1,508 +1,26 @@
-"""Selector text → :mod:`tracespec.selectors.ast`: lark parse, then a transformer with checks.
+"""Selector text → :mod:`tracespec.selectors.ast`: the hand parser first, lark for the rest.
 
-``grammar/selector.lark`` says what is well formed; this module adds what a context-free grammar
-cannot: Go string escapes and number literals (decoded here), ``:nth_child`` arguments, filters
-glued together without a separator, hostile-input caps, and ``strict`` mode, which rejects every
-tracespec extension with a message saying so.  Every failure is a :class:`ParseError` with the
-offending range; lark's own errors are translated in ``_grammar`` with the display names and
-labels below.  The AST is built while parsing (lark's inline transformer, no parse tree): the
-punctuation kept in the rules gives each node its source range.
+``parse_selector`` refuses text over ``MAX_LENGTH``, then asks ``descent`` (a hand-written
+recursive-descent parser, fast, no lark) for the tree.  That parser only ever accepts: whatever
+it is not sure of, every error included, it gives up on, and the text is parsed again by
+``lalr`` (lark with ``grammar/selector.lark``), imported then and only then, whose ParseError
+(message, range, expected tokens) is the one the user reads, or whose tree is returned.  Both
+build the same trees, ``loc`` included (``tests/selectors/test_descent.py``).
 """
 
 from __future__ import annotations
 
-import re
-from typing import Any
-
-import lark
-from lark import Token
-from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
-
-from .._grammar import parse_with
 from ..errors import ParseError
-from ..trace.attrvalue import MAX_DIGITS
-from . import ast
+from . import ast, descent
+from .limits import MAX_CHAIN, MAX_LENGTH, MAX_NESTING
+from .literals import LANGUAGE, Problem
 
 __all__ = ["MAX_CHAIN", "MAX_LENGTH", "MAX_NESTING", "parse_selector"]
-
-#: Longest selector text accepted (characters); longer text is refused before parsing.
-MAX_LENGTH = 20_000
-#: Deepest nesting of ``:has()`` / ``:not()``.
-MAX_NESTING = 32
-#: Most compounds in one chain (``span[a] span[b] ...``).
-MAX_CHAIN = 64
-
-GRAMMAR = "selector.lark"
-LANGUAGE = "selector"
-
-DISPLAY = {
-    "$END": "end of input",
-    "SPAN": "'span'",
-    "_LBRACKET": "'['",
-    "RBRACKET": "']'",
-    "_LPAR": "'('",
-    "RPAR": "')'",
-    "COMMA": "','",
-    "COLON": "':'",
-    "_DOT": "'.'",
-    "GT": "'>'",
-    "EQ": "'='",
-    "NE": "'!='",
-    "LT": "'<'",
-    "LE": "'<='",
-    "GE": "'>='",
-    "MATCH": "'=~'",
-    "NOT_MATCH": "'!~'",
-    "BANG": "'!'",
-    "CONTAINS": "'contains'",
-    "NOT_CONTAINS": "'not-contains'",
-    "NAME": "a name",
-    "SEGMENT": "a name",
-    "STRING": "a string",
-    "NUMBER": "a number",
-    "TRUE": "'true'",
-    "FALSE": "'false'",
-    "FIRST": "'first'",
-    "LAST": "'last'",
-    "NTH_CHILD": "'nth_child'",
-    "ROOT": "'root'",
-    "LEAF": "'leaf'",
-    "HAS": "'has'",
-    "NOT": "'not'",
-}
-
-_VALUE_TOKENS = {"STRING", "NUMBER", "TRUE", "FALSE"}
-_PSEUDO_NAMES = ("first", "last", "nth_child", "root", "leaf", "has", "not")
-
-
-def _label(exc: UnexpectedInput, text: str) -> str | tuple[str, tuple[int, int]] | None:
-    """Friendlier messages for the mistakes people make most."""
-    if isinstance(exc, UnexpectedCharacters):
-        pos = exc.pos_in_stream or 0
-        ch = text[pos] if pos < len(text) else ""
-        if ch == "'":
-            return "strings are written in double quotes, not single quotes"
-        if ch == '"':
-            return "this string has no closing quote (a string cannot span lines)"
-        if ch == "`":
-            return "strings are written in double quotes, not back quotes"
-        if ch == "-" and text[pos + 1:pos + 2].isdigit():
-            return "numbers have no sign in a selector"
-        return None
-    if not isinstance(exc, UnexpectedToken):
-        return None
-    tok = exc.token
-    expected = set(exc.accepts or exc.expected)
-    history = getattr(exc, "token_history", None) or []
-    prev = history[-1] if history else None
-    if prev is not None and prev.type == "NAME" and _after_colon(text, prev.start_pos):
-        return _unknown_pseudo(prev.value), (prev.start_pos, prev.end_pos)
-    before = text[:len(text) if tok.type == "$END" else tok.start_pos or 0].rstrip()
-    if tok.type in ("RBRACKET", "$END", "RPAR") and before.endswith(","):
-        return "a trailing ',' is not allowed: expected another filter or selector after it"
-    if tok.type == "NUMBER" and prev is not None and prev.type == "NAME" and re.search(
-        r"[\w\]]\s*$", text[:prev.start_pos or 0]
-    ):
-        return (f"{str(prev)!r} is not an operator; the operators are {_OPERATOR_LIST}",
-                (prev.start_pos or 0, prev.end_pos or 0))
-    if tok.type == "RPAR" and "SPAN" in expected and text[:tok.start_pos or 0].rstrip(
-    ).endswith("("):
-        return "empty parentheses: :has() and :not() take a selector, as in :has(span[a=\"x\"])"
-    if expected >= _VALUE_TOKENS:
-        if tok.type == "EQ" and prev is not None and prev.type == "EQ":
-            return "'==' is not an operator: compare with '='"
-        if re.fullmatch(r"-[0-9.]\S*", str(tok)):
-            return "numbers have no sign in a selector"
-        got = "end of input" if tok.type == "$END" else repr(str(tok))
-        return f"expected a value (a double-quoted string, a number, true or false); got {got}"
-    return None
-
-
-def _after_colon(text: str, pos: int | None) -> bool:
-    if pos is None:
-        return False
-    before = text[:pos].rstrip()
-    return before.endswith(":")
-
-
-def _unknown_pseudo(name: str) -> str:
-    hint = ""
-    if name.replace("-", "_") in _PSEUDO_NAMES:
-        hint = f"; did you mean ':{name.replace('-', '_')}'?"
-    elif name.lower() in _PSEUDO_NAMES:
-        hint = f"; did you mean ':{name.lower()}'? (pseudo-classes are lower case)"
-    shown = ", ".join(":" + n for n in _PSEUDO_NAMES)
-    return f"unknown pseudo-class ':{name}' (known: {shown}){hint}"
-
-
-class _Problem(Exception):
-    """Raised while parsing (the transformer has no source text); becomes a ParseError."""
-
-    def __init__(self, message: str, loc: tuple[int, int]) -> None:
-        super().__init__(message)
-        self.message = message
-        self.loc = loc
-
-
-# -- Go string literals ------------------------------------------------------------------------
-
-_SIMPLE_ESCAPES = {
-    "a": "\a", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v",
-    "\\": "\\", '"': '"',
-}
-_HEX = frozenset("0123456789abcdefABCDEF")
-_OCTAL = frozenset("01234567")
-
-
-def unquote(token: str, offset: int) -> str:
-    """Decode a Go interpreted string literal (quotes included) found at ``offset``.
-
-    ``\\x`` and octal escapes are bytes, as in Go; bytes that do not form UTF-8 are kept as
-    ``surrogateescape`` characters (so they print back as ``\\xNN`` and never equal real text).
-    """
-    body = token[1:-1]
-    if "\\" not in body:
-        return body
-    out = bytearray()
-    i = 0
-    n = len(body)
-    while i < n:
-        c = body[i]
-        if c != "\\":
-            j = body.find("\\", i)
-            j = n if j == -1 else j
-            out += body[i:j].encode("utf-8", "surrogatepass")
-            i = j
-            continue
-        esc = body[i + 1]
-        at = offset + 1 + i
-        if esc in _SIMPLE_ESCAPES:
-            out += _SIMPLE_ESCAPES[esc].encode()
-            i += 2
-        elif esc in "xuU":
-            width = {"x": 2, "u": 4, "U": 8}[esc]
-            digits = body[i + 2:i + 2 + width]
-            if len(digits) != width or not set(digits) <= _HEX:
-                raise _Problem(f"escape \\{esc} needs {width} hexadecimal digits",
-                               (at, at + 2 + len(digits)))
-            value = int(digits, 16)
-            if esc == "x":
-                out.append(value)
-            else:
-                if value > 0x10FFFF or 0xD800 <= value <= 0xDFFF:
-                    raise _Problem("escape is not a valid Unicode code point", (at, at + 2 + width))
-                out += chr(value).encode()
-            i += 2 + width
-        elif esc in "01234567":
-            digits = body[i + 1:i + 4]
-            if len(digits) != 3 or not set(digits) <= _OCTAL:
-                raise _Problem("an octal escape needs 3 octal digits", (at, at + 1 + len(digits)))
-            value = int(digits, 8)
-            if value > 255:
-                raise _Problem("octal escape value is above 255", (at, at + 4))
-            out.append(value)
-            i += 4
-        else:
-            raise _Problem(f"unknown escape sequence \\{esc}", (at, at + 2))
-    return out.decode("utf-8", "surrogateescape")
-
-
-# -- numbers ---------------------------------------------------------------------------------------
-
-
-_MAX_BITS = int(MAX_DIGITS * 3.3219)  # (log2 10: about as many bits as that many digits)
-
-
-def number_value(token: str, offset: int) -> int | float:
-    """The value of a NUMBER token (Go syntax, but a leading 0 is still decimal)."""
-    s = token.replace("_", "")
-    loc = (offset, offset + len(token))
-    shown = token if len(token) <= 40 else token[:20] + "…" + token[-8:]
-    try:
-        value = _number(s, loc)
-    except (ValueError, OverflowError):
-        if len(s) > MAX_DIGITS:
-            raise _Problem(f"number {shown} has more than {MAX_DIGITS} digits", loc) from None
-        raise _Problem(f"invalid number {shown}", loc) from None
-    if isinstance(value, int):
-        if value.bit_length() > _MAX_BITS:
-            raise _Problem(f"number {shown} has more than {MAX_DIGITS} digits", loc)
-        return value
-    if value in (float("inf"), float("-inf")):
-        raise _Problem(f"number {shown} is out of range", loc)
-    return value
-
-
-def _number(s: str, loc: tuple[int, int]) -> int | float:
-    low = s.lower()
-    if low.startswith("0x"):
-        if "." not in low and "p" not in low:
-            if len(s) == 2:
-                raise _Problem("a hexadecimal number needs digits", loc)
-            return int(s, 16)
-        if "p" not in low:
-            raise _Problem("a hexadecimal float needs a 'p' exponent", loc)
-        return float.fromhex(s)
-    if low.startswith("0o"):
-        return int(s[2:], 8)
-    if low.startswith("0b"):
-        return int(s[2:], 2)
-    if "." in s or "e" in low:
-        return float(s)
-    return int(s, 10)
 
 
 def _error(message: str, source: str, start: int, end: int) -> ParseError:
     return ParseError(message, source=source, span=(start, max(end, start + 1)),
                       language=LANGUAGE)
-
-
-# -- the transformer ------------------------------------------------------------------------------
-
-_LEADING_ZERO_89 = re.compile(r"0[0-9_]*[89][0-9_]*")
-
-
-def _tloc(tok: Token) -> tuple[int, int]:
-    return (tok.start_pos or 0, tok.end_pos or 0)
-
-
-class _ToAst(lark.Transformer[Token, ast.Selector]):
-    """Builds AST nodes on each LALR reduction (lark's inline transformer: no parse tree).
-
-    Stateless apart from ``strict``, so one instance per mode is shared by every parse.
-    Positions come from the tokens the grammar keeps (``span``, ``]``, ``:``, ``)``...).
-    """
-
-    def __init__(self, strict: bool) -> None:
-        super().__init__(visit_tokens=False)
-        self.strict = strict
-
-    def _extension(self, what: str, loc: tuple[int, int]) -> None:
-        if self.strict:
-            raise _Problem(
-                f"{what} is a tracespec extension, not part of Tracetest's selector language "
-                "(strict mode)", loc)
-
-    # structure
-    def start(self, children: list[ast.Selector]) -> ast.Selector:
-        return children[0]
-
-    def selector(self, children: list[Any]) -> ast.Selector:
-        chains = [c for c in children if not isinstance(c, Token)]
-        if not chains:
-            return ast.Selector()
-        return ast.Selector(tuple(chains), loc=(chains[0].loc[0], chains[-1].loc[1]))
-
-    inner = selector
-
-    def chain(self, children: list[Any]) -> ast.Chain:
-        compounds: list[ast.Compound] = []
-        combinators: list[ast.Combinator] = []
-        pending = ast.Combinator.DESCENDANT
-        for child in children:
-            if isinstance(child, Token):
-                self._extension("the child combinator '>'", _tloc(child))
-                pending = ast.Combinator.CHILD
-                continue
-            if compounds:
-                combinators.append(pending)
-            pending = ast.Combinator.DESCENDANT
-            compounds.append(child)
-        if len(compounds) > MAX_CHAIN:
-            raise _Problem(f"a chain has more than {MAX_CHAIN} compounds",
-                           compounds[MAX_CHAIN].loc)
-        return ast.Chain(tuple(compounds), tuple(combinators),
-                         loc=(compounds[0].loc[0], compounds[-1].loc[1]))
-
-    def compound(self, children: list[Any]) -> ast.Compound:
-        span_tok, filters, rbracket, *pseudos = children
-        end = pseudos[-1].loc[1] if pseudos else rbracket.end_pos
-        return ast.Compound(filters, tuple(pseudos), loc=(span_tok.start_pos, end))
-
-    def filters(self, items: list[Any]) -> tuple[ast.Filter, ...]:
-        out: list[ast.Filter] = []
-        quoted: list[bool] = []
-        comma_before: list[bool] = []
-        comma = False
-        for item in items:
-            if isinstance(item, Token):
-                comma = True
-                continue
-            if isinstance(item, tuple):  # an existence test: (node, key was quoted)
-                node, was_quoted = item
-            else:
-                node, was_quoted = item, False
-            out.append(node)
-            quoted.append(was_quoted)
-            comma_before.append(comma)
-            comma = False
-        for i in range(1, len(out)):
-            before, after = out[i - 1], out[i]
-            if before.loc[1] == after.loc[0] and (
-                isinstance(before, ast.Exists) or isinstance(after, ast.Exists)
-            ):
-                raise _Problem("expected a space, ',' or ']' here: separate filters", after.loc)
-            if quoted[i] and isinstance(after, ast.Exists) and not after.negated and not (
-                comma_before[i]
-            ):
-                # `span[a startsWith "x"]`, `span[a "x"]`: a mistyped or missing operator, not
-                # three (two) existence tests; a quoted name alone must follow '[' or ','.
-                if (i >= 2 and _plain_exists(before) and _plain_exists(out[i - 2])
-                        and not quoted[i - 1] and not comma_before[i - 1]):
-                    raise _Problem(f"{before.key!r} is not an operator; the operators are "
-                                   f"{_OPERATOR_LIST}", before.loc)
-                raise _Problem(
-                    "missing operator before this string (to test that a quoted name exists, "
-                    "put a ',' before it)", after.loc)
-        return tuple(out)
-
-    # filters
-    def comparison(self, children: list[Any]) -> ast.Comparison:
-        (key, key_loc, _quoted), (op, op_loc), value = children
-        if op.is_extension:
-            self._extension(f"the operator {op.value!r}", op_loc)
-        if op in (ast.Operator.MATCHES, ast.Operator.NOT_MATCHES) and not isinstance(
-            value, ast.String
-        ):
-            raise _Problem(f"{op.value!r} needs a regular expression in double quotes",
-                           value.loc)
-        return ast.Comparison(key, op, value, loc=(key_loc[0], value.loc[1]))
-
-    def exists(self, children: list[Any]) -> tuple[ast.Exists, bool]:
-        (key, loc, quoted), = children
-        self._extension("an existence test (a name without an operator)", loc)
-        return ast.Exists(key, loc=loc), quoted
-
-    def not_exists(self, children: list[Any]) -> ast.Exists:
-        bang, (key, key_loc, _quoted) = children
-        loc = (bang.start_pos, key_loc[1])
-        self._extension("an absence test '!name'", loc)
-        return ast.Exists(key, negated=True, loc=loc)
-
-    def dotted_key(self, tokens: list[Token]) -> tuple[str, tuple[int, int], bool]:
-        key = ".".join(tokens)
-        if self.strict:
-            for i, t in enumerate(tokens):
-                if "-" in t:
-                    self._extension(f"a dash in the name {key!r}", _tloc(t))
-                if i and t[0].isdecimal():
-                    self._extension(f"a name segment starting with a digit ({t!s})", _tloc(t))
-        return key, (tokens[0].start_pos or 0, tokens[-1].end_pos or 0), False
-
-    def quoted_key(self, tokens: list[Token]) -> tuple[str, tuple[int, int], bool]:
-        tok = tokens[0]
-        loc = _tloc(tok)
-        self._extension("a quoted attribute name", loc)
-        return unquote(str(tok), loc[0]), loc, True
-
-    def op(self, tokens: list[Token]) -> tuple[ast.Operator, tuple[int, int]]:
-        tok = tokens[0]
-        return _OPERATORS[tok.type], _tloc(tok)
-
-    # values
-    def string(self, tokens: list[Token]) -> ast.String:
-        tok = tokens[0]
-        loc = _tloc(tok)
-        return ast.String(unquote(str(tok), loc[0]), loc=loc)
-
-    def number(self, tokens: list[Token]) -> ast.Number:
-        tok = tokens[0]
-        loc = _tloc(tok)
-        text = str(tok)
-        if self.strict and _LEADING_ZERO_89.fullmatch(text):
-            self._extension(f"the integer {text} (a leading zero with 8 or 9 in it)", loc)
-        return ast.Number(number_value(text, loc[0]), loc=loc)
-
-    def true(self, tokens: list[Token]) -> ast.Bool:
-        return ast.Bool(True, loc=_tloc(tokens[0]))
-
-    def false(self, tokens: list[Token]) -> ast.Bool:
-        return ast.Bool(False, loc=_tloc(tokens[0]))
-
-    def bare_word(self, tokens: list[Token]) -> ast.Literal:
-        tok = tokens[0]
-        raise _Problem(
-            f"unquoted text {str(tok)!r}: write a string in double quotes (\"{tok!s}\")",
-            _tloc(tok))
-
-    # pseudo-classes: children are COLON, the name token, then args or (inner, RPAR)
-    def args(self, children: list[Token]) -> tuple[list[ast.Literal], int]:
-        values: list[ast.Literal] = []
-        for tok in children[:-1]:
-            kind = tok.type
-            if kind == "NUMBER":
-                values.append(self.number([tok]))
-            elif kind == "STRING":
-                values.append(self.string([tok]))
-            elif kind == "TRUE":
-                values.append(self.true([tok]))
-            elif kind == "FALSE":
-                values.append(self.false([tok]))
-            else:
-                self.bare_word([tok])
-        return values, children[-1].end_pos or 0
-
-    @staticmethod
-    def _ploc(children: list[Any]) -> tuple[int, int]:
-        last = children[-1]
-        end = last[1] if isinstance(last, tuple) else last.end_pos
-        return (children[0].start_pos, end)
-
-    def first(self, children: list[Any]) -> ast.First:
-        return ast.First(loc=self._ploc(children))
-
-    def last(self, children: list[Any]) -> ast.Last:
-        return ast.Last(loc=self._ploc(children))
-
-    def nth_child(self, children: list[Any]) -> ast.NthChild:
-        loc = self._ploc(children)
-        values = [v for group, _end in children[2:] for v in group]
-        if not values:
-            raise _Problem(":nth_child needs an integer argument, as in :nth_child(2)", loc)
-        for v in values:
-            if not isinstance(v, ast.Number) or not isinstance(v.value, int):
-                raise _Problem(":nth_child takes an integer", v.loc)
-        last = values[-1]
-        assert isinstance(last, ast.Number) and isinstance(last.value, int)
-        return ast.NthChild(last.value, loc=loc)
-
-    def root(self, children: list[Any]) -> ast.Root:
-        loc = self._ploc(children)
-        self._extension("the pseudo-class ':root'", loc)
-        return ast.Root(loc=loc)
-
-    def leaf(self, children: list[Any]) -> ast.Leaf:
-        loc = self._ploc(children)
-        self._extension("the pseudo-class ':leaf'", loc)
-        return ast.Leaf(loc=loc)
-
-    def has(self, children: list[Any]) -> ast.Has:
-        loc = self._ploc(children)
-        self._extension("the pseudo-class ':has()'", loc)
-        return ast.Has(children[2], loc=loc)
-
-    def not_(self, children: list[Any]) -> ast.Not:
-        loc = self._ploc(children)
-        self._extension("the pseudo-class ':not()'", loc)
-        return ast.Not(children[2], loc=loc)
-
-    def unknown_pseudo(self, children: list[Any]) -> None:
-        tok = children[1]
-        raise _Problem(_unknown_pseudo(str(tok)), _tloc(tok))
-
-
-def _plain_exists(node: ast.Filter) -> bool:
-    return isinstance(node, ast.Exists) and not node.negated
-
-
-_OPERATOR_LIST = " ".join(op.value for op in ast.Operator)
-_OPERATORS = {
-    "EQ": ast.Operator.EQ, "NE": ast.Operator.NE, "LT": ast.Operator.LT,
-    "LE": ast.Operator.LE, "GT": ast.Operator.GT, "GE": ast.Operator.GE,
-    "CONTAINS": ast.Operator.CONTAINS, "NOT_CONTAINS": ast.Operator.NOT_CONTAINS,
-    "MATCH": ast.Operator.MATCHES, "NOT_MATCH": ast.Operator.NOT_MATCHES,
-}
-_TRANSFORMERS = {False: _ToAst(strict=False), True: _ToAst(strict=True)}
 
 
 def _nesting_depth(node: ast.Selector) -> tuple[int, ast.Has | ast.Not | None]:
@@ -522,6 +40,21 @@ def _nesting_depth(node: ast.Selector) -> tuple[int, ast.Has | ast.Not | None]:
     return deepest, where
 
 
+def _parse_with_lark(text: str, strict: bool) -> ast.Selector:
+    """The exact path: lark's tree, or the ParseError the user reads."""
+    from . import lalr  # lazily: lark is imported only for the texts the hand parser gives up on
+
+    try:
+        result = lalr.parse(text, strict=strict)
+    except Problem as problem:
+        raise _error(problem.message, text, *problem.loc) from None
+    if text.count("(") > MAX_NESTING:
+        depth, where = _nesting_depth(result)
+        if depth > MAX_NESTING and where is not None:
+            raise _error(f":has() and :not() nest more than {MAX_NESTING} deep", text, *where.loc)
+    return result
+
+
 def parse_selector(text: str, *, strict: bool = False) -> ast.Selector:
     """Parse selector text into its syntax tree.
 
@@ -534,14 +67,8 @@ def parse_selector(text: str, *, strict: bool = False) -> ast.Selector:
     if len(text) > MAX_LENGTH:
         raise _error(f"selector is longer than {MAX_LENGTH} characters", text, MAX_LENGTH,
                      len(text))
+    strict = bool(strict)
     try:
-        result: ast.Selector = parse_with(
-            GRAMMAR, text, start="start", language=LANGUAGE, display=DISPLAY, label=_label,
-            transformer=_TRANSFORMERS[bool(strict)])
-    except _Problem as problem:
-        raise _error(problem.message, text, *problem.loc) from None
-    if text.count("(") > MAX_NESTING:
-        depth, where = _nesting_depth(result)
-        if depth > MAX_NESTING and where is not None:
-            raise _error(f":has() and :not() nest more than {MAX_NESTING} deep", text, *where.loc)
-    return result
+        return descent.parse(text, strict=strict)
+    except descent.Unsure:
+        return _parse_with_lark(text, strict)
