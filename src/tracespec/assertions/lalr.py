@@ -257,7 +257,7 @@ class _ToAst(lark.Transformer[Token, Any]):
                 GRAMMAR, inner, start="expression", language="assertion", display=DISPLAY,
                 label=_label, all_starts=_STARTS,
             )
-            return _ToAst(inner, self.strict).transform(tree)  # type: ignore[no-any-return]
+            return _transform(tree, inner, self.strict)  # type: ignore[no-any-return]
         except ParseError as exc:
             start = offset + exc.span[0]
             end = offset + exc.span[1]
@@ -273,11 +273,18 @@ def parse(text: str, start: str, strict: bool) -> Any:
     Raises ParseError for text that does not parse (or uses an extension in strict mode), and
     RecursionError for a tree too deep to transform (the caller reports it with its limit).
     """
+    tree = parse_with(
+        GRAMMAR, text, start=start, language="assertion", display=DISPLAY, label=_label,
+        all_starts=_STARTS,
+    )
+    return _transform(tree, text, strict)
+
+
+def _transform(tree: lark.Tree[Token], text: str, strict: bool) -> Any:
+    """``tree`` as :mod:`ast` nodes; the ParseError or RecursionError of the transformer comes
+    out as itself, not wrapped in lark's VisitError (also from the inside of ``${...}``, which
+    is transformed while its string is)."""
     try:
-        tree = parse_with(
-            GRAMMAR, text, start=start, language="assertion", display=DISPLAY, label=_label,
-            all_starts=_STARTS,
-        )
         return _ToAst(text, strict).transform(tree)
     except lark.exceptions.VisitError as exc:
         inner = exc.orig_exc
