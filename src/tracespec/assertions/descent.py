@@ -19,12 +19,11 @@ from . import ast
 
 __all__ = ["TERMINALS", "parse"]
 
-#: The grammar's terminals as (lark name, regex), in the order lark's lexer tries them (priority,
-#: then width); terminals of one priority never start with the same character.  Single
-#: characters are grouped under ``PUNCT``.  tests/assertions/test_descent.py checks these
-#: against the grammar.
+#: The grammar's terminals as (lark name, regex), in the order lark's lexer tries them (priority
+#: first; terminals of one priority never start with the same character).  The single
+#: characters are grouped under ``PUNCT``, the ignored whitespace is ``WS``.
+#: tests/assertions/test_descent.py checks these against the grammar.
 TERMINALS: tuple[tuple[str, str], ...] = (
-    ("WS", r"\s+"),
     ("COMPARATOR", r"(?:not\-contains|contains|!=|<=|>=|=|<|>)"),
     ("DURATION", r"[0-9]+(\.[0-9]+)? ?(ns|us|ms|s|m|h)"),
     ("NUMBER", r"[0-9]+(\.[0-9]+)?"),
@@ -35,6 +34,7 @@ TERMINALS: tuple[tuple[str, str], ...] = (
     ("SINGLE_STRING", r"'(\\'|[^'])*'"),
     ("IDENT", r"[A-Za-z][A-Za-z0-9_]*"),
     ("PUNCT", r"[|()\[\],+\-*/]"),
+    ("WS", r"\s+"),  # lark's %ignore
 )
 _TOKEN = re.compile("|".join(f"(?P<{name}>{regex})" for name, regex in TERMINALS))
 _INTERPOLATION = re.compile(r"\$\{[^}]+\}")  # as lalr's: Tracetest's rule
