@@ -287,5 +287,5 @@ def parse(text: str, *, expression: bool, strict: bool, max_depth: int) -> ast.A
     try:
         descent = _Descent(text, strict, max_depth)
         return descent.expression() if expression else descent.assertion()
-    except _GiveUp:
+    except (_GiveUp, RecursionError):  # a caller already deep in the stack: lark's turn too
         return None
