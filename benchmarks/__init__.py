@@ -7,7 +7,8 @@
 * ``bench_load``: load time and peak memory of ``load_trace`` (OTLP protobuf and JSON Lines)
   against the bare protobuf and orjson parsers, each part in a fresh subprocess.
 * ``bench_check``: span-assertions per second of the compiled checks against a plain AST
-  interpreter.
+  interpreter.  ``--parse``: the parse of assertions, cold (a fresh process) and warm, against
+  lark's parse.
 * ``bench_run``: ``tracespec run`` as whole fresh processes at 10^3 .. 10^6 spans, protobuf and
   JSON Lines (wall time, CPU, peak RSS per span, JSONL / protobuf), ``import tracespec`` and the
   9-span example, against bare-parser and bare-interpreter processes; with the cold figures and
@@ -24,6 +25,7 @@ Run each as a module from the repository root, with tracespec installed (the REA
     python -m benchmarks.bench_select --cold [--sizes 100000,1000000] [--formats pb,jsonl]
     python -m benchmarks.bench_load [--repeat 3] [SIZE ...]
     python -m benchmarks.bench_check [--big] [--repeat N]
+    python -m benchmarks.bench_check --parse [--repeat N]
     python -m benchmarks.bench_run [--formats pb,jsonl] [--repeat 5] [--no-cold] [SIZE ...]
     python -m benchmarks.bench_run --phases [SIZE ...]
 

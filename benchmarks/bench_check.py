@@ -7,13 +7,24 @@ document built per span.  The baseline, measured in the same run, is a straightf
 interpreter: it walks the same AST for each span, reading ``span.attributes`` (the merged
 attribute mapping a user would read).  Both must give the same results.
 
-Usage: ``python -m benchmarks.bench_check [--big] [--repeat N]``.  Targets (5x Tracetest's Go
-engine): under 4.6 µs per span-assertion for the duration, under 1.4 µs for the status code.
+With ``--parse``, it times the parse of assertions instead, against lark's parse
+(``assertions/lalr.py``, which the hand-written ``assertions/descent.py`` leaves only the texts
+it gives up on to): *cold*, the CPU time of a fresh process that imports the parser and parses
+its first assertion (the import and the parse, and the whole process), and *warm*, µs per call.
+
+Usage: ``python -m benchmarks.bench_check [--big] [--repeat N]`` or ``--parse [--repeat N]``.
+Targets (5x Tracetest's Go engine): under 4.6 µs per span-assertion for the duration, under
+1.4 µs for the status code.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import resource
+import statistics
+import subprocess
+import sys
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -155,11 +166,79 @@ def run(n: int, repeat: int) -> list[tuple[str, int, float, float]]:
     return rows
 
 
+# -- parse, cold and warm ---------------------------------------------------------------------
+
+PARSED = (
+    *(text for _, text in ASSERTIONS),
+    "attr:tracetest.response.body | json_path '$.status' = \"created\"",
+    "(attr:a + 2) * -3 >= 4 - attr:b / 2",
+)
+_FIRST = "attr:http.status_code < 500"
+_COLD = {
+    "descent": "from tracespec.assertions.parser import parse_assertion\n"
+               f"parse_assertion({_FIRST!r})\n",
+    "lark": "from tracespec.assertions import parser, lalr\n"
+            f"lalr.parse({_FIRST!r}, 'assertion', False)\n",
+}
+
+
+def _cold(code: str) -> tuple[float, float]:
+    """(import + first parse, whole process) CPU seconds of one fresh process running ``code``."""
+    timed = ("import time\nt0 = time.process_time()\n" + code +
+             "print(time.process_time() - t0)\n")
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    out = subprocess.run([sys.executable, "-c", timed], check=True, capture_output=True,
+                         text=True, env=os.environ).stdout
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    whole = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return float(out), whole
+
+
+def _per_call(fn: Callable[[], object], repeat: int, calls: int = 2000) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.process_time()
+        for _ in range(calls):
+            fn()
+        best = min(best, (time.process_time() - start) / calls)
+    return best
+
+
+def parse_times(repeat: int) -> None:
+    """Print the cold and warm parse figures, the descent against lark's parse."""
+    from tracespec.assertions import lalr, parser
+
+    rounds = max(repeat, 7)
+    cold: dict[str, list[tuple[float, float]]] = {name: [] for name in _COLD}
+    for i in range(rounds):  # alternated, so that both meet the same machine
+        for name in sorted(_COLD, reverse=i % 2 == 1):
+            cold[name].append(_cold(_COLD[name]))
+    print("== parse, cold: a fresh process, its first assertion (CPU ms, median) ==")
+    print(f"{'parser':<8} {'import+parse':>13} {'process':>9}")
+    for name, runs in cold.items():
+        first = statistics.median(r[0] for r in runs) * 1e3
+        whole = statistics.median(r[1] for r in runs) * 1e3
+        print(f"{name:<8} {first:>13.1f} {whole:>9.1f}")
+    print("\n== parse, warm (µs per call) ==")
+    print(f"{'descent':>8} {'lark':>8} {'speed-up':>9}  assertion")
+    for text in PARSED:
+        ours = _per_call(lambda t=text: parser.parse_assertion(t), repeat)  # type: ignore[misc]
+        theirs = _per_call(lambda t=text: lalr.parse(t, "assertion", False),  # type: ignore[misc]
+                           repeat, calls=500)
+        assert parser.parse_assertion(text) == lalr.parse(text, "assertion", False)
+        print(f"{ours * 1e6:>8.1f} {theirs * 1e6:>8.1f} {theirs / ours:>8.1f}x  {text}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--big", action="store_true", help="also run 10^6 spans")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--parse", action="store_true",
+                        help="time the parse of assertions (cold and warm) instead")
     args = parser.parse_args()
+    if args.parse:
+        parse_times(args.repeat)
+        return
     sizes = [10_000, 100_000] + ([1_000_000] if args.big else [])
     print(f"{'spans':>9} {'assertion':<12} {'checked':>8} {'µs/check':>9} "
           f"{'checks/s':>11} {'interp µs':>10} {'speed-up':>9}")

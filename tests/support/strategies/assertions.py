@@ -1,9 +1,10 @@
 """Hypothesis strategies for assertions: syntax trees, text from the grammar, model cases.
 
 ``assertions`` draws any valid syntax tree (for the round trip); ``grammar_texts()`` draws text
-from ``grammar/assertion.lark``; ``arithmetic()`` draws an arithmetic tree with its value by a
-plain Python model; ``number_texts``, ``attribute_values`` and ``constants`` are the vocabulary
-of the comparison model and of the fast-path test.
+from ``grammar/assertion.lark``; ``written_assertions()`` and ``written_expressions()`` draw
+text as people write it (every kind of token, any spacing); ``arithmetic()`` draws an
+arithmetic tree with its value by a plain Python model; ``number_texts``, ``attribute_values``
+and ``constants`` are the vocabulary of the comparison model and of the fast-path test.
 """
 
 from __future__ import annotations
@@ -193,3 +194,119 @@ constants = st.sampled_from([
     "200", "0", "-1", "1.5", "500ms", "25ms", "1s", "0ns", '"abc"', "'100ms'", "\"a'b\"",
     "'{\"a\":1}'", '""', "[1, 2]", "var:V", "'${var:V}'",
 ])
+
+
+# -- written text, spaced as people write it ----------------------------------------------------
+
+_SPACES = st.sampled_from(["", " ", " ", " ", "  ", "\t", "\n", " \n  "])
+_UNITS = ("ns", "us", "ms", "s", "m", "h")
+_FUNCTION_NAMES = ("uuid", "firstName", "fullName", "randomInt", "date", "dateTime", "email",
+                   "phoneNumber", "creditCard", "myFunc", "f", "X1")
+_FILTER_NAMES = ("json_path", "regex", "regex_group", "get_index", "length", "count", "type",
+                 "unknown_filter", "x")
+_STRING_PIECES = st.one_of(
+    st.text(_TEXT_ALPHABET, max_size=5),
+    st.sampled_from(["\\n", "\\'", '\\"', "\\\\", "\\t", "$", "${", "{}", "}", "$.a[0]",
+                     "%d", "a b", "contains", "-", "|"]),
+)
+
+
+def _spaced(draw: st.DrawFn, pieces: list[str]) -> str:
+    out = pieces[0]
+    for piece in pieces[1:]:
+        out += draw(_SPACES) + piece
+    return out
+
+
+@st.composite
+def _number_text(draw: st.DrawFn) -> str:
+    return draw(unsigned)
+
+
+@st.composite
+def _duration_text(draw: st.DrawFn) -> str:
+    return draw(unsigned) + draw(st.sampled_from(["", "", " "])) + draw(st.sampled_from(_UNITS))
+
+
+@st.composite
+def _string_text(draw: st.DrawFn, depth: int) -> str:
+    quote = draw(st.sampled_from(['"', "'"]))
+    body = ""
+    for _ in range(draw(st.integers(0, 3))):
+        if depth < 2 and draw(st.integers(0, 3)) == 0:
+            inner = draw(_expr_text(depth + 1))
+            if quote in inner or "}" in inner:  # it would end the string or the ${...}
+                inner = "attr:a"
+            body += "${" + inner + "}"
+        else:
+            body += draw(_STRING_PIECES)
+    return quote + body.replace(quote, "\\" + quote) + quote
+
+
+@st.composite
+def _term_text(draw: st.DrawFn, depth: int = 0) -> str:
+    kind = draw(st.integers(0, 9 if depth < 3 else 7))
+    if kind == 0:
+        return draw(_number_text())
+    if kind == 1:
+        return draw(_duration_text())
+    if kind == 2:
+        return "attr:" + draw(attr_names)
+    if kind == 3:
+        return "env:" + draw(var_names)
+    if kind == 4:
+        return "var:" + draw(var_names)
+    if kind in (5, 6, 7):
+        return draw(_string_text(depth))
+    items = [draw(_arg_text(depth + 1)) for _ in range(draw(st.integers(0, 3)))]
+    inside = _spaced(draw, [item + "," for item in items[:-1]] + items[-1:]) if items else ""
+    if kind == 8:
+        return _spaced(draw, [draw(st.sampled_from(_FUNCTION_NAMES)), "(", inside, ")"])
+    return _spaced(draw, ["[", inside, "]"])
+
+
+@st.composite
+def _arg_text(draw: st.DrawFn, depth: int) -> str:
+    if draw(st.integers(0, 4)) == 0:
+        literal = draw(st.one_of(_number_text(), _duration_text()))
+        return _spaced(draw, ["-", literal])
+    return draw(_term_text(depth))
+
+
+@st.composite
+def _unary_text(draw: st.DrawFn, depth: int) -> str:
+    kind = draw(st.integers(0, 9 if depth < 3 else 6))
+    if kind == 7:
+        return _spaced(draw, ["-", draw(_unary_text(depth + 1))])
+    if kind >= 8:
+        return _spaced(draw, ["(", draw(_expr_text(depth + 1)), ")"])
+    return draw(_term_text(depth))
+
+
+@st.composite
+def _expr_text(draw: st.DrawFn, depth: int = 0) -> str:
+    pieces = [draw(_unary_text(depth))]
+    for _ in range(draw(st.integers(0, 3 if depth < 2 else 1))):
+        pieces += [draw(st.sampled_from("+-*/")), draw(_unary_text(depth))]
+    for _ in range(draw(st.integers(0, 2))):
+        pieces += ["|", draw(st.sampled_from(_FILTER_NAMES))]
+        pieces += [draw(_arg_text(depth + 1)) for _ in range(draw(st.integers(0, 2)))]
+    return _spaced(draw, pieces)
+
+
+def written_expressions() -> st.SearchStrategy[str]:
+    """Expression texts as written: every literal kind, unit, prefix, function and filter,
+    arithmetic, groups, minus signs and ``${...}``, with any spacing (none, tabs, newlines)
+    between tokens.  Most are well formed; some spacings join tokens into one that is not."""
+    return _spaced_outer(_expr_text())
+
+
+def written_assertions() -> st.SearchStrategy[str]:
+    """``written_expressions`` on both sides of any comparator."""
+    comparators = st.sampled_from([c.value for c in ast.Comparator])
+    return st.tuples(_SPACES, _expr_text(), _SPACES, comparators, _SPACES, _expr_text(),
+                     _SPACES).map("".join)
+
+
+def _spaced_outer(texts: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+    return st.tuples(_SPACES, texts, _SPACES).map("".join)
