@@ -19,6 +19,7 @@ from typing import Any
 import orjson
 
 from ..errors import TraceLoadError
+from ._cut import cut_document
 
 __all__ = [
     "UTF8_BOM",
@@ -156,6 +157,7 @@ class TextDocuments(Iterator[tuple[Any, str]]):
         self._first_skipped: tuple[int, str] | None = None
         self.first_rejected: str | None = None  # the place of the first rejected document
         self.lines = 0  # lines read
+        self.cut_lines = False  # OTLP JSON lines: cut their attribute lists out (._cut)
         self._last = (0, 0, 0)  # the last document: its first and last line, its start
         self._scanned = 0  # braces are counted up to here
         self._ends: dict[int, int] = {}  # brace → the brace closing it, counted on the way
@@ -245,7 +247,8 @@ class TextDocuments(Iterator[tuple[Any, str]]):
             c = data[s]
             if no > text_until and c in b"{[":
                 try:
-                    doc = _loads(data, s, nl)
+                    doc = (cut_document(data, s, nl) if self.cut_lines else None) or _loads(
+                        data, s, nl)
                 except orjson.JSONDecodeError as exc:
                     line_error = exc
                 else:
