@@ -18,6 +18,7 @@ others once for every column asked for together.
 
 from __future__ import annotations
 
+import functools
 import re
 from array import array
 from collections.abc import Iterable, MutableSequence, Sequence
@@ -220,35 +221,48 @@ class JsonAdapter(Adapter):
         outs: Sequence[list[AttrValue | None]],
         ranks: list[int] | None,
     ) -> None:
-        """One pass: a span's family rank is read from its record's keys (once per distinct
-        list of keys), and its attributes are parsed once, only when their bytes can hold a
-        wanted key, for every column at once."""
-        needles = [b'"key":' + _dumps(k) for k in keys]
-        wanted = dict(zip(keys, outs, strict=True))
-        by_bytes = {_dumps(k)[1:-1]: out for k, out in wanted.items()}
-        flat = re.compile(rb'\{"key":"(' + b"|".join(map(re.escape, by_bytes)) +
-                          rb')","value":(\{[^{}]*\}|)')
+        """One pass, one regular expression search over each record that holds no nested
+        key/value list and no escape (:func:`_keys_pattern`): it finds the family heads of its
+        keys and the wanted keys with their flat values, each value then parsed on its own.  A
+        record with a wanted key whose value is not flat (an array, a brace in a string, the
+        value before the key), or with nested keys or escapes, is parsed whole."""
+        wanted = {_dumps(k)[1:-1]: out for k, out in zip(keys, outs, strict=True)}
+        by_key = dict(zip(keys, outs, strict=True))
+        key_rank = {k: family_rank([k.decode("utf-8")]) for k in wanted}
+        findall = _keys_pattern(tuple(wanted), ranks is not None).findall
+        rank_of_head = _RANK_OF_HEAD
         for p in positions:
             data = raws[p][4]
+            if not data:
+                continue  # (ranks[p] is NO_FAMILY already)
+            if b"kvlist" in data or b"\\" in data:
+                if ranks is not None:
+                    ranks[p] = _rank_of_record(data)
+                if wanted:
+                    _fill_parsed(data, by_key, p)
+                continue
+            rank = NO_FAMILY
+            values = None
+            for key, value, other, head in findall(data):
+                if head:
+                    r = rank_of_head[head]
+                elif value:
+                    r = key_rank[key]
+                    if values is None:
+                        values = [(key, value)]
+                    else:
+                        values.append((key, value))
+                else:  # a wanted key, its value not flat
+                    r = key_rank[other]
+                    values = _WHOLE
+                if r < rank:
+                    rank = r
             if ranks is not None:
-                ranks[p] = _rank_of_record(data)
-            for needle in needles:
-                if needle in data:
-                    break
-            else:
+                ranks[p] = rank
+            if values is None:
                 continue
-            if b"kvlist" not in data and b"\\" not in data and _flat_values(
-                    flat.findall(data), sum(map(data.count, needles)), by_bytes, p):
-                continue
-            items = _items(data)
-            if isinstance(items, list):
-                for kv in items:
-                    if isinstance(kv, dict) and type(key := kv.get("key")) is str:
-                        out = wanted.get(key)
-                        if out is not None:
-                            val = json_any_value(kv.get("value"))
-                            if val is not None:
-                                out[p] = val
+            if values is _WHOLE or not _flat_values(values, wanted, p):
+                _fill_parsed(data, by_key, p)
 
     def family_rank_of(self, raw: Any) -> int:
         return _rank_of_record(raw[4])
@@ -261,26 +275,58 @@ class JsonAdapter(Adapter):
 JSON_ADAPTER = JsonAdapter()
 
 
-def _flat_values(pairs: list[tuple[bytes, bytes]], expected: int,
-                 by_bytes: dict[bytes, list[AttrValue | None]], p: int) -> bool:
-    """Set the wanted keys' values at ``p`` from a record's ``(key, value)`` matches, when there
-    is one for each of the ``expected`` wanted keys and each value is a flat object (no nested
-    braces: its own small parse); ``False`` otherwise (an array, braces in a string, a value
-    written before its key, a brace in a string), and the caller parses the whole record.
-
-    Exact for a record with no nested key/value list and no escape: there, every ``{"key":"``
-    starts a top-level attribute (a quote inside a string is always escaped).  The last of a
-    repeated key wins, as in the whole parse."""
-    if len(pairs) != expected or not all(value for _, value in pairs):
-        return False
+def _flat_values(pairs: list[tuple[bytes, bytes]],
+                 wanted: dict[bytes, list[AttrValue | None]], p: int) -> bool:
+    """Set the wanted keys' values at ``p`` from a record's ``(key, flat value)`` matches, each
+    value parsed on its own; ``False`` when one is not JSON (a brace in a string cut the match
+    short), and the caller parses the whole record.  The last of a repeated key wins, as in the
+    whole parse."""
     parsed = [_loads(value) for _, value in pairs]
-    if None in parsed:  # (a brace in a string cut the match short: not JSON)
+    if None in parsed:
         return False
     for (key, _), obj in zip(pairs, parsed, strict=True):
         val = json_any_value(obj)
         if val is not None:
-            by_bytes[key][p] = val
+            wanted[key][p] = val
     return True
+
+
+_WHOLE: list[tuple[bytes, bytes]] = []  # (a record to parse whole)
+
+
+def _fill_parsed(data: bytes, wanted: dict[str, list[AttrValue | None]], p: int) -> None:
+    """Set the wanted keys' values at ``p`` from the whole parse of a record."""
+    items = _items(data)
+    if isinstance(items, list):
+        for kv in items:
+            if isinstance(kv, dict) and type(key := kv.get("key")) is str:
+                out = wanted.get(key)
+                if out is not None:
+                    val = json_any_value(kv.get("value"))
+                    if val is not None:
+                        out[p] = val
+
+
+@functools.lru_cache(maxsize=64)
+def _keys_pattern(wanted: tuple[bytes, ...], heads: bool) -> re.Pattern[bytes]:
+    """The search of a plain record (no nested key/value list, no escape: there every
+    ``"key":"`` is a top-level attribute's key, a quote in a string being escaped) for, in
+    this order: a wanted key and its flat value (an object with no braces in it), a wanted key
+    with any other value, and (with ``heads``) the family head of any other key.  Groups:
+    key, value, key, head."""
+    alternatives = []
+    if wanted:
+        names = b"|".join(map(re.escape, wanted))
+        alternatives += [b"(" + names + rb')","value":(\{[^{}]*\})', b"(" + names + b')"']
+    else:
+        alternatives += [b"()()()(?!)"]
+    if heads:
+        alternatives.append(b"(" + b"|".join(map(re.escape, _RANK_OF_HEAD)) + rb")\.")
+    else:
+        alternatives.append(b"()(?!)")
+    return re.compile(rb'"key":"(?:' + b"|".join(alternatives) + b")")
+
+
 # A key of an attribute of a family as the compact records write it (orjson: no blanks, quotes
 # escaped): in a record with no nested key/value list and no escape, every match is a whole
 # top-level key, and the family its prefix names is present.
