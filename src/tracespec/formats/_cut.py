@@ -94,8 +94,6 @@ def cut_document(data: Any, start: int, end: int) -> dict[str, Any] | None:
     if data[start : start + len(_PREFIX)] != _PREFIX:
         return None
     line = data[start:end]
-    if b"\\u0000" in line:
-        return None
     pieces = line.split(_SEP)
     del line
     n = len(pieces) - 1
@@ -126,8 +124,12 @@ def cut_document(data: Any, start: int, end: int) -> dict[str, Any] | None:
     del joined
     tails = [pieces[0], *map(_tail, parts)]
     del pieces, parts
+    text = _HOLE.join(tails)
+    del tails
+    if text.count(b"\\u0000") != n:  # (the lists hold none: one was in the line)
+        return None
     try:
-        doc = orjson.loads(_HOLE.join(tails))
+        doc = orjson.loads(text)
     except orjson.JSONDecodeError:
         return None
     if not isinstance(doc, dict):  # pragma: no cover - the line starts with an object

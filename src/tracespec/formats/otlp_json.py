@@ -486,6 +486,10 @@ def _load_document(doc: Any, builder: TraceBuilder, cut: Cut | None) -> None:
 _get_row = itemgetter(
     "traceId", "spanId", "startTimeUnixNano", "endTimeUnixNano", "name", "kind", "attributes"
 )
+_get_all = itemgetter(  # (and the parent and the status: all but the root's scope have them)
+    "traceId", "spanId", "startTimeUnixNano", "endTimeUnixNano", "name", "kind", "attributes",
+    "parentSpanId", "status",
+)
 _get_required = itemgetter("traceId", "spanId", "startTimeUnixNano", "endTimeUnixNano")
 _get_pid = methodcaller("get", "parentSpanId")
 _get_name = methodcaller("get", "name", "")
@@ -528,16 +532,22 @@ def _fast_scope(spans: list[Any], g: int, builder: TraceBuilder, cut: Cut | None
     n = len(spans)
     if not n:
         return
+    pid_texts: Sequence[Any] | None = None
     try:
-        rows = zip(*map(_get_row, spans), strict=True)
-        tids, sid_texts, start_texts, end_texts, names, kinds, attrs = rows
-        row_keys = _ROW_KEYS
-    except KeyError:  # some span has no name, kind or attributes: read those one by one
-        tids, sid_texts, start_texts, end_texts = zip(*map(_get_required, spans), strict=True)
-        names = tuple(map(_get_name, spans))
-        kinds = tuple(map(_get_kind, spans))
-        attrs = tuple(map(_get_attrs, spans))
-        row_keys = 0
+        rows = zip(*map(_get_all, spans), strict=True)
+        tids, sid_texts, start_texts, end_texts, names, kinds, attrs, pid_texts, statuses = rows
+        row_keys = (_ROW_KEYS + 2) * n
+    except KeyError:
+        try:
+            rows = zip(*map(_get_row, spans), strict=True)
+            tids, sid_texts, start_texts, end_texts, names, kinds, attrs = rows
+            row_keys = _ROW_KEYS * n
+        except KeyError:  # some span has no name, kind or attributes: read those one by one
+            tids, sid_texts, start_texts, end_texts = zip(*map(_get_required, spans), strict=True)
+            names = tuple(map(_get_name, spans))
+            kinds = tuple(map(_get_kind, spans))
+            attrs = tuple(map(_get_attrs, spans))
+            row_keys = 0
     fromhex = bytes.fromhex
     by_text = {t: fromhex(t) for t in set(tids)}
     if any(len(b) != 16 or len(t) != 32 for t, b in by_text.items()):
@@ -546,7 +556,11 @@ def _fast_scope(spans: list[Any], g: int, builder: TraceBuilder, cut: Cut | None
         raise ValueError
     sids = list(map(fromhex, sid_texts))
     del sid_texts
-    pid_texts = list(map(_get_pid, spans))
+    if pid_texts is None:
+        pid_texts = list(map(_get_pid, spans))
+        statuses = tuple(map(_get_status, spans))
+        if row_keys:  # which spans hold keys beyond these (each holds at least these)
+            row_keys += n - pid_texts.count(None) + n - statuses.count(None)
     if not set(map(len, filter(None, pid_texts))) <= {16}:
         raise ValueError
     pids = [fromhex(p) if p else b"" for p in pid_texts]
@@ -554,9 +568,6 @@ def _fast_scope(spans: list[Any], g: int, builder: TraceBuilder, cut: Cut | None
     ends = _times(end_texts)
     if min(starts) < 0 or min(ends) < 0:
         raise ValueError
-    statuses = list(map(_get_status, spans))
-    if row_keys:  # which spans hold keys beyond these (each holds at least these)
-        row_keys += n - pid_texts.count(None) + n - statuses.count(None)
     records, used = _compact_all(spans, names, kinds, statuses, attrs, row_keys, cut)
     if cut is not None:
         cut.used = used
@@ -602,7 +613,7 @@ def _compact_all(
     spans: list[Any],
     names: Sequence[Any],
     kinds: Sequence[Any],
-    statuses: list[Any],
+    statuses: Sequence[Any],
     attrs: Sequence[Any],
     row_keys: int,
     cut: Cut | None,
