@@ -8,12 +8,15 @@ by :mod:`._json_values`).  The document is walked by hand: ``google.protobuf.jso
 silently decode hex ids as base64.
 
 Only ids, parent ids, times, name, kind and status are read up front.  Each span then keeps a
-compact record instead of its parsed JSON: the attributes re-encoded as one ``bytes`` of JSON
-(and events, links, trace state and flags likewise when present), decoded only when asked for.
-A span's parsed JSON costs about 6 KB of Python objects; its record about 700 bytes, and the
-objects of a JSON Lines file are alive only one line at a time.  Reading attributes over every
-span looks for the keys' encoded bytes first, so most spans are never decoded, and decodes the
-others once for every column asked for together.
+compact record instead of its parsed JSON: its attribute list as one ``bytes`` of JSON (and
+events, links, trace state and flags likewise when present), decoded only when asked for.  A
+span's parsed JSON costs about 6 KB of Python objects; its record about 700 bytes, and the
+objects of a JSON Lines file are alive only one line at a time.  The attribute lists of a line
+of compact JSON are cut out of its bytes before it is parsed (:mod:`._cut`): their bytes are the
+records as they are, never parsed nor written back; the others are written back by orjson.
+Reading attributes over every span searches each record's bytes for the wanted keys (and the
+family heads of all its keys, for the span types), so most spans are never decoded, and decodes
+the others once for every column asked for together.
 """
 
 from __future__ import annotations
