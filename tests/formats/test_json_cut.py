@@ -185,3 +185,25 @@ def test_a_list_cut_from_an_event_reads_the_line_as_written() -> None:
     got = _both(_HEAD + b"\n" + line + b"\n")
     assert sorted(v for v in got[1]["k"] if v is not None) == list(range(_N))
     assert sum(events[0].attributes == {"e": True} for *_, events, _ in got[0] if events) == _N
+
+
+def test_lines_cut_for_nothing_stop_the_cutting() -> None:
+    spans = [{"traceId": "0af7651916cd43dd8448eb211c80319c", "spanId": f"{i + 1:016x}",
+              "name": "s", "startTimeUnixNano": "1", "endTimeUnixNano": "2",
+              "attributes": [{"key": "k", "value": {"intValue": str(i)}}],
+              "events": [{"timeUnixNano": "1", "name": "e",
+                          "attributes": [{"key": "e", "value": {"boolValue": True}}]}]}
+             for i in range(_N)]
+    lines = [_line([{**s, "spanId": f"{j:04x}{s['spanId'][4:]}"} for s in spans], None)
+             for j in range(1, 6)]
+    calls = []
+
+    def counted(data: Any, start: int, end: int) -> Any:
+        calls.append(start)
+        return _cut.cut_document(data, start, end)
+
+    with mock.patch.object(_text, "cut_document", counted):
+        got = _loaded(b"\n".join([_HEAD, *lines]) + b"\n")
+    assert len(calls) == _cut.MAX_MISSED
+    assert got == _both(b"\n".join([_HEAD, *lines]) + b"\n")
+    assert sorted(v for v in got[1]["k"] if v is not None) == sorted([*range(_N)] * 5)

@@ -12,7 +12,7 @@ that is not UTF-8, a string holding ``}}]``) leaves the line to the plain parse.
 The placeholder is the string ``"\\u0000"``: no string of a line without the bytes ``\\u0000``
 holds a NUL, so a span whose attributes are that string had its list cut.  The reader takes the
 cut lists in order, one per such span, and reads the line as written when the count is off (a
-list cut from an event, a link or a scope).
+list cut from an event or a link); after a few such lines, the others of the text are not cut.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from typing import Any
 import orjson
 import re2
 
-__all__ = ["CUT_KEY", "PLACEHOLDER", "Cut", "cut_document"]
+__all__ = ["CUT_KEY", "MAX_MISSED", "PLACEHOLDER", "Cut", "cut_document"]
 
 #: The key of a cut document that holds its :class:`Cut` (no JSON value is a ``Cut``).
 CUT_KEY = "\0cut"
@@ -35,6 +35,8 @@ _PREFIX = b'{"resourceSpans":['
 _SEP = b',"attributes":['
 _HOLE = b',"attributes":"\\u0000"'
 _MIN_CUTS = 16  # fewer lists are not worth the cutting
+#: Lines cut for nothing (read as written after all) before a text's other lines are not cut.
+MAX_MISSED = 2
 
 _KEY = rb'"[^"\\\x00-\x1f]*"'
 _STR = rb'"(?:[^"\\\x00-\x1f]|\\["\\/bfnrt])*"'
@@ -65,11 +67,12 @@ class Cut:
     an empty one), how many
     the reader has taken, and where the line is, to read it as written if need be."""
 
-    __slots__ = ("_data", "_end", "_start", "lists", "used")
+    __slots__ = ("_data", "_end", "_start", "lists", "missed", "used")
 
     def __init__(self, lists: list[bytes], data: Any, start: int, end: int) -> None:
         self.lists = lists
         self.used = 0
+        self.missed = False  # the reader read the line as written
         self._data = data
         self._start = start
         self._end = end
@@ -85,6 +88,7 @@ class Cut:
 
     def whole(self) -> Any:
         """The line's document, parsed as written."""
+        self.missed = True
         return orjson.loads(memoryview(self._data)[self._start : self._end])
 
 
