@@ -17,12 +17,12 @@ list cut from an event or a link); after a few such lines, the others of the tex
 
 from __future__ import annotations
 
+import functools
 from itertools import repeat
 from operator import concat, itemgetter, methodcaller
 from typing import Any
 
 import orjson
-import re2
 
 __all__ = ["CUT_KEY", "MAX_MISSED", "PLACEHOLDER", "Cut", "cut_document"]
 
@@ -47,14 +47,16 @@ _KV = rb'\{"key":' + _KEY + rb',"value":' + _VALUE + rb"\}"
 _LIST = _KV + rb"(?:," + _KV + rb")*"
 
 
-def _options() -> Any:
+@functools.cache
+def _lists_pattern() -> Any:
+    """The cut lists, one a line: RE2 checks them all in one linear pass (imported on first
+    use, as ``import tracespec`` imports no regular expression engine)."""
+    import re2
+
     options = re2.Options()
     options.encoding = re2.Options.Encoding.LATIN1  # (bytes as they are: UTF-8 checked apart)
-    return options
+    return re2.compile(_LIST + rb"(?:\n" + _LIST + rb")*", options=options)
 
-
-# the cut lists, one a line: RE2 checks them all in one linear pass
-_LISTS = re2.compile(_LIST + rb"(?:\n" + _LIST + rb")*", options=_options())
 _partition = methodcaller("partition", b"}}]")
 _empty = methodcaller("startswith", b"]")
 _head = itemgetter(0)
@@ -118,7 +120,7 @@ def cut_document(data: Any, start: int, end: int) -> dict[str, Any] | None:
     del rest
     joined = b"\n".join(lines)
     del lines
-    if joined and _LISTS.fullmatch(joined) is None:
+    if joined and _lists_pattern().fullmatch(joined) is None:
         return None
     if not joined.isascii():
         try:

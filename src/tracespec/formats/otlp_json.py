@@ -234,6 +234,8 @@ class JsonAdapter(Adapter):
         key_rank = {k: family_rank([k.decode("utf-8")]) for k in wanted}
         findall = _keys_pattern(tuple(wanted), ranks is not None).findall
         rank_of_head = _RANK_OF_HEAD
+        # (a key's bytes as the records write it: orjson's, or a cut list's, with no escape)
+        needles = [b'"key":"' + k + b'"' for k in wanted]
         for p in positions:
             data = raws[p][4]
             if not data:
@@ -241,8 +243,10 @@ class JsonAdapter(Adapter):
             if b"kvlist" in data or b"\\" in data:
                 if ranks is not None:
                     ranks[p] = _rank_of_record(data)
-                if wanted:
-                    _fill_parsed(data, by_key, p)
+                for needle in needles:
+                    if needle in data:
+                        _fill_parsed(data, by_key, p)
+                        break
                 continue
             rank = NO_FAMILY
             values = None
