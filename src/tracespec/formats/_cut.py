@@ -18,8 +18,9 @@ list cut from an event or a link); after a few such lines, the others of the tex
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from itertools import repeat
-from operator import concat, itemgetter, methodcaller
+from operator import itemgetter, methodcaller
 from typing import Any
 
 import orjson
@@ -58,7 +59,7 @@ def _lists_pattern() -> Any:
     return re2.compile(_LIST + rb"(?:\n" + _LIST + rb")*", options=options)
 
 _partition = methodcaller("partition", b"}}]")
-_empty = methodcaller("startswith", b"]")
+_close: Callable[[bytes, bytes], bytes] = bytes.__add__
 _head = itemgetter(0)
 _found = itemgetter(1)
 _tail = itemgetter(2)
@@ -101,27 +102,30 @@ def cut_document(data: Any, start: int, end: int) -> dict[str, Any] | None:
         return None
     line = data[start:end]
     pieces = line.split(_SEP)
-    del line
     n = len(pieces) - 1
     if n < _MIN_CUTS:
         return None
     rest = pieces[1:]
-    if any(map(_empty, rest)):  # some lists are empty: ``[]``
+    parts = list(map(_partition, rest))
+    lists: list[bytes] | None = None
+    joined: bytes | None = None
+    if all(map(_found, parts)):
+        lists = list(map(_close, map(_head, parts), repeat(b"}}", n)))
+        joined = b"\n".join(lists)
+        if _lists_pattern().fullmatch(joined) is None:
+            lists = joined = None
+    if lists is None or joined is None:
+        # (an empty list, ``[]``, fails the above: its piece has no ``}}]`` of its own)
+        if b',"attributes":[]' not in line:
+            return None
         parts = [(b"", b"]", p[1:]) if p[:1] == b"]" else _partition(p) for p in rest]
         if not all(map(_found, parts)):
             return None
         lists = [h + b"}}" if f == b"}}]" else b"" for h, f, _ in parts]
-        lines = [x for x in lists if x]
-    else:
-        parts = list(map(_partition, rest))
-        if not all(map(_found, parts)):
+        joined = b"\n".join(x for x in lists if x)
+        if joined and _lists_pattern().fullmatch(joined) is None:
             return None
-        lists = lines = list(map(concat, map(_head, parts), repeat(b"}}", n)))
-    del rest
-    joined = b"\n".join(lines)
-    del lines
-    if joined and _lists_pattern().fullmatch(joined) is None:
-        return None
+    del line, rest
     if not joined.isascii():
         try:
             joined.decode("utf-8")  # (strict: no surrogates, nothing beyond U+10FFFF)
