@@ -336,6 +336,8 @@ def _load_documents(
             raise TraceLoadError(_UNKNOWN_FORMAT, source=name, place=first_doc[1] or None)
     builder.format = fmt
     load = _loader(fmt)
+    if text is not None and fmt == "otlp-json":
+        text.cut_lines = True  # (the reader takes cut documents: ._cut)
     for doc, place in chain([first_doc], docs):
         builder.document = place or None
         load(doc, builder)

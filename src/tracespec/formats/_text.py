@@ -19,6 +19,7 @@ from typing import Any
 import orjson
 
 from ..errors import TraceLoadError
+from ._cut import CUT_KEY, MAX_MISSED, Cut, cut_document
 
 __all__ = [
     "UTF8_BOM",
@@ -156,6 +157,9 @@ class TextDocuments(Iterator[tuple[Any, str]]):
         self._first_skipped: tuple[int, str] | None = None
         self.first_rejected: str | None = None  # the place of the first rejected document
         self.lines = 0  # lines read
+        self.cut_lines = False  # OTLP JSON lines: cut their attribute lists out (._cut)
+        self._cut: Cut | None = None  # the last line's, until it is read
+        self._missed = 0  # lines cut for nothing
         self._last = (0, 0, 0)  # the last document: its first and last line, its start
         self._scanned = 0  # braces are counted up to here
         self._ends: dict[int, int] = {}  # brace → the brace closing it, counted on the way
@@ -199,6 +203,15 @@ class TextDocuments(Iterator[tuple[Any, str]]):
             source=self._name,
             format=self._fmt,
         )
+
+    def _line(self, data: Text, start: int, end: int) -> Any:
+        """The document of one line (its attribute lists cut out when :attr:`cut_lines`)."""
+        if self.cut_lines:
+            doc = cut_document(data, start, end)
+            if doc is not None:
+                self._cut = doc[CUT_KEY]
+                return doc
+        return _loads(data, start, end)
 
     def _skip(self, no: int, at: int, n: int) -> None:
         self.skipped += n
@@ -245,13 +258,18 @@ class TextDocuments(Iterator[tuple[Any, str]]):
             c = data[s]
             if no > text_until and c in b"{[":
                 try:
-                    doc = _loads(data, s, nl)
+                    doc = self._line(data, s, nl)
                 except orjson.JSONDecodeError as exc:
                     line_error = exc
                 else:
                     self._last = (no, no, s)
                     yield doc, f"line {no}"
                     del doc
+                    if self._cut is not None:
+                        self._missed += self._cut.missed
+                        self._cut = None
+                        if self._missed >= MAX_MISSED:  # (lines with events: not worth it)
+                            self.cut_lines = False
                     pos = nl + 1
                     continue
                 if c == ord("{"):
