@@ -239,10 +239,15 @@ def json_lines(n: int, seed: int = 1) -> bytes:
     return b"\n".join(lines) + b"\n"
 
 
+def cached_path(n: int, seed: int = 1, kind: str = "pb") -> Path:
+    """Where :func:`cached` keeps the file (it may not exist yet)."""
+    return DATA_DIR / f"synth-{n}-{seed}.{kind}"
+
+
 def cached(n: int, seed: int = 1, kind: str = "pb") -> Path:
     """Path of the synthetic trace file (``pb`` or ``jsonl``), generated on first use."""
     DATA_DIR.mkdir(parents=True, exist_ok=True)
-    path = DATA_DIR / f"synth-{n}-{seed}.{kind}"
+    path = cached_path(n, seed, kind)
     if not path.exists():
         print(f"generating {path.name} ...", file=sys.stderr, flush=True)
         data = trace_bytes(n, seed) if kind == "pb" else json_lines(n, seed)
