@@ -69,9 +69,12 @@ def test_trace_capture_holds_the_spans_of_other_processes(
                 requests, "POST", "http://127.0.0.1:{shop.orders_port}/orders",
                 json={{"sku": "A-1", "qty": 1}})
             assert response.status_code == 201
+            # each service exports on its own schedule: wait for the last span of each
+            trace_capture.wait_for('span[service.name="orders" kind="server"]',
+                                   trace_id=first.trace_id, timeout=30)
             trace = trace_capture.wait_for(
-                'span[service.name="inventory" kind="server"]:last', trace_id=first.trace_id,
-                timeout=30)
+                'span[service.name="orders"] span[service.name="inventory" kind="server"]',
+                trace_id=first.trace_id, timeout=30)
             assert_spec(trace, 'span[name="Tracetest trigger"] span[service.name="orders"]'
                                ' span[service.name="inventory" kind="server"]',
                         "attr:tracetest.selected_spans.count = 2", "attr:http.status_code = 200")
