@@ -13,12 +13,13 @@ import re
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
-from ..testfiles import LiveRun, PollingProfile, Test, TestSuite
+from ..testfiles import PollingProfile, Test, TestSuite
 from ._common import CliError, print_warnings
 from ._otlp import DEFAULT_GRPC, DEFAULT_HTTP, start_receiver
 
 if TYPE_CHECKING:
     from ..datastores import DataStore
+    from ..testfiles import LiveRun
 
 __all__ = ["address", "live_run", "needs_receiver"]
 
@@ -62,6 +63,8 @@ def live_run(
     """A :class:`LiveRun` whose receiver listens on ``http`` and ``grpc`` (``None``: off) for
     the time of the ``with`` block; what the receiver warned about goes to stderr after.  With
     a ``datastore`` that is asked (not a push type) nothing listens: the traces are polled."""
+    from ..testfiles.live import LiveRun
+
     if datastore is not None and not datastore.is_push:
         yield LiveRun(None, tuple(profiles), datastore=datastore)
         return

@@ -30,7 +30,6 @@ from ..reports import (
     iter_render,
 )
 from ..testfiles import (
-    LiveRun,
     PollingProfile,
     Test,
     TestSuite,
@@ -59,6 +58,7 @@ from ._otlp import DEFAULT_GRPC, DEFAULT_HTTP, otlp_options
 
 if TYPE_CHECKING:
     from ..datastores import DataStore
+    from ..testfiles import LiveRun
 
 
 def _load_datastore(path: str, *, environ: Mapping[str, str] | None) -> DataStore:

@@ -21,7 +21,6 @@ several sources are assembled together.
 
 from __future__ import annotations
 
-import glob
 import os
 from collections.abc import Iterable
 from pathlib import Path
@@ -103,6 +102,8 @@ def trace_paths(path: str | os.PathLike[str]) -> list[str]:
         return _directory_files(p, text)
     if exists or not _MAGIC.intersection(text):
         return [text]
+    import glob  # imported when a pattern is given
+
     matches = sorted(glob.glob(text, recursive=True))
     if not matches:
         raise TraceFileNotFoundError("no file matches this pattern", source=text)

@@ -10,7 +10,6 @@ Every failure is a :class:`~tracespec.errors.TraceLoadError` naming the source a
 
 from __future__ import annotations
 
-import gzip
 import io
 import mmap
 import os
@@ -147,6 +146,8 @@ def decompress(data: Data, name: str, limit: int | None = None) -> Data:
 
 def _inflate(data: Data, kind: str, name: str, limit: int) -> bytes:
     if kind == "gzip":
+        import gzip  # imported when a file is gzip-compressed
+
         stream: Any = gzip.GzipFile(fileobj=io.BytesIO(data) if isinstance(data, bytes) else data)
         errors: tuple[type[Exception], ...] = (OSError, EOFError, zlib.error)
     else:

@@ -10,7 +10,8 @@ nothing below it knows about it.
 
 from __future__ import annotations
 
-from .live import LiveRun
+from typing import TYPE_CHECKING, Any
+
 from .loader import load_resource, load_suite, load_test, load_variables
 from .model import (
     Output,
@@ -27,6 +28,19 @@ from .model import (
 from .results import SuiteResult, TestResult
 from .runner import run_suite, run_test
 from .sources import TraceSource
+
+if TYPE_CHECKING:
+    from .live import LiveRun
+
+
+def __getattr__(name: str) -> Any:
+    """``LiveRun`` is imported on first use: a run on trace files needs no receiver, polling
+    or trigger code (PEP 562)."""
+    if name == "LiveRun":
+        from .live import LiveRun
+
+        return LiveRun
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 __all__ = (
     "LiveRun",

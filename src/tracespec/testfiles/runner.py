@@ -13,19 +13,22 @@ results are the values of :mod:`.results`.
 from __future__ import annotations
 
 import os
+import sys
 import time
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import TypeAlias
+from typing import TYPE_CHECKING, TypeAlias, TypeGuard, cast
 
 from ..errors import TracespecError, first_line
 from ..results import OutputResult, SpecResult
 from ..spec import check, prefetch, resolve_output
-from .live import LiveRun, live_trace
 from .loader import load_suite, load_test
 from .model import Test, TestSuite, VariableSet
 from .results import SuiteResult, TestResult
 from .sources import NoTrace, TraceSource, load_source, trace_for
+
+if TYPE_CHECKING:
+    from .live import LiveRun
 
 __all__ = ["run_suite", "run_test"]
 
@@ -63,10 +66,12 @@ def run_test(
     run_vars = _variables(variables)
     incomplete: str | None = None
     try:
-        if isinstance(trace, LiveRun):
+        if _is_live(trace):
+            from .live import live_trace
+
             chosen, incomplete = live_trace(test, trace, run_vars)
         else:
-            chosen = trace_for(test, trace, run_vars)
+            chosen = trace_for(test, cast(TraceSource, trace), run_vars)
     except NoTrace as exc:
         return TestResult(
             test=test, variables=MappingProxyType(run_vars), error=str(exc),
@@ -133,8 +138,8 @@ def run_suite(
     if not isinstance(suite, TestSuite):
         suite = load_suite(suite)
     started = time.perf_counter()
-    if trace is not None and not isinstance(trace, LiveRun):
-        trace = load_source(trace)  # once for every step
+    if trace is not None and not _is_live(trace):
+        trace = load_source(cast(TraceSource, trace))  # once for every step
     run_vars = _variables(variables)
     steps: list[TestResult] = []
     for step in suite.steps:
@@ -147,3 +152,10 @@ def run_suite(
         suite=suite, steps=tuple(steps), variables=MappingProxyType(run_vars),
         duration_s=time.perf_counter() - started,
     )
+
+
+def _is_live(trace: object) -> TypeGuard[LiveRun]:
+    """Whether ``trace`` is a :class:`LiveRun`.  Until something imports :mod:`.live` there
+    can be none, so a run on trace files never imports it."""
+    live = sys.modules.get(f"{__package__}.live")
+    return live is not None and isinstance(trace, live.LiveRun)

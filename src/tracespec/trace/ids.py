@@ -12,7 +12,6 @@ derived from an existing id by hashing, so a trace loads to the same ids every t
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Callable, Iterable
 from typing import Protocol, TypeVar
@@ -107,6 +106,8 @@ def id_listing(traces: Iterable[_HasTraceId], limit: int = 5) -> str:
 def derived_id(salt: bytes, seed: bytes, taken: Callable[[bytes], bool]) -> bytes:
     """An 8-byte span id derived from ``seed`` by hashing with ``salt``, the first of the
     chain sha256(salt + seed), sha256(salt + that), ... that ``taken`` does not refuse."""
+    import hashlib  # imported here: ~3 ms, and most runs never need a derived id
+
     while True:
         new = hashlib.sha256(salt + seed).digest()[:8]
         if not taken(new):
