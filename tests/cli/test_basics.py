@@ -266,8 +266,9 @@ def test_a_run_on_a_pipe_imports_only_what_it_uses() -> None:
     is plain), no numpy (a small trace), no protobuf (a JSON trace), no server library and
     nothing a live run's triggers use (an offline run listens for nothing and sends nothing); and
     of tracespec's own modules, none of the commands not run (each is imported when invoked),
-    no data store, no HTML or YAML report, no live-run code (receiver waiting, polling); nor
-    hashlib, gzip or glob (a plain file, no derived ids)."""
+    no data store, no report it does not write (HTML, YAML, JSON, JUnit), no live-run code
+    (receiver waiting, polling), no selector suggestions; nor hashlib, gzip or glob (a plain
+    file, no derived ids)."""
     test = str(EXAMPLES / "orders-pass.yaml")
     code = (
         "import sys\n"
@@ -279,8 +280,10 @@ def test_a_run_on_a_pipe_imports_only_what_it_uses() -> None:
         "         'tracespec.cli.ui', 'tracespec.receiver', 'tracespec.cli.receive',\n"
         "         'tracespec.cli.inspect', 'tracespec.cli.traces', 'tracespec.datastores',\n"
         "         'tracespec.reports.html', 'tracespec.reports.yamlreport', 'lark',\n"
-        "         'tracespec._grammar', 'tracespec.testfiles.live', 'tracespec.testfiles.polling',\n"
-        "         'hashlib', 'gzip', 'glob')\n"
+        "         'tracespec._grammar', 'tracespec.testfiles.live',\n"
+        "         'tracespec.testfiles.polling', 'tracespec.reports.jsonreport',\n"
+        "         'tracespec.reports.junit', 'tracespec.selectors.suggest', 'hashlib', 'gzip',\n"
+        "         'glob')\n"
         "print(code, [m for m in heavy if m in sys.modules])\n"
     )
     env = {k: v for k, v in os.environ.items()

@@ -12,8 +12,7 @@ checks every key, in the order the right side writes them, so the verdict never 
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..results import Outcome
 from .ast import Comparator
@@ -28,6 +27,9 @@ from .values import (
     round_duration,
     unescape,
 )
+
+if TYPE_CHECKING:
+    from decimal import Decimal
 
 __all__ = [
     "NO_MATCH",
@@ -72,6 +74,8 @@ def read_number(text: str) -> int | Decimal | None:
     try:
         return int(text)
     except ValueError:
+        from decimal import Decimal, InvalidOperation  # (imported for the first decimal)
+
         try:
             return Decimal(text)
         except InvalidOperation:  # pragma: no cover - the regex admits only decimals

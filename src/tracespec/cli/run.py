@@ -23,8 +23,6 @@ from typing import TYPE_CHECKING
 import click
 
 from ..reports import (
-    iter_json_report,
-    iter_junit_xml,
     iter_pretty_suite,
     iter_pretty_test,
     iter_render,
@@ -205,6 +203,8 @@ def _write_html(path: str, results: Sequence[TestResult | SuiteResult]) -> None:
 
 
 def _write_junit(path: str, results: Sequence[TestResult | SuiteResult]) -> None:
+    from ..reports.junit import iter_junit_xml
+
     try:
         write_file(path, iter_junit_xml(results))  # whole or not at all
     except OSError as exc:
@@ -230,7 +230,7 @@ def _print_reports(
     stdout = _Stdout(color)
     if output in ("json", "yaml"):
         if output == "json":
-            report = iter_json_report
+            from ..reports.jsonreport import iter_json_report as report
         else:
             from ..reports.yamlreport import iter_yaml_report as report
         stdout.write(report(results, as_list=several))
