@@ -13,6 +13,8 @@ import enum
 
 import attrs
 
+from ._frozen import FieldsRepr
+
 __all__ = ["ALL_SPANS", "AssertionResult", "Outcome", "OutputResult", "SpanResult", "SpecResult"]
 
 #: What Tracetest calls a spec with neither a name nor a selector (it checks every span).
@@ -33,8 +35,8 @@ class Outcome(enum.Enum):
 _PASSED = Outcome.PASSED  # (a module constant reads faster than an enum class attribute)
 
 
-@attrs.frozen
-class SpanResult:
+@attrs.frozen(repr=False)
+class SpanResult(FieldsRepr):
     """One assertion evaluated on one span.
 
     ``observed`` is the observed value as Tracetest shows it (``35ms``, ``200``); ``error`` is
@@ -53,8 +55,8 @@ class SpanResult:
         return self.outcome is _PASSED
 
 
-@attrs.frozen
-class AssertionResult:
+@attrs.frozen(repr=False)
+class AssertionResult(FieldsRepr):
     """One assertion of a spec, over every selected span.
 
     ``error`` is set (and ``spans`` empty) when the assertion could not run at all, e.g. it
@@ -72,8 +74,8 @@ class AssertionResult:
         return self.error is None or bool(self.spans)
 
 
-@attrs.frozen
-class SpecResult:
+@attrs.frozen(repr=False)
+class SpecResult(FieldsRepr):
     """A spec (selector + assertions) checked on a trace.
 
     ``span_ids`` are the selected spans (trace order); ``error`` is set when the selector itself
@@ -108,8 +110,8 @@ class SpecResult:
         return spec_text(self)
 
 
-@attrs.frozen
-class OutputResult:
+@attrs.frozen(repr=False)
+class OutputResult(FieldsRepr):
     """An output: an expression evaluated on the first span a selector picks."""
 
     name: str

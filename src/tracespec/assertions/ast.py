@@ -18,6 +18,8 @@ from typing import TypeAlias
 
 import attrs
 
+from .._frozen import FieldsRepr
+
 __all__ = [
     "NO_SPAN",
     "Array",
@@ -44,7 +46,7 @@ __all__ = [
 NO_SPAN: tuple[int, int] = (0, 0)
 
 
-class AssertionNode:
+class AssertionNode(FieldsRepr):
     """Base class of every assertion syntax node (``tracespec.unparse`` dispatches on it)."""
 
     __slots__ = ()
@@ -82,7 +84,7 @@ class Operator(enum.StrEnum):
         return self.value
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Attribute(AssertionNode):
     """``attr:NAME``: an attribute of the current span (or ``tracetest.selected_spans.count``)."""
 
@@ -90,7 +92,7 @@ class Attribute(AssertionNode):
     span: tuple[int, int] = _span()
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Environment(AssertionNode):
     """``env:NAME``: a variable (the same store as ``var:``)."""
 
@@ -98,7 +100,7 @@ class Environment(AssertionNode):
     span: tuple[int, int] = _span()
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Variable(AssertionNode):
     """``var:NAME``: a variable (the same store as ``env:``)."""
 
@@ -106,7 +108,7 @@ class Variable(AssertionNode):
     span: tuple[int, int] = _span()
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Number(AssertionNode):
     """A number literal, its text as written (``01``, ``1.50``, ``-3``)."""
 
@@ -114,7 +116,7 @@ class Number(AssertionNode):
     span: tuple[int, int] = _span()
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Duration(AssertionNode):
     """A duration literal, its text without the optional space (``100ms``, ``1.5s``, ``-2m``)."""
 
@@ -122,7 +124,7 @@ class Duration(AssertionNode):
     span: tuple[int, int] = _span()
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class String(AssertionNode):
     """A quoted string: ``quote`` is ``"`` or ``'``; ``parts`` alternate raw text (backslashes
     kept) and interpolated expressions ``${...}``.  Adjacent texts are merged, empty texts
@@ -133,7 +135,7 @@ class String(AssertionNode):
     span: tuple[int, int] = _span()
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Array(AssertionNode):
     """``[item, item, ...]``; items are terms."""
 
@@ -141,7 +143,7 @@ class Array(AssertionNode):
     span: tuple[int, int] = _span()
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class FunctionCall(AssertionNode):
     """``name(arg, ...)``: one of the generator functions; args are terms."""
 
@@ -150,7 +152,7 @@ class FunctionCall(AssertionNode):
     span: tuple[int, int] = _span()
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class BinaryOp(AssertionNode):
     """``left OP right`` (usual precedence; the parser nests the tree accordingly)."""
 
@@ -160,7 +162,7 @@ class BinaryOp(AssertionNode):
     span: tuple[int, int] = _span()
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Negate(AssertionNode):
     """``-operand`` for an operand that is not a number or duration literal (those carry the
     minus in their text)."""
@@ -169,7 +171,7 @@ class Negate(AssertionNode):
     span: tuple[int, int] = _span()
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Filter(AssertionNode):
     """``| name arg arg``; args are terms, passed to the filter as text."""
 
@@ -178,7 +180,7 @@ class Filter(AssertionNode):
     span: tuple[int, int] = _span()
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Pipeline(AssertionNode):
     """An expression followed by one or more filters, applied left to right."""
 
@@ -187,7 +189,7 @@ class Pipeline(AssertionNode):
     span: tuple[int, int] = _span()
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Assertion(AssertionNode):
     """``left comparator right``: the unit a test spec checks on every selected span."""
 

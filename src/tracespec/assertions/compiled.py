@@ -18,6 +18,7 @@ from typing import Any
 
 import attrs
 
+from .._frozen import FieldsRepr
 from .._gc import paused as gc_paused
 from ..errors import CompileError, EvalError
 from ..results import AssertionResult, Outcome, SpanResult
@@ -33,8 +34,8 @@ from .values import INT64_MIN, Value, dehumanize, unescape
 __all__ = ["Check", "Expression", "compile_assertion", "compile_expression", "purge"]
 
 
-@attrs.frozen(eq=False)
-class Check:
+@attrs.frozen(eq=False, repr=False)
+class Check(FieldsRepr):
     """A compiled assertion: immutable, hashable (by syntax tree) and picklable (as its text).
 
     ``evaluate(trace, spans)`` checks it on spans of a trace; :func:`tracespec.check` is the
@@ -150,8 +151,8 @@ class Check:
             return AssertionResult(self.source, all_passed, tuple(results))
 
 
-@attrs.frozen(eq=False)
-class Expression:
+@attrs.frozen(eq=False, repr=False)
+class Expression(FieldsRepr):
     """A compiled expression (an output's value): :meth:`value` evaluates it on a span."""
 
     source: str

@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 import attrs
 
+from .._frozen import FieldsRepr
 from ..errors import EvalError
 from ..trace import TraceIndex, semconv
 from ..trace.attrvalue import AttrValue, text_form
@@ -56,8 +57,8 @@ def keys_read(node: ast.AssertionNode) -> frozenset[str]:
     )
 
 
-@attrs.define(slots=True)
-class Context:
+@attrs.define(slots=True, repr=False)
+class Context(FieldsRepr):
     """What evaluators of one run share: the trace's index (``None`` without a trace), the
     variables (``env:``/``var:``) and the number of selected spans."""
 

@@ -17,6 +17,7 @@ from datetime import datetime
 
 import attrs
 
+from .._frozen import FieldsRepr
 from .values import NUMBER, STRING, TYPE_NAMES, atoi
 
 __all__ = ["FUNCTIONS", "Function", "FunctionError", "format_fmtdate", "seed"]
@@ -159,8 +160,8 @@ def _random_int(args: Sequence[str]) -> str:
     return str(_rng.randint(low, high))
 
 
-@attrs.frozen
-class Function:
+@attrs.frozen(repr=False)
+class Function(FieldsRepr):
     """A function: its implementation and parameter types (optional ones last)."""
 
     name: str

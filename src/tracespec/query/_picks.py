@@ -27,6 +27,7 @@ from itertools import chain as iter_chain
 
 import attrs
 
+from .._frozen import FieldsRepr
 from .plan import Pick, PickKind
 
 __all__ = [
@@ -117,8 +118,8 @@ def picked_per_context(
     return pick_from_runs(Runs(reached, reached, low), contexts, end, pick)
 
 
-@attrs.frozen
-class Runs:
+@attrs.frozen(repr=False)
+class Runs(FieldsRepr):
     """Per-ancestor lists kept as one sequence, never built context by context.
 
     ``seq`` is the concatenation of disjoint lists in the order of their keys, ``anchors[s]``

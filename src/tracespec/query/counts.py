@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import attrs
 
+from .._frozen import FieldsRepr
 from .plan import ChainPlan, SelectorPlan, StepPlan
 
 __all__ = ["Counts", "StepCounts"]
 
 
-@attrs.define
-class StepCounts:
+@attrs.define(repr=False)
+class StepCounts(FieldsRepr):
     """What one step found on one run: the spans of its region (the whole trace for a first
     step), its first candidates (the driving seed or scan, cut to the region), the size of each
     seed list, and the spans kept after each check and span test (by the ``id`` of the

@@ -21,6 +21,7 @@ from typing import TypeAlias
 
 import attrs
 
+from .._frozen import FieldsRepr
 from ..trace.attrvalue import AttrValue
 
 __all__ = [
@@ -128,8 +129,8 @@ class CondKind(enum.Enum):
         return self in (CondKind.EQ_TEXT, CondKind.EQ_NUMBER, CondKind.EXISTS, CondKind.ABSENT)
 
 
-@attrs.frozen
-class Cond:
+@attrs.frozen(repr=False)
+class Cond(FieldsRepr):
     """One condition on one value of a span, normalised.
 
     ``test`` takes the span's value (``None`` when missing) and says whether it passes;
@@ -172,8 +173,8 @@ _RANK = {
 }
 
 
-@attrs.frozen
-class RootTest:
+@attrs.frozen(repr=False)
+class RootTest(FieldsRepr):
     """The span is the root (position 0)."""
 
     label: Label = attrs.field(
@@ -181,8 +182,8 @@ class RootTest:
     )
 
 
-@attrs.frozen
-class LeafTest:
+@attrs.frozen(repr=False)
+class LeafTest(FieldsRepr):
     """No span lies below the span."""
 
     label: Label = attrs.field(
@@ -190,8 +191,8 @@ class LeafTest:
     )
 
 
-@attrs.frozen
-class HasTest:
+@attrs.frozen(repr=False)
+class HasTest(FieldsRepr):
     """A span of ``plan``'s result lies strictly below the span."""
 
     plan: SelectorPlan
@@ -200,8 +201,8 @@ class HasTest:
     )
 
 
-@attrs.frozen
-class NotTest:
+@attrs.frozen(repr=False)
+class NotTest(FieldsRepr):
     """The span is not in ``plan``'s result."""
 
     plan: SelectorPlan
@@ -221,8 +222,8 @@ class PickKind(enum.Enum):
     NTH = "nth"
 
 
-@attrs.frozen
-class Pick:
+@attrs.frozen(repr=False)
+class Pick(FieldsRepr):
     """Keep one span of a list: the first, the last, or the ``n``-th (1-based)."""
 
     kind: PickKind
@@ -252,8 +253,8 @@ class Driver(enum.Enum):
     SCAN = "every span of the region"
 
 
-@attrs.frozen
-class StepPlan:
+@attrs.frozen(repr=False)
+class StepPlan(FieldsRepr):
     """One step (a compound of the selector language): how to find its spans in a region."""
 
     label: Label = attrs.field(eq=False, converter=_as_label)
@@ -273,8 +274,8 @@ class ChainMode(enum.Enum):
     GROUPED = "grouped"
 
 
-@attrs.frozen
-class ChainPlan:
+@attrs.frozen(repr=False)
+class ChainPlan(FieldsRepr):
     """Steps joined by combinators.
 
     ``SET`` (no pick anywhere): the result is the set of spans reachable through the steps,
@@ -289,8 +290,8 @@ class ChainPlan:
     list_level: int = 0
 
 
-@attrs.frozen
-class SelectorPlan:
+@attrs.frozen(repr=False)
+class SelectorPlan(FieldsRepr):
     """A whole query: the union of its chains, in trace order; no chain = every span."""
 
     label: Label = attrs.field(eq=False, converter=_as_label)

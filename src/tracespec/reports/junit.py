@@ -21,6 +21,7 @@ from collections.abc import Iterator, Sequence
 
 import attrs
 
+from .._frozen import FieldsRepr
 from ..errors import first_line
 from ..results import ALL_SPANS, Outcome, SpecResult
 from ..testfiles.results import SuiteResult, TestResult
@@ -66,8 +67,8 @@ def _attr(text: str) -> str:
     return text
 
 
-@attrs.frozen
-class _Suite:
+@attrs.frozen(repr=False)
+class _Suite(FieldsRepr):
     """One ``<testsuite>``: a spec's, or the one errored case of a test that could not run."""
 
     name: str

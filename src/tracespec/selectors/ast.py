@@ -17,6 +17,8 @@ from typing import TypeAlias
 
 import attrs
 
+from .._frozen import FieldsRepr
+
 __all__ = [
     "NO_LOC",
     "Bool",
@@ -47,7 +49,7 @@ Loc: TypeAlias = tuple[int, int]
 NO_LOC: Loc = (0, 0)
 
 
-class SelectorNode:
+class SelectorNode(FieldsRepr):
     """Base class of every selector syntax node (``tracespec.unparse`` dispatches on it)."""
 
     __slots__ = ()
@@ -83,7 +85,7 @@ class Combinator(enum.Enum):
 # -- literals -----------------------------------------------------------------------------------
 
 
-@attrs.frozen(cache_hash=True)
+@attrs.frozen(cache_hash=True, repr=False)
 class String(SelectorNode):
     """A double-quoted string literal (``value`` is the decoded text)."""
 
@@ -98,7 +100,7 @@ def _check_number(_: object, __: attrs.Attribute[int | float], value: int | floa
         raise ValueError(f"a number literal is finite and not negative, not {value!r}")
 
 
-@attrs.frozen(cache_hash=True)
+@attrs.frozen(cache_hash=True, repr=False)
 class Number(SelectorNode):
     """A number literal: an ``int`` or a finite ``float``, never negative (there is no sign)."""
 
@@ -106,7 +108,7 @@ class Number(SelectorNode):
     loc: Loc = attrs.field(default=NO_LOC, eq=False, repr=False, kw_only=True)
 
 
-@attrs.frozen(cache_hash=True)
+@attrs.frozen(cache_hash=True, repr=False)
 class Bool(SelectorNode):
     """``true`` or ``false``."""
 
@@ -125,7 +127,7 @@ def _check_pattern(node: Comparison, _: attrs.Attribute[Literal], value: Literal
         raise ValueError(f"{node.op.value!r} takes a regular expression string, not {value!r}")
 
 
-@attrs.frozen(cache_hash=True)
+@attrs.frozen(cache_hash=True, repr=False)
 class Comparison(SelectorNode):
     """``key op value``, e.g. ``http.status_code=200`` or ``name contains "users"``.
 
@@ -139,7 +141,7 @@ class Comparison(SelectorNode):
     loc: Loc = attrs.field(default=NO_LOC, eq=False, repr=False, kw_only=True)
 
 
-@attrs.frozen(cache_hash=True)
+@attrs.frozen(cache_hash=True, repr=False)
 class Exists(SelectorNode):
     """A bare attribute name (``span[http.route]``), or its absence with ``negated``
     (``span[!http.route]``).  A tracespec extension."""
@@ -155,14 +157,14 @@ Filter: TypeAlias = Comparison | Exists
 # -- pseudo-classes ------------------------------------------------------------------------------
 
 
-@attrs.frozen(cache_hash=True)
+@attrs.frozen(cache_hash=True, repr=False)
 class First(SelectorNode):
     """``:first`` (Tracetest ignores arguments, ``:first(3)``; so does tracespec)."""
 
     loc: Loc = attrs.field(default=NO_LOC, eq=False, repr=False, kw_only=True)
 
 
-@attrs.frozen(cache_hash=True)
+@attrs.frozen(cache_hash=True, repr=False)
 class Last(SelectorNode):
     """``:last``."""
 
@@ -174,7 +176,7 @@ def _check_nth(_: object, __: attrs.Attribute[int], value: int) -> None:
         raise ValueError(f":nth_child takes a non-negative integer, not {value!r}")
 
 
-@attrs.frozen(cache_hash=True)
+@attrs.frozen(cache_hash=True, repr=False)
 class NthChild(SelectorNode):
     """``:nth_child(n)``: the n-th (1-based) span of the list, nothing when out of range."""
 
@@ -182,14 +184,14 @@ class NthChild(SelectorNode):
     loc: Loc = attrs.field(default=NO_LOC, eq=False, repr=False, kw_only=True)
 
 
-@attrs.frozen(cache_hash=True)
+@attrs.frozen(cache_hash=True, repr=False)
 class Root(SelectorNode):
     """``:root``: the trace's root span (extension)."""
 
     loc: Loc = attrs.field(default=NO_LOC, eq=False, repr=False, kw_only=True)
 
 
-@attrs.frozen(cache_hash=True)
+@attrs.frozen(cache_hash=True, repr=False)
 class Leaf(SelectorNode):
     """``:leaf``: spans without children (extension)."""
 
@@ -201,7 +203,7 @@ def _check_inner(_: object, __: attrs.Attribute[Selector], value: Selector) -> N
         raise ValueError("the selector inside :has() or :not() cannot be empty")
 
 
-@attrs.frozen(cache_hash=True)
+@attrs.frozen(cache_hash=True, repr=False)
 class Has(SelectorNode):
     """``:has(S)``: spans with a span of ``S`` strictly below them (extension)."""
 
@@ -209,7 +211,7 @@ class Has(SelectorNode):
     loc: Loc = attrs.field(default=NO_LOC, eq=False, repr=False, kw_only=True)
 
 
-@attrs.frozen(cache_hash=True)
+@attrs.frozen(cache_hash=True, repr=False)
 class Not(SelectorNode):
     """``:not(S)``: spans that ``S`` does not select (extension)."""
 
@@ -222,7 +224,7 @@ Pseudo: TypeAlias = First | Last | NthChild | Root | Leaf | Has | Not
 # -- structure -----------------------------------------------------------------------------------
 
 
-@attrs.frozen(cache_hash=True)
+@attrs.frozen(cache_hash=True, repr=False)
 class Compound(SelectorNode):
     """``span[filters]`` followed by pseudo-classes, in the order written."""
 
@@ -239,7 +241,7 @@ def _check_chain(chain: Chain, _: attrs.Attribute[tuple[Combinator, ...]],
         raise ValueError("a chain has one combinator between each two compounds")
 
 
-@attrs.frozen(cache_hash=True)
+@attrs.frozen(cache_hash=True, repr=False)
 class Chain(SelectorNode):
     """Compounds joined by combinators: ``combinators[i]`` stands between ``compounds[i]``
     and ``compounds[i + 1]``.  The chain selects spans of its last compound."""
@@ -249,7 +251,7 @@ class Chain(SelectorNode):
     loc: Loc = attrs.field(default=NO_LOC, eq=False, repr=False, kw_only=True)
 
 
-@attrs.frozen(cache_hash=True)
+@attrs.frozen(cache_hash=True, repr=False)
 class Selector(SelectorNode):
     """A comma list of chains (their union); no chain at all selects every span."""
 

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from .._frozen import FieldsRepr
 from .._gc import paused as gc_paused
 from ..errors import TestFileError
 
@@ -47,8 +48,8 @@ _MAP_TAG = "tag:yaml.org,2002:map"
 _SEQ_TAG = "tag:yaml.org,2002:seq"
 
 
-@attrs.frozen
-class Node:
+@attrs.frozen(repr=False)
+class Node(FieldsRepr):
     """A YAML value with the place it was written.
 
     ``kind`` is ``"map"`` (``value``: dict of key → Node, in file order), ``"seq"`` (``value``:

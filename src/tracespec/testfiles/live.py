@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from .._frozen import FieldsRepr
 from ..errors import TracespecError
 from ..trace import Trace
 from ..trace.ids import match_ids, match_traces, normalize_trace_id
@@ -36,8 +37,8 @@ if TYPE_CHECKING:
 __all__ = ["LiveRun", "live_trace"]
 
 
-@attrs.frozen
-class LiveRun:
+@attrs.frozen(repr=False)
+class LiveRun(FieldsRepr):
     """Where a live run's traces come from: ``receiver`` (started by the caller, who stops
     it), the polling profiles given with the tests (a test's ``pollingProfile`` names one by
     id or name; a profile with ``default: true`` serves the tests naming none) and how long

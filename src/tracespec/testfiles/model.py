@@ -15,6 +15,7 @@ from typing import Any
 
 import attrs
 
+from .._frozen import FieldsRepr
 from ..results import ALL_SPANS
 
 __all__ = [
@@ -51,8 +52,8 @@ LIVE_TRIGGERS = frozenset(TRIGGER_TYPES) - {"traceid"}
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
 
 
-@attrs.frozen
-class Place:
+@attrs.frozen(repr=False)
+class Place(FieldsRepr):
     """Where something was written: file, 1-based line (when known) and dotted field path."""
 
     path: str
@@ -73,8 +74,8 @@ class Place:
         return self.path if self.line is None else f"{self.path}:{self.line}"
 
 
-@attrs.frozen
-class Spec:
+@attrs.frozen(repr=False)
+class Spec(FieldsRepr):
     """A test spec: a selector and the assertions every selected span must pass."""
 
     selector: str
@@ -98,8 +99,8 @@ class Spec:
         return self.place
 
 
-@attrs.frozen
-class Output:
+@attrs.frozen(repr=False)
+class Output(FieldsRepr):
     """A test output: ``value`` (an expression) evaluated on the first span ``selector`` picks."""
 
     name: str
@@ -108,8 +109,8 @@ class Output:
     place: Place = attrs.field(default=Place("<output>"), eq=False)
 
 
-@attrs.frozen
-class Trigger:
+@attrs.frozen(repr=False)
+class Trigger(FieldsRepr):
     """How Tracetest starts a test: ``type`` and that type's settings as plain data.
 
     tracespec runs tests against a trace it is given, so only ``traceid`` has a meaning here
@@ -134,8 +135,8 @@ class Trigger:
         return None if value is None else str(value)
 
 
-@attrs.frozen
-class PollingProfile:
+@attrs.frozen(repr=False)
+class PollingProfile(FieldsRepr):
     """A polling profile.  Kept for completeness: with a trace at hand there is nothing to poll."""
 
     name: str = ""
@@ -148,8 +149,8 @@ class PollingProfile:
     place: Place = attrs.field(default=Place("<polling profile>"), eq=False)
 
 
-@attrs.frozen
-class Test:
+@attrs.frozen(repr=False)
+class Test(FieldsRepr):
     """A ``type: Test`` resource."""
 
     __test__ = False  # not a pytest test class
@@ -172,8 +173,8 @@ class Test:
         return self.place.path
 
 
-@attrs.frozen
-class Variable:
+@attrs.frozen(repr=False)
+class Variable(FieldsRepr):
     """One entry of a variable set (``type`` is ``raw`` or ``secret``)."""
 
     key: str
@@ -181,8 +182,8 @@ class Variable:
     type: str = "raw"
 
 
-@attrs.frozen
-class VariableSet:
+@attrs.frozen(repr=False)
+class VariableSet(FieldsRepr):
     """A ``type: VariableSet`` (old name ``Environment``) resource."""
 
     values: tuple[Variable, ...] = ()
@@ -197,8 +198,8 @@ class VariableSet:
         return {v.key: v.value for v in self.values}
 
 
-@attrs.frozen
-class TestSuite:
+@attrs.frozen(repr=False)
+class TestSuite(FieldsRepr):
     """A ``type: TestSuite`` (old name ``Transaction``) resource with its steps resolved.
 
     ``steps`` are the step tests in order; a step written as a file path is read relative to

@@ -24,6 +24,7 @@ from typing import Protocol
 
 import attrs
 
+from .._frozen import FieldsRepr
 from ..errors import TracespecError
 from ..selectors import Query, compile_selector
 from ..trace import Trace
@@ -53,8 +54,8 @@ def go_duration(text: str) -> float:
     return total
 
 
-@attrs.frozen
-class Waiting:
+@attrs.frozen(repr=False)
+class Waiting(FieldsRepr):
     """A polling profile in seconds: how long a quiet spell is (``retry_delay``), how long to
     wait at most (``timeout``), and how many checks with a selector matching nothing to allow
     (``selector_match_retries``)."""
@@ -89,8 +90,8 @@ class SpanFeed(Protocol):
     def services(self, trace_id: str) -> list[str]: ...  # noqa: D102
 
 
-@attrs.frozen
-class Arrival:
+@attrs.frozen(repr=False)
+class Arrival(FieldsRepr):
     """What waiting for a trace gave: the trace as it is (``None`` when no span came), whether
     it is complete, the checks made, the selectors that selected nothing at the last check, and,
     when it is not complete, ``message``: what was seen."""

@@ -14,6 +14,7 @@ from types import MappingProxyType
 
 import attrs
 
+from .._frozen import FieldsRepr
 from ..results import OutputResult, SpecResult
 from ..trace import Trace
 from .model import Test, TestSuite
@@ -23,8 +24,8 @@ __all__ = ["SuiteResult", "TestResult"]
 _EMPTY: Mapping[str, str] = MappingProxyType({})
 
 
-@attrs.frozen
-class TestResult:
+@attrs.frozen(repr=False)
+class TestResult(FieldsRepr):
     """A test run on one trace: every spec's result, every output, and what went wrong.
 
     ``error`` is set when the test could not run at all (no trace for it, a trigger that needs
@@ -91,8 +92,8 @@ class TestResult:
         return passed, failed
 
 
-@attrs.frozen
-class SuiteResult:
+@attrs.frozen(repr=False)
+class SuiteResult(FieldsRepr):
     """A test suite run: the results of the steps that ran, in order."""
 
     __test__ = False

@@ -16,6 +16,7 @@ from types import MappingProxyType
 
 import attrs
 
+from .._frozen import FieldsRepr
 from .attrvalue import AttrValue
 
 __all__ = ["EMPTY_ATTRIBUTES", "Event", "Link", "Resource", "Scope", "SpanKind", "StatusCode"]
@@ -118,16 +119,16 @@ _STATUSES = tuple(StatusCode)  # in OTLP's order
 _STATUS_BY_NAME = {s.value: s for s in StatusCode}
 
 
-@attrs.frozen
-class Resource:
+@attrs.frozen(repr=False)
+class Resource(FieldsRepr):
     """The resource a span belongs to (``service.name`` and friends)."""
 
     attributes: Mapping[str, AttrValue] = EMPTY_ATTRIBUTES
     schema_url: str = ""
 
 
-@attrs.frozen
-class Scope:
+@attrs.frozen(repr=False)
+class Scope(FieldsRepr):
     """The instrumentation scope (library) that produced a span.
 
     ``present`` is false when the source named no scope at all (which Tracetest tells apart
@@ -140,8 +141,8 @@ class Scope:
     present: bool = attrs.field(default=True, eq=False, repr=False)
 
 
-@attrs.frozen
-class Event:
+@attrs.frozen(repr=False)
+class Event(FieldsRepr):
     """A span event (an OTLP event, a Jaeger log, a Zipkin annotation)."""
 
     name: str
@@ -149,8 +150,8 @@ class Event:
     attributes: Mapping[str, AttrValue] = EMPTY_ATTRIBUTES
 
 
-@attrs.frozen
-class Link:
+@attrs.frozen(repr=False)
+class Link(FieldsRepr):
     """A link from a span to another span, possibly in another trace (hex ids)."""
 
     trace_id: str

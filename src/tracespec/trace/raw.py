@@ -16,6 +16,7 @@ from typing import Any
 
 import attrs
 
+from .._frozen import FieldsRepr
 from .attrvalue import AttrValue
 from .model import Event, Link, Resource, Scope
 from .tracetest import family_rank
@@ -23,8 +24,8 @@ from .tracetest import family_rank
 __all__ = ["RECORD_ADAPTER", "Adapter", "Group", "SpanRecord"]
 
 
-@attrs.define(slots=True)
-class SpanRecord:
+@attrs.define(slots=True, repr=False)
+class SpanRecord(FieldsRepr):
     """A span already normalised by a loader (Jaeger, Zipkin, the OTel SDK, ...), with OTLP's
     vocabulary: kind and status as OTLP numbers, typed attributes."""
 
@@ -128,8 +129,8 @@ class Adapter:
 RECORD_ADAPTER = Adapter()
 
 
-@attrs.frozen
-class Group:
+@attrs.frozen(repr=False)
+class Group(FieldsRepr):
     """Spans that share a resource, a scope and a source format (its adapter)."""
 
     resource: Resource

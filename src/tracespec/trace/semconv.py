@@ -32,14 +32,16 @@ from __future__ import annotations
 
 import attrs
 
+from .._frozen import FieldsRepr
+
 __all__ = ["RENAMES", "SEMCONV_VERSION", "Rename", "described", "renames_of"]
 
 #: The release of the semantic conventions the table comes from.
 SEMCONV_VERSION = "1.44.0"
 
 
-@attrs.frozen
-class Rename:
+@attrs.frozen(repr=False)
+class Rename(FieldsRepr):
     """One rename: ``old`` is ``new`` now; ``since`` the release that did it ("" when unsure)."""
 
     old: str
