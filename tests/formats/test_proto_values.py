@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 
+import pytest
 from google.protobuf.message import DecodeError
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -61,3 +62,12 @@ def test_other_bytes_are_declined_or_read_as_protobuf_reads_them(raw: bytes) -> 
     except DecodeError:
         raise AssertionError(f"{raw!r}: read as {got!r}, but protobuf cannot parse it") from None
     assert _same(got, expected), (raw, got, expected)
+
+
+@pytest.mark.parametrize("value", [0, 1, 127, 128, 255, 16_383, 16_384, 49_871, 2**21 - 1, 2**21,
+                                   2**28, 2**63 - 1, -1, -(2**63)])
+def test_ints_at_each_varint_length_read_as_protobuf_reads_them(value: int) -> None:
+    """One, two and three varint bytes are read without the loop; every length agrees."""
+    raw = common_pb2.AnyValue(int_value=value).SerializeToString()
+    assert scalar(raw) == value
+    assert scalar(raw + b"\x00") is None  # the varint ends before the bytes do: declined

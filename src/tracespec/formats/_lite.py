@@ -224,20 +224,34 @@ def scalar(raw: bytes) -> AttrValue | None:
                 return None
         return None
     if tag == 0x18:  # int_value, a varint ending at the end
-        if len(raw) > 11 or raw[-1] >= 0x80:
-            return None
-        value, shift = 0, 0
-        for b in raw[1:-1]:
-            if b < 0x80:
-                return None  # the varint ends early: more fields follow
-            value |= (b & 0x7F) << shift
-            shift += 7
-        value |= raw[-1] << shift
-        if value >= 1 << 64:
-            return None
-        return value - (1 << 64) if value >= 1 << 63 else value
+        return _int_value(raw)
     if tag == 0x10 and len(raw) == 2 and raw[1] < 2:  # bool_value
         return raw[1] == 1
     if tag == 0x21 and len(raw) == 9:  # double_value
         return _DOUBLE(raw[1:])[0]  # type: ignore[no-any-return]
     return None
+
+
+def _int_value(raw: bytes) -> int | None:
+    """The int of an ``AnyValue``'s bytes ``0x18`` + a varint that ends at the end (else None)."""
+    n = len(raw)
+    if n > 11 or raw[-1] >= 0x80:
+        return None
+    if n == 2:  # (the common small ints, under 2^21, without the loop)
+        return raw[1]
+    if n == 3:
+        return (raw[1] & 0x7F) | raw[2] << 7 if raw[1] >= 0x80 else None
+    if n == 4:
+        if raw[1] < 0x80 or raw[2] < 0x80:
+            return None
+        return (raw[1] & 0x7F) | (raw[2] & 0x7F) << 7 | raw[3] << 14
+    value, shift = 0, 0
+    for b in raw[1:-1]:
+        if b < 0x80:
+            return None  # the varint ends early: more fields follow
+        value |= (b & 0x7F) << shift
+        shift += 7
+    value |= raw[-1] << shift
+    if value >= 1 << 64:
+        return None
+    return value - (1 << 64) if value >= 1 << 63 else value

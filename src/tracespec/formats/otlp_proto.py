@@ -156,9 +156,26 @@ class ProtoAdapter(Adapter):
     def scan(
         self, raws: Sequence[Any], positions: Iterable[int], key: str, out: list[AttrValue | None]
     ) -> None:
-        fill = _filler({key: out})
+        """The first read of one key over many spans (a column), kept lean: each span
+        serialised, its attributes parsed as a map only when its bytes hold the key's, the
+        value decoded by hand when it is a canonical scalar (else as :func:`_fill_from_view`)."""
+        needle, target = key.encode("utf-8"), [(key, out)]
+        serialize, attributes_of, get_scalar = _serialize, Attributes.FromString, scalar
         for p in positions:
-            fill(raws[p].SerializeToString(), p)
+            data = serialize(raws[p])
+            if needle not in data:
+                continue
+            try:
+                raw = attributes_of(data).attributes.get(key)
+            except DecodeError:
+                _fill_one_by_one(data, p, target)
+                continue
+            if raw is not None:
+                value = get_scalar(raw)
+                if value is None:
+                    _fill_from_view(data, p, target)
+                else:
+                    out[p] = value
 
     def fill(
         self,
@@ -173,23 +190,29 @@ class ProtoAdapter(Adapter):
         dropped, the keys' encoding looked up) gives its family rank and where the wanted keys
         are, so only their values are decoded.  Without, by *needles*: its attributes are split
         only when its bytes can hold a wanted key."""
+        if ranks is None and len(keys) == 1:
+            self.scan(raws, positions, keys[0], outs[0])
+            return
         wanted = dict(zip(keys, outs, strict=True))
         by_needles = _filler(wanted)
+        serialize = _serialize
         if ranks is None:
             for p in positions:
-                by_needles(raws[p].SerializeToString(), p)
+                by_needles(serialize(raws[p]), p)
             return
         layouts: dict[bytes, tuple[int, list[tuple[str, list[AttrValue | None]]]]] = {}
+        keys_of, encode = Keys.FromString, Keys.SerializeToString
+        discard = Keys.DiscardUnknownFields
         for p in positions:
-            data = raws[p].SerializeToString()
+            data = serialize(raws[p])
             try:
-                span_keys = Keys.FromString(data)
+                span_keys = keys_of(data)
             except DecodeError:  # e.g. a key that is not UTF-8: take what can be read
                 ranks[p] = family_rank(self.attribute_keys(raws[p]))
                 by_needles(data, p)
                 continue
-            span_keys.DiscardUnknownFields()
-            signature = span_keys.SerializeToString()
+            discard(span_keys)
+            signature = encode(span_keys)
             layout = layouts.get(signature)
             if layout is None:
                 names = [kv.key for kv in span_keys.attributes]
@@ -211,6 +234,9 @@ class ProtoAdapter(Adapter):
 
 PROTO_ADAPTER = ProtoAdapter()
 
+#: ``SerializeToString`` of upb's message type, which serves every message class: called with
+#: the span (``_serialize(raw)``), it saves a method lookup per span in the column passes.
+_serialize = LiteTracesData.SerializeToString
 _RANKS: dict[bytes, int] = {}  # the keys of a span, encoded → its family rank (few distinct)
 
 
