@@ -267,8 +267,9 @@ def test_a_run_on_a_pipe_imports_only_what_it_uses() -> None:
     nothing a live run's triggers use (an offline run listens for nothing and sends nothing); and
     of tracespec's own modules, none of the commands not run (each is imported when invoked),
     no data store, no report it does not write (HTML, YAML, JSON, JUnit), no live-run code
-    (receiver waiting, polling), no selector suggestions; nor hashlib, gzip or glob (a plain
-    file, no derived ids)."""
+    (receiver waiting, polling), no selector suggestions, no assertion functions (none is
+    called), no reader of OpenTelemetry SDK spans; nor hashlib, gzip or glob (a plain file, no
+    derived ids)."""
     test = str(EXAMPLES / "orders-pass.yaml")
     code = (
         "import sys\n"
@@ -283,7 +284,7 @@ def test_a_run_on_a_pipe_imports_only_what_it_uses() -> None:
         "         'tracespec._grammar', 'tracespec.testfiles.live',\n"
         "         'tracespec.testfiles.polling', 'tracespec.reports.jsonreport',\n"
         "         'tracespec.reports.junit', 'tracespec.selectors.suggest', 'hashlib', 'gzip',\n"
-        "         'glob')\n"
+        "         'glob', 'tracespec.assertions.functions', 'tracespec.formats.otel_sdk')\n"
         "print(code, [m for m in heavy if m in sys.modules])\n"
     )
     env = {k: v for k, v in os.environ.items()

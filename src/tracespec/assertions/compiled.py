@@ -27,7 +27,6 @@ from . import ast, fastpath
 from .compare import comparison, verdict
 from .compiler import Builder, Context, build, is_constant, is_meta, keys_read
 from .fastpath import SpanOutcome
-from .filters import compile_regex
 from .parser import parse_assertion, parse_expression
 from .values import INT64_MIN, Value, dehumanize, unescape
 
@@ -186,6 +185,8 @@ def _check_regexes(node: ast.AssertionNode, source: str) -> None:
         if isinstance(n, ast.Filter) and n.name in ("regex", "regex_group"):
             for arg in n.args:
                 if isinstance(arg, ast.String) and all(isinstance(p, str) for p in arg.parts):
+                    from .filters import compile_regex
+
                     pattern = unescape("".join(arg.parts))  # type: ignore[arg-type]
                     try:
                         compile_regex(pattern)

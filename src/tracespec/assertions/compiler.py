@@ -23,8 +23,6 @@ from ..trace import TraceIndex, semconv
 from ..trace.attrvalue import AttrValue, text_form
 from . import ast
 from .arith import arithmetic, negate
-from .filters import FILTERS, FilterError
-from .functions import FUNCTIONS, FunctionError
 from .values import DURATION, NUMBER, Value, dehumanize, unescape
 
 __all__ = [
@@ -342,6 +340,8 @@ def _array(node: ast.Array) -> Builder:
 
 
 def _function(node: ast.FunctionCall) -> Builder:
+    from .functions import FUNCTIONS, FunctionError  # (imported for the first function call)
+
     args = [build(a) for a in node.args]
     name = node.name
     fn = FUNCTIONS.get(name)
@@ -391,6 +391,8 @@ def _negate(node: ast.Negate) -> Builder:
 
 
 def _pipeline(node: ast.Pipeline) -> Builder:
+    from .filters import FILTERS, FilterError  # (imported for the first filter)
+
     source = build(node.input)
     steps = [
         (f.name, FILTERS.get(f.name), [(build(a), is_constant(a)) for a in f.args])

@@ -25,7 +25,6 @@ from ..trace.ids import id_listing, match_traces, trace_id_query
 from ._many import Part, expand, otel_part, trace_paths
 from ._source import decompress, first_byte, json_documents, json_records, read_source
 from ._text import LoadWarning, TextDocuments, is_text
-from .otel_sdk import add_otel_spans
 
 __all__ = [
     "FORMATS",
@@ -222,6 +221,8 @@ def _load_parts(parts: list[Part], name: str, format: str | None) -> list[Trace]
     while parts:  # each part is dropped once read: its bytes can go
         part = parts.pop()
         if part.kind == "otel":
+            from .otel_sdk import add_otel_spans  # (for OpenTelemetry SDK span objects)
+
             add_otel_spans(part.value, builder)
         else:
             _fill(part.value, format, builder)

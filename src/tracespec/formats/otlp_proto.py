@@ -53,7 +53,6 @@ from ._lite import (
 from ._records import make_event, make_link
 from ._source import ZSTD_MAGIC, decompress, framed, inflate_limit
 from ._text import is_text, text_summary
-from ._wire import first_problem
 
 __all__ = ["PROTO_ADAPTER", "ProtoAdapter", "any_value", "load_bytes", "warn_if_slow_protobuf"]
 
@@ -369,6 +368,8 @@ def _parse(data: Any, builder: TraceBuilder, place: str | None) -> Any:
         # upb names our internal lite message type; keep only what it says about the bytes
         detail = re.sub(r"^Error parsing message with type '[^']*':?\s*", "", str(exc))
         detail = detail or "malformed message"
+        from ._wire import first_problem  # (where the bytes go wrong, for the message)
+
         found = first_problem(data)
         if found is not None:
             detail += f"; at byte {found[0]}: {found[1]}"
