@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,10 +16,12 @@ import tracespec
 from tracespec.trace import _layout_np, assemble
 from tracespec.trace.tracetest import TEMPORARY_ROOT_NAME, TRIGGER_SPAN_NAME
 
-# No public seam picks the layout: the tests lower assemble._FAST_MIN (the numpy layout's
-# threshold, 2000 spans) and _layout_np.FAST_MAX_DEPTH to run both layouts on small traces.
+# No public seam picks the layout: the tests lower assemble._FAST_MIN and _FAST_MIN_COLD (the
+# numpy layout's thresholds: 2000 spans with numpy imported, 40,000 without) and
+# _layout_np.FAST_MAX_DEPTH to run both layouts on small traces.
 
 TID = "0af7651916cd43dd8448eb211c80319c"
+ROOT = Path(__file__).resolve().parent.parent.parent
 
 
 def sid(i: int) -> str:
@@ -120,6 +126,7 @@ def layout(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> s
     """Run a test with the plain layout, and with the numpy one even for tiny traces."""
     if request.param == "numpy":
         monkeypatch.setattr(assemble, "_FAST_MIN", 1)
+        monkeypatch.setattr(assemble, "_FAST_MIN_COLD", 1)
     return str(request.param)
 
 
@@ -173,6 +180,7 @@ def test_both_layouts_agree_on_a_big_synthetic_trace(monkeypatch: pytest.MonkeyP
     monkeypatch.setattr(assemble, "_FAST_MIN", 10**9)
     plain = tracespec.load_trace(doc)
     monkeypatch.setattr(assemble, "_FAST_MIN", 1)
+    monkeypatch.setattr(assemble, "_FAST_MIN_COLD", 1)
     fast = tracespec.load_trace(doc)
     assert [s.span_id for s in plain] == [s.span_id for s in fast]
     for name in ("parent", "end", "depth", "start_ns", "end_ns", "group_of"):
@@ -193,3 +201,23 @@ def test_spans_that_end_before_they_start_are_named_in_a_repair() -> None:
     [note] = [r for r in many.repairs if "before starting" in r]
     assert note.startswith("1500 spans end before starting") and note.endswith(", ...")
     assert not [r for r in make_trace([{"name": "ok"}]).repairs if "before starting" in r]
+
+
+def test_numpy_is_imported_for_a_mid_sized_trace_only_when_already_there() -> None:
+    """Below 40,000 spans the numpy layout saves less than importing numpy costs (~45 ms): a
+    fresh process lays out a 3,000-span trace without it, and with it once numpy is imported;
+    from 40,000 spans it imports numpy."""
+    code = (
+        "import sys, tracespec\n"
+        f"def flat(n):\n"
+        f"    spans = [{{'traceId': {TID!r}, 'spanId': f'{{i:016x}}', 'name': 's',\n"
+        f"              'startTimeUnixNano': str(i), 'endTimeUnixNano': str(i + 1),\n"
+        f"              **({{'parentSpanId': f'{{1:016x}}'}} if i > 1 else {{}})}}\n"
+        f"             for i in range(1, n + 1)]\n"
+        f"    return {{'resourceSpans': [{{'scopeSpans': [{{'spans': spans}}]}}]}}\n"
+        "t = tracespec.load_trace(flat(3000)); print(len(t), 'numpy' in sys.modules)\n"
+        "t = tracespec.load_trace(flat(40_000)); print(len(t), 'numpy' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
+    assert out.stdout.split() == ["3000", "False", "40000", "True"]
