@@ -7,11 +7,16 @@ attributes, the placeholder's own bytes)."""
 from __future__ import annotations
 
 import contextlib
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 from unittest import mock
 
 import orjson
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -20,6 +25,12 @@ from tracespec.errors import TraceLoadError
 from tracespec.formats import _cut, _text
 
 _N = _cut._MIN_CUTS + 2  # spans a line: enough for the line to be cut
+
+
+@pytest.fixture(autouse=True)
+def _cut_small_texts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The texts here are small: cut them all the same (a big text is cut anyway)."""
+    monkeypatch.setattr(_cut, "CUT_MIN_BYTES", 0)
 _KEYS = ["k", "http.status_code", "db.system", "rpc.method", "name", "event_type"]
 _TEXT = st.lists(
     st.sampled_from(["a", "}}]", "]", "[", "{", "}", '"', "\\", "é", "\x00", "\n", "/", ",",
@@ -207,3 +218,18 @@ def test_lines_cut_for_nothing_stop_the_cutting() -> None:
     assert len(calls) == _cut.MAX_MISSED
     assert got == _both(b"\n".join([_HEAD, *lines]) + b"\n")
     assert sorted(v for v in got[1]["k"] if v is not None) == sorted([*range(_N)] * 5)
+
+
+def test_a_small_text_is_cut_only_once_re2_is_imported() -> None:
+    """Below CUT_MIN_BYTES the cut saves less than importing RE2 costs: a fresh process reads
+    a small JSON Lines file as written, and imports no RE2 for it."""
+    code = (
+        "import sys, tracespec\n"
+        "from tracespec.formats import _cut\n"
+        "trace = tracespec.load_trace('examples/orders-trace.jsonl')\n"
+        "print(len(trace), 're2' in sys.modules, _cut.worth_cutting(10), _cut.CUT_MIN_BYTES)\n"
+    )
+    root = Path(__file__).resolve().parent.parent.parent
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, cwd=root, env={**os.environ, "PYTHONPATH": str(root / "src")})
+    assert out.stdout.split() == ["9", "False", "False", "4000000"]

@@ -22,6 +22,7 @@ from typing import IO, Any, Literal, get_args
 from ..errors import TraceLoadError
 from ..trace import Trace, TraceBuilder
 from ..trace.ids import id_listing, match_traces, trace_id_query
+from ._cut import worth_cutting
 from ._many import Part, expand, otel_part, trace_paths
 from ._source import decompress, first_byte, json_documents, json_records, read_source
 from ._text import LoadWarning, TextDocuments, is_text
@@ -338,7 +339,7 @@ def _load_documents(
     builder.format = fmt
     load = _loader(fmt)
     if text is not None and fmt == "otlp-json":
-        text.cut_lines = True  # (the reader takes cut documents: ._cut)
+        text.cut_lines = worth_cutting(text.size)  # (the reader takes cut documents: ._cut)
     for doc, place in chain([first_doc], docs):
         builder.document = place or None
         load(doc, builder)

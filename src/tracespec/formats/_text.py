@@ -169,6 +169,11 @@ class TextDocuments(Iterator[tuple[Any, str]]):
     def __next__(self) -> tuple[Any, str]:
         return next(self._docs)
 
+    @property
+    def size(self) -> int:
+        """The text's size in bytes."""
+        return len(self._data) - self._start
+
     def reject(self) -> None:
         """The document last yielded holds no trace: its lines count as skipped."""
         first, last, at = self._last
