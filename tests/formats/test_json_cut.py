@@ -184,13 +184,18 @@ def test_a_line_with_a_list_end_in_a_string_is_parsed_as_written() -> None:
     assert sorted(v for v in got[1]["db.system"] if v) == sorted(f"x}}}}]{i}" for i in range(_N))
 
 
+def _spans_with_an_event() -> list[dict[str, Any]]:
+    """``_N`` spans, each with an attribute ``k`` = its number and an event with attributes."""
+    return [{"traceId": "0af7651916cd43dd8448eb211c80319c", "spanId": f"{i + 1:016x}",
+             "name": "s", "startTimeUnixNano": "1", "endTimeUnixNano": "2",
+             "attributes": [{"key": "k", "value": {"intValue": str(i)}}],
+             "events": [{"timeUnixNano": "1", "name": "e",
+                         "attributes": [{"key": "e", "value": {"boolValue": True}}]}]}
+            for i in range(_N)]
+
+
 def test_a_list_cut_from_an_event_reads_the_line_as_written() -> None:
-    spans = [{"traceId": "0af7651916cd43dd8448eb211c80319c", "spanId": f"{i + 1:016x}",
-              "name": "s", "startTimeUnixNano": "1", "endTimeUnixNano": "2",
-              "attributes": [{"key": "k", "value": {"intValue": str(i)}}],
-              "events": [{"timeUnixNano": "1", "name": "e",
-                          "attributes": [{"key": "e", "value": {"boolValue": True}}]}]}
-             for i in range(_N)]
+    spans = _spans_with_an_event()
     line = _line(spans, None)
     assert _cut.cut_document(line, 0, len(line)) is not None
     got = _both(_HEAD + b"\n" + line + b"\n")
@@ -199,12 +204,7 @@ def test_a_list_cut_from_an_event_reads_the_line_as_written() -> None:
 
 
 def test_lines_cut_for_nothing_stop_the_cutting() -> None:
-    spans = [{"traceId": "0af7651916cd43dd8448eb211c80319c", "spanId": f"{i + 1:016x}",
-              "name": "s", "startTimeUnixNano": "1", "endTimeUnixNano": "2",
-              "attributes": [{"key": "k", "value": {"intValue": str(i)}}],
-              "events": [{"timeUnixNano": "1", "name": "e",
-                          "attributes": [{"key": "e", "value": {"boolValue": True}}]}]}
-             for i in range(_N)]
+    spans = _spans_with_an_event()
     lines = [_line([{**s, "spanId": f"{j:04x}{s['spanId'][4:]}"} for s in spans], None)
              for j in range(1, 6)]
     calls = []

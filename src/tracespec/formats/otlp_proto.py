@@ -243,19 +243,9 @@ def _filler(wanted: dict[str, list[AttrValue | None]]) -> Callable[[bytes, int],
     """``fill(data, p)``: set ``wanted[key][p]`` to the span's attribute ``key`` for each wanted
     key whose UTF-8 bytes the span holds (a span without them cannot have the key, however it
     is encoded); its attributes are parsed only then (the return value says so), and only the
-    values of wanted keys are decoded."""
+    values of wanted keys are decoded.  (The first read of one key alone is
+    :meth:`ProtoAdapter.scan`'s own loop.)"""
     needles = [(k.encode("utf-8"), (k, out)) for k, out in wanted.items()]
-    if len(needles) == 1:  # the first read of one attribute: the common case, kept lean
-        needle, target = needles[0]
-        alone = [target]
-
-        def fill_one(data: bytes, p: int) -> bool:
-            if needle not in data:
-                return False
-            _fill_from_view(data, p, alone)
-            return True
-
-        return fill_one
 
     def fill(data: bytes, p: int) -> bool:
         present = [target for needle, target in needles if needle in data]

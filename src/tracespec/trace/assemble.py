@@ -50,13 +50,13 @@ _MAX_LISTED = 10  # repairs of one kind listed one by one before "... and N more
 #: 1.3 µs a span), and from which it pays for importing numpy too (about 45 ms, ~35,000 spans).
 _FAST_MIN = 2000
 _FAST_MIN_COLD = 40_000
+_MAX_TIME = 2**63 - 1
 
 
 def _fast(n: int) -> bool:
     """Whether a trace of ``n`` spans takes the numpy paths: from ``_FAST_MIN`` spans when this
     process has imported numpy already, from ``_FAST_MIN_COLD`` when it would import it now."""
     return n >= _FAST_MIN and (n >= _FAST_MIN_COLD or "numpy" in sys.modules)
-_MAX_TIME = 2**63 - 1
 
 
 class TraceBuilder:
